@@ -1,0 +1,405 @@
+"""Django admin for the clinic's records.
+
+Rule evaluations, decisions, corrections, consents and the access log are read-only here: they
+are written by the intake and review workflow (services.py) and are the clinic's audit trail.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from consultations import services
+from consultations.models import (
+    HEALTH_FIELDS,
+    AccessLog,
+    AnswerCorrection,
+    Consent,
+    Consultation,
+    Decision,
+    Evaluation,
+    EvaluationFinding,
+    Patient,
+)
+
+
+class ReadOnlyAdminMixin:
+    """Records that only the workflow writes: staff may look, never add, edit or delete."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+def render_output(output: dict | None) -> SafeString:
+    """The rules' output as readable HTML: primary, ranked options, exclusions and flags."""
+    if not output:
+        return format_html("<em>{}</em>", "No output")
+    parts = [
+        format_html(
+            "<p><strong>Primary:</strong> {} &middot; ruleset {}</p>",
+            output.get("primary", ""),
+            output.get("ruleset_version", ""),
+        )
+    ]
+    if output.get("defer_reason"):
+        parts.append(format_html("<p><strong>Deferred:</strong> {}</p>", output["defer_reason"]))
+    for suggestion in output.get("suggestions", []):
+        reasons = format_html_join(
+            "", "<li>{}: {}</li>", ((r["rule"], r["text"]) for r in suggestion.get("reasons", []))
+        )
+        constraints = ", ".join(suggestion.get("constraints", [])) or "none"
+        parts.append(
+            format_html(
+                "<p>{}. <strong>{}</strong> ({}) &middot; constraints: {}</p><ul>{}</ul>",
+                suggestion["rank"],
+                suggestion["treatment"],
+                suggestion["status"],
+                constraints,
+                reasons,
+            )
+        )
+    for excluded in output.get("excluded", []):
+        reasons = format_html_join(
+            "", "<li>{}: {}</li>", ((r["rule"], r["text"]) for r in excluded.get("reasons", []))
+        )
+        parts.append(
+            format_html(
+                "<p><strong>Excluded: {}</strong></p><ul>{}</ul>", excluded["treatment"], reasons
+            )
+        )
+    flags = output.get("flags", [])
+    if flags:
+        items = format_html_join(
+            "",
+            "<li>[{}] {} ({}): {}</li>",
+            ((f["severity"], f["code"], f["rule"], f["message"]) for f in flags),
+        )
+        parts.append(format_html("<p><strong>Flags</strong></p><ul>{}</ul>", items))
+    return SafeString("".join(parts))
+
+
+class EvaluationInline(ReadOnlyAdminMixin, admin.StackedInline):
+    model = Evaluation
+    extra = 0
+    fields = ("created_at", "trigger", "created_by", "ruleset_version", "readable_output")
+    readonly_fields = fields
+    show_change_link = True
+
+    @admin.display(description="What the rules said")
+    def readable_output(self, obj: Evaluation) -> SafeString:
+        return render_output(obj.output)
+
+
+class DecisionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Decision
+    extra = 0
+    fk_name = "consultation"
+    fields = (
+        "decided_at",
+        "decided_by",
+        "outcome",
+        "treatment",
+        "reason_code",
+        "notes",
+        "supersedes",
+    )
+    readonly_fields = fields
+    show_change_link = True
+
+
+class ConsentInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Consent
+    extra = 0
+    fields = ("text_version", "accepted_at")
+    readonly_fields = fields
+
+
+class CorrectionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = AnswerCorrection
+    extra = 0
+    fields = ("corrected_at", "corrected_by", "field", "old_value", "new_value", "note")
+    readonly_fields = fields
+
+
+@admin.register(Patient)
+class PatientAdmin(admin.ModelAdmin):
+    list_display = ("last_name", "first_name", "date_of_birth", "email", "created_at")
+    search_fields = ("last_name", "first_name", "email")
+    list_filter = ("created_at",)
+    show_full_result_count = False
+    readonly_fields = ("created_at", "updated_at", "anonymised_at")
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = (
+        "reference",
+        "patient",
+        "status",
+        "primary_suggestion",
+        "stop_flag",
+        "submitted_at",
+        "created_at",
+    )
+    list_filter = (
+        "status",
+        "latest_evaluation__primary",
+        "latest_evaluation__has_stop_flag",
+        "questionnaire_version",
+    )
+    search_fields = ("reference", "patient__last_name", "patient__first_name", "patient__email")
+    list_select_related = ("patient", "latest_evaluation")
+    show_full_result_count = False
+    date_hierarchy = "created_at"
+    raw_id_fields = ("patient",)
+    actions = ["export_csv"]
+    inlines = [ConsentInline, EvaluationInline, CorrectionInline, DecisionInline]
+    readonly_fields = (
+        "reference",
+        "public_token",
+        "status",
+        "lock_version",
+        "latest_evaluation",
+        "age",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "decided_at",
+    )
+    fieldsets = (
+        (
+            None,
+            {"fields": ("reference", "patient", "status", "questionnaire_version", "public_token")},
+        ),
+        (
+            "Skin",
+            {
+                "fields": (
+                    "fitzpatrick",
+                    "fitzpatrick_source",
+                    "fitzpatrick_self_report",
+                    "fitzpatrick_score",
+                    "sebum",
+                )
+            },
+        ),
+        ("Goals", {"fields": ("goals", "downtime_tolerance", "previous_treatments")}),
+        ("Health and medicines", {"fields": (*HEALTH_FIELDS, "other_medicines", "allergies")}),
+        (
+            "Record",
+            {
+                "fields": (
+                    "age",
+                    "latest_evaluation",
+                    "lock_version",
+                    "created_at",
+                    "updated_at",
+                    "submitted_at",
+                    "decided_at",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description="Suggestion", ordering="latest_evaluation__primary")
+    def primary_suggestion(self, obj: Consultation) -> str:
+        return obj.latest_evaluation.get_primary_display() if obj.latest_evaluation else "–"
+
+    @admin.display(description="Stop flag", boolean=True)
+    def stop_flag(self, obj: Consultation) -> bool | None:
+        return obj.latest_evaluation.has_stop_flag if obj.latest_evaluation else None
+
+    def has_change_permission(self, request: HttpRequest, obj: Consultation | None = None) -> bool:
+        # Answers are changed through the review page's corrections, which keep who/what/when.
+        if obj is not None and obj.status != Consultation.Status.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            services.access_log_record(
+                user=request.user,
+                action=AccessLog.Action.VIEW,
+                consultation_id=int(object_id),
+                detail="admin",
+            )
+        return response
+
+    @admin.action(description="Export selected consultations as CSV")
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Consultation]) -> HttpResponse:
+        rows = queryset.select_related("patient", "latest_evaluation").order_by("pk")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="consultations.csv"'
+        response["Cache-Control"] = "no-store"
+        writer = csv.writer(response)
+        writer.writerow(csv_header())
+        count = 0
+        for consultation in rows.iterator(chunk_size=500):
+            writer.writerow(csv_row(consultation))
+            count += 1
+        services.access_log_record(
+            user=request.user, action=AccessLog.Action.EXPORT_CSV, detail=f"{count} consultations"
+        )
+        return response
+
+
+_CSV_ANSWER_FIELDS = (
+    "fitzpatrick",
+    "fitzpatrick_source",
+    "sebum",
+    "goals",
+    "age",
+    *HEALTH_FIELDS,
+    "downtime_tolerance",
+)
+
+
+def csv_header() -> list[str]:
+    return [
+        "reference",
+        "status",
+        "first_name",
+        "last_name",
+        "email",
+        "submitted_at",
+        *_CSV_ANSWER_FIELDS,
+        "primary_suggestion",
+        "ruleset_version",
+    ]
+
+
+def csv_safe(value: object) -> str:
+    """Neutralise spreadsheet formulas in free text (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_row(consultation: Consultation) -> Iterable[str]:
+    evaluation = consultation.latest_evaluation
+    values = [
+        consultation.reference,
+        consultation.status,
+        consultation.patient.first_name,
+        consultation.patient.last_name,
+        consultation.patient.email,
+        consultation.submitted_at.isoformat() if consultation.submitted_at else "",
+        *(getattr(consultation, name) for name in _CSV_ANSWER_FIELDS),
+        evaluation.primary if evaluation else "",
+        evaluation.ruleset_version if evaluation else "",
+    ]
+    return [csv_safe(" ".join(v) if isinstance(v, list) else v) for v in values]
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "consultation",
+        "created_at",
+        "trigger",
+        "primary",
+        "has_stop_flag",
+        "ruleset_version",
+    )
+    list_filter = ("primary", "has_stop_flag", "trigger", "ruleset_version")
+    search_fields = ("consultation__reference",)
+    list_select_related = ("consultation",)
+    show_full_result_count = False
+    date_hierarchy = "created_at"
+    fields = (
+        "consultation",
+        "created_at",
+        "trigger",
+        "created_by",
+        "ruleset_version",
+        "readable_output",
+        "answers_seen",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="What the rules said")
+    def readable_output(self, obj: Evaluation) -> SafeString:
+        return render_output(obj.output)
+
+    @admin.display(description="Answers the rules saw")
+    def answers_seen(self, obj: Evaluation) -> SafeString:
+        return format_html(
+            "<dl>{}</dl>",
+            format_html_join(
+                "", "<dt>{}</dt><dd>{}</dd>", ((k, v) for k, v in (obj.answers or {}).items())
+            ),
+        )
+
+
+@admin.register(EvaluationFinding)
+class EvaluationFindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("evaluation", "rule", "flag", "severity")
+    list_filter = ("severity", "flag", "rule")
+    search_fields = ("evaluation__consultation__reference",)
+    list_select_related = ("evaluation__consultation",)
+    show_full_result_count = False
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "consultation",
+        "outcome",
+        "treatment",
+        "reason_code",
+        "decided_by",
+        "decided_at",
+        "supersedes",
+    )
+    list_filter = ("outcome", "treatment", "reason_code")
+    search_fields = ("consultation__reference", "decided_by__username")
+    list_select_related = ("consultation", "decided_by", "supersedes__consultation")
+    show_full_result_count = False
+    date_hierarchy = "decided_at"
+
+
+@admin.register(AnswerCorrection)
+class AnswerCorrectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "consultation",
+        "field",
+        "old_value",
+        "new_value",
+        "corrected_by",
+        "corrected_at",
+    )
+    list_filter = ("field",)
+    search_fields = ("consultation__reference", "corrected_by__username")
+    list_select_related = ("consultation", "corrected_by")
+    show_full_result_count = False
+
+
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("consultation", "text_version", "accepted_at")
+    list_filter = ("text_version",)
+    search_fields = ("consultation__reference",)
+    list_select_related = ("consultation",)
+    show_full_result_count = False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("at", "user", "action", "consultation", "patient", "detail")
+    list_filter = ("action",)
+    search_fields = ("user__username", "consultation__reference")
+    list_select_related = ("user", "consultation", "patient")
+    show_full_result_count = False
+    date_hierarchy = "at"

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ConsultationsConfig(AppConfig):
+    """The consultation intake, rules, review and records app."""
+
+    name = "consultations"
+    verbose_name = "Consultations"

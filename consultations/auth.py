@@ -1,0 +1,24 @@
+"""Authentication: the model backend, refusing demo logins outside a demo set-up."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+
+DEMO_GROUP = "Demo accounts"
+
+
+class ClinicModelBackend(ModelBackend):
+    """Django's model backend, except that demo accounts cannot log in when DEBUG is off.
+
+    seed_demo puts its accounts in the "Demo accounts" group; their passwords are printed in
+    the README, so a production server must never accept them (unless ALLOW_DEMO_LOGINS is set
+    for a throwaway production-like run).
+    """
+
+    def user_can_authenticate(self, user) -> bool:
+        if not super().user_can_authenticate(user):
+            return False
+        if settings.DEBUG or settings.ALLOW_DEMO_LOGINS:
+            return True
+        return not user.groups.filter(name=DEMO_GROUP).exists()

@@ -1,0 +1,44 @@
+"""Request middleware: staff session idle timeout and no caching of pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+
+class StaffSessionTimeoutMiddleware:
+    """Staff sessions end after STAFF_SESSION_IDLE_SECONDS without a request.
+
+    Patients are not logged in; their drafts live in the database and come back with the
+    resume link, so only logged-in users get the short idle timeout.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            # Re-arming the expiry on every request makes it an idle (not absolute) timeout.
+            request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+        return response
+
+
+class NoStoreMiddleware:
+    """Pages may show patient data: no browser or proxy may keep a copy.
+
+    Every dynamic response gets `Cache-Control: no-store` unless the view set its own
+    Cache-Control (static files are served by whitenoise before this runs).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,96 @@
+"""The workflow layer: the only code that writes records.
+
+Functions are keyword-only, typed, named `<entity>_<action>` and transactional. Shared pieces
+live here; the intake's and the review's own steps live in `services/intake.py` and
+`services/review.py`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
+
+from consultations import rules
+from consultations.models import (
+    AccessLog,
+    Consultation,
+    Evaluation,
+    EvaluationFinding,
+    EvaluationTrigger,
+    Severity,
+)
+
+
+def consultation_answers(consultation: Consultation) -> dict[str, Any]:
+    """The consultation's answers as the rules module's input mapping (contract codes)."""
+    return {code: getattr(consultation, code) for code in rules.ANSWER_FIELDS}
+
+
+def findings_from_output(output: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(rule, flag, severity) for every rule the output names, flags first, without repeats."""
+    seen: dict[tuple[str, str], str] = {}
+    for flag in output["flags"]:
+        seen.setdefault((flag["rule"], flag["code"]), flag["severity"])
+    named = {flag["rule"] for flag in output["flags"]}
+    for entry in [*output["suggestions"], *output["excluded"]]:
+        for reason in entry["reasons"]:
+            if reason["rule"] not in named:
+                seen.setdefault((reason["rule"], ""), "")
+                named.add(reason["rule"])
+    return [(rule, flag, severity) for (rule, flag), severity in seen.items()]
+
+
+@transaction.atomic
+def evaluation_create(
+    *,
+    consultation: Consultation,
+    trigger: str = EvaluationTrigger.SUBMISSION,
+    user: AbstractBaseUser | None = None,
+) -> Evaluation:
+    """Run the rules on the consultation's stored answers and keep the snapshot.
+
+    Raises rules.AnswersError when the stored answers are incomplete or invalid.
+    """
+    answers = rules.Answers.from_mapping(consultation_answers(consultation))
+    output = rules.evaluate(answers).to_dict()
+    evaluation = Evaluation.objects.create(
+        consultation=consultation,
+        answers=answers.to_dict(),
+        output=output,
+        ruleset_version=output["ruleset_version"],
+        primary=output["primary"],
+        has_stop_flag=any(flag["severity"] == Severity.STOP for flag in output["flags"]),
+        trigger=trigger,
+        created_by=user,
+    )
+    EvaluationFinding.objects.bulk_create(
+        EvaluationFinding(evaluation=evaluation, rule=rule, flag=flag, severity=severity)
+        for rule, flag, severity in findings_from_output(output)
+    )
+    Consultation.objects.filter(pk=consultation.pk).update(latest_evaluation=evaluation)
+    consultation.latest_evaluation = evaluation
+    return evaluation
+
+
+def access_log_record(
+    *,
+    user: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    consultation: Consultation | None = None,
+    consultation_id: int | None = None,
+    patient_id: int | None = None,
+    detail: str = "",
+) -> AccessLog:
+    """Append who did what to which record; never patient data in `detail`."""
+    return AccessLog.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        action=action,
+        consultation_id=consultation.pk if consultation is not None else consultation_id,
+        patient_id=patient_id
+        if patient_id is not None
+        else (consultation.patient_id if consultation is not None else None),
+        detail=detail[:200],
+    )

@@ -1,0 +1,40 @@
+"""Shared fixtures. Tests run on the database DATABASE_URL names (PostgreSQL in CI)."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    database = settings.DATABASES["default"]
+    vendor = database["ENGINE"].rsplit(".", 1)[-1]
+    name = database.get("TEST", {}).get("NAME") or (
+        "in-memory" if vendor == "sqlite3" else f"test_{database['NAME']}"
+    )
+    where = f"{database.get('HOST') or 'local socket'}:{database.get('PORT') or '-'}"
+    lines = [f"database: {vendor} {name} (from {database['NAME']} at {where})"]
+    if vendor == "sqlite3":
+        lines.append("database: SQLite fallback; set DATABASE_URL to test on PostgreSQL as CI does")
+    return lines
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The database cache (rate limits, throttling) needs its table in the test database."""
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
+
+
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(request: pytest.FixtureRequest) -> None:
+    """Rate-limit and lockout counters must not leak from one test into the next."""
+    if request.node.get_closest_marker("django_db") or _DB_FIXTURES & set(request.fixturenames):
+        from django.core.cache import cache
+
+        with request.getfixturevalue("django_db_blocker").unblock():
+            cache.clear()

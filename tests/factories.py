@@ -1,0 +1,145 @@
+"""factory-boy factories: synthetic patients, consultations and staff for tests."""
+
+from __future__ import annotations
+
+import datetime
+
+import factory
+from django.contrib.auth.models import Group, Permission, User
+from django.utils import timezone
+
+from consultations.models import (
+    HEALTH_FIELDS,
+    Consent,
+    Consultation,
+    ConsultationStatus,
+    Decision,
+    DecisionOutcome,
+    FitzpatrickSource,
+    Patient,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+def practitioners_group() -> Group:
+    group, _ = Group.objects.get_or_create(name="Practitioners")
+    group.permissions.add(
+        Permission.objects.get(
+            content_type__app_label="consultations", codename="review_consultation"
+        )
+    )
+    return group
+
+
+class PractitionerFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"practitioner{n}")
+    first_name = "Pat"
+    last_name = factory.Sequence(lambda n: f"Practitioner{n}")
+
+    @factory.post_generation
+    def practitioners(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.groups.add(practitioners_group())
+
+
+class AdminFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"admin{n}")
+    is_staff = True
+    is_superuser = True
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    first_name = factory.Iterator(["Aisha", "Wei Ling", "Priya", "Mei", "Daniel", "Ravi"])
+    last_name = factory.Iterator(["Tan", "Lim", "Nair", "Rahman", "Ong", "Kumar"])
+    date_of_birth = datetime.date(1990, 5, 17)
+    email = factory.Sequence(lambda n: f"patient{n}@example.com")
+    phone = ""
+
+
+def safe_answers(**overrides) -> dict:
+    """A complete set of answers that raises no flag: FST III, normal skin, wants smaller pores."""
+    answers = {
+        "fitzpatrick": 3,
+        "fitzpatrick_source": FitzpatrickSource.SELF_REPORT,
+        "sebum": "normal",
+        "goals": ["pore_size"],
+        **dict.fromkeys(HEALTH_FIELDS, False),
+    }
+    answers.update(overrides)
+    return answers
+
+
+class DraftConsultationFactory(factory.django.DjangoModelFactory):
+    """A consultation a patient has started but not finished."""
+
+    class Meta:
+        model = Consultation
+
+    patient = factory.SubFactory(PatientFactory)
+    status = ConsultationStatus.DRAFT
+
+
+class ConsultationFactory(DraftConsultationFactory):
+    """A submitted consultation with every answer given (no evaluation: see `submitted`)."""
+
+    status = ConsultationStatus.SUBMITTED
+    fitzpatrick = 3
+    fitzpatrick_source = FitzpatrickSource.SELF_REPORT
+    sebum = "normal"
+    goals = factory.LazyFunction(lambda: ["pore_size"])
+    age = 35
+    submitted_at = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        for field in HEALTH_FIELDS:
+            kwargs.setdefault(field, False)
+        return kwargs
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Consent
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    text_version = "2026.1"
+
+
+def submitted(**fields) -> Consultation:
+    """A submitted consultation with its consent and the rules' evaluation, as the intake
+    leaves it."""
+    from consultations.services import evaluation_create
+
+    consultation = ConsultationFactory(**fields)
+    ConsentFactory(consultation=consultation)
+    evaluation_create(consultation=consultation)
+    return consultation
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Decision
+
+    consultation = factory.LazyAttribute(lambda d: d.evaluation.consultation)
+    evaluation = factory.LazyFunction(lambda: submitted().latest_evaluation)
+    outcome = DecisionOutcome.ACCEPTED
+    treatment = factory.LazyAttribute(lambda d: d.evaluation.primary)
+    decided_by = factory.SubFactory(PractitionerFactory)

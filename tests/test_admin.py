@@ -1,0 +1,108 @@
+"""The admin lists every record quickly and shows what the rules said in words."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from consultations.models import AccessLog, Consultation, Decision, Evaluation
+from tests.factories import DecisionFactory, submitted
+
+pytestmark = pytest.mark.django_db
+
+CHANGELISTS = [
+    "consultations_patient",
+    "consultations_consultation",
+    "consultations_evaluation",
+    "consultations_evaluationfinding",
+    "consultations_decision",
+    "consultations_answercorrection",
+    "consultations_consent",
+    "consultations_accesslog",
+]
+
+
+def make_rows(n: int) -> None:
+    for _ in range(n):
+        decision = DecisionFactory()
+        AccessLog.objects.create(
+            user=decision.decided_by, action="view", consultation=decision.consultation
+        )
+
+
+def changelist_queries(client, name: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(f"admin:{name}_changelist"))
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("name", CHANGELISTS)
+def test_changelist_queries_do_not_grow_with_rows(admin_client, name):
+    make_rows(1)
+    one = changelist_queries(admin_client, name)
+    make_rows(24)
+    assert changelist_queries(admin_client, name) == one
+
+
+def test_evaluation_output_is_shown_as_readable_text(admin_client):
+    consultation = submitted(pregnant=True)
+    evaluation = consultation.latest_evaluation
+    page = admin_client.get(
+        reverse("admin:consultations_evaluation_change", args=[evaluation.pk])
+    ).content.decode()
+    assert "Primary:" in page
+    assert "PREGNANCY" in page
+    for flag in evaluation.output["flags"]:
+        assert flag["message"] in page
+    assert '"suggestions"' not in page  # not a raw JSON blob
+
+
+def test_evaluations_and_decisions_cannot_be_edited_or_deleted_in_admin(admin_client):
+    decision = DecisionFactory()
+    for model, pk in (("evaluation", decision.evaluation_id), ("decision", decision.pk)):
+        change = admin_client.post(
+            reverse(f"admin:consultations_{model}_change", args=[pk]), {"notes": "x"}
+        )
+        assert change.status_code == 403
+        delete = admin_client.post(
+            reverse(f"admin:consultations_{model}_delete", args=[pk]), {"post": "yes"}
+        )
+        assert delete.status_code == 403
+    assert Evaluation.objects.filter(pk=decision.evaluation_id).exists()
+    assert Decision.objects.filter(pk=decision.pk).exists()
+
+
+def test_viewing_a_consultation_in_admin_is_logged(admin_client, admin_user):
+    consultation = submitted()
+    response = admin_client.get(
+        reverse("admin:consultations_consultation_change", args=[consultation.pk])
+    )
+    assert response.status_code == 200
+    log = AccessLog.objects.get()
+    assert (log.user, log.action, log.consultation) == (admin_user, "view", consultation)
+
+
+def test_csv_export_lists_the_selected_consultations_and_is_logged(admin_client, admin_user):
+    first, second = submitted(), submitted()
+    second.patient.first_name = "=HYPERLINK(1)"
+    second.patient.save()
+    response = admin_client.post(
+        reverse("admin:consultations_consultation_changelist"),
+        {"action": "export_csv", "_selected_action": [first.pk, second.pk]},
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    body = response.content.decode()
+    assert first.reference in body and second.reference in body
+    assert "'=HYPERLINK(1)" in body  # formulas neutralised
+    assert AccessLog.objects.get(action="export_csv").user == admin_user
+
+
+def test_consultation_changelist_has_a_date_hierarchy_and_filters(admin_client):
+    submitted()
+    page = admin_client.get(reverse("admin:consultations_consultation_changelist"))
+    assert page.status_code == 200
+    assert "By status" in page.content.decode()
+    assert Consultation.objects.count() == 1
