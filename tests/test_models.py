@@ -80,7 +80,7 @@ def test_two_consultations_cannot_share_a_token():
     ],
 )
 def test_consultation_values_stay_in_their_value_sets(constraint, fields):
-    consultation = DraftConsultationFactory()
+    consultation = ConsultationFactory()
     violates(constraint, lambda: update(consultation, **fields))
 
 
@@ -166,11 +166,14 @@ def decision_kwargs(**overrides):
 @pytest.mark.parametrize(
     ("constraint", "fields"),
     [
-        ("decision_valid_outcome", {"outcome": "maybe"}),
+        ("decision_valid_outcome", {"outcome": "maybe", "reason_code": "other", "notes": "x"}),
         ("decision_valid_treatment", {"treatment": "botox"}),
         ("decision_valid_reason_code", {"outcome": "changed", "reason_code": "hunch"}),
         ("decision_treatment_unless_declined", {"outcome": "accepted", "treatment": ""}),
-        ("decision_treatment_unless_declined", {"outcome": "changed", "treatment": ""}),
+        (
+            "decision_treatment_unless_declined",
+            {"outcome": "changed", "treatment": "", "reason_code": "patient_preference"},
+        ),
         (
             "decision_treatment_unless_declined",
             {"outcome": "declined", "treatment": "laser", "reason_code": "refer_to_doctor"},
