@@ -98,6 +98,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "consultations.db_unavailable.DatabaseUnavailableMiddleware",  # 503 page on a DB outage
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -301,4 +302,49 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # axes announces itself at INFO on every start, which clutters command output.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Review -----------------------------------------------------------------------------------
+# The patient's status page gets only the decision; the `aftercare` filter turns it into the
+# versioned instructions kept in code (consultations/aftercare.py): `{% load aftercare %}`.
+TEMPLATES[0]["OPTIONS"].setdefault("libraries", {})["aftercare"] = "consultations.aftercare"
+
+# --- Intake -----------------------------------------------------------------------------------
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit "COUNT/PERIOD" (period s, m, h or d, optionally with a number: 60/10m)."""
+    raw = os.environ.get(name, default).strip()
+    count, _, period = raw.partition("/")
+    period = period.strip()
+    amount = period[:-1].strip()
+    if not (
+        count.strip().isdigit()
+        and int(count) > 0
+        and period[-1:] in {"s", "m", "h", "d"}
+        and (amount == "" or (amount.isdigit() and int(amount) > 0))
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must look like 60/10m (count/period, period in s, m, h or d); got {raw!r}."
+        )
+    return raw
+
+
+# Public POSTs (every intake step, submit) per client, and resume-link emails per client: a
+# fixed window in the shared cache (consultations/ratelimit.py).
+INTAKE_RATE_LIMIT = env_rate("INTAKE_RATE_LIMIT", "60/10m")
+INTAKE_EMAIL_RATE_LIMIT = env_rate("INTAKE_EMAIL_RATE_LIMIT", "5/1h")
+# Behind our own proxy, rate limits count the address it appends to X-Forwarded-For.
+INTAKE_TRUST_X_FORWARDED_FOR = env_bool("BEHIND_TLS_PROXY", False)
+# How long an emailed "continue your consultation" link works.
+INTAKE_RESUME_MAX_AGE_DAYS = env_int("INTAKE_RESUME_MAX_AGE_DAYS", 7, minimum=1)
+
+# --- Reliability (database faults, benchmarks; see consultations/db_unavailable.py) ------------
+# A request still waiting on the database this many seconds after it started gets the 503 page
+# instead of hanging (main-thread workers, i.e. gunicorn's sync worker; 0 turns it off). Below
+# gunicorn's worker timeout, so a stuck database costs one request, not a killed worker.
+DB_REQUEST_TIMEOUT = env_int("DB_REQUEST_TIMEOUT", 5)
+# The bare view `make bench` measures the framework's floor with; never on in production.
+BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)

@@ -143,3 +143,91 @@ class DecisionFactory(factory.django.DjangoModelFactory):
     outcome = DecisionOutcome.ACCEPTED
     treatment = factory.LazyAttribute(lambda d: d.evaluation.primary)
     decided_by = factory.SubFactory(PractitionerFactory)
+
+
+# --- Insight (analytics, rule test bench, FHIR, erasure) -------------------------------------
+
+
+def decided(
+    *,
+    outcome: str = DecisionOutcome.ACCEPTED,
+    treatment: str | None = None,
+    reason_code: str = "",
+    notes: str = "",
+    hours_to_decision: float = 24,
+    plan_sessions: int | None = None,
+    plan_interval_weeks: int | None = None,
+    plan_constraints: list | None = None,
+    decided_by: User | None = None,
+    **fields,
+) -> Consultation:
+    """A submitted consultation with a (first) decision on its evaluation, status decided.
+
+    `treatment` defaults to the rules' primary when accepted, to none when declined.
+    """
+    consultation = submitted(**fields)
+    evaluation = consultation.latest_evaluation
+    if treatment is None:
+        treatment = "" if outcome == DecisionOutcome.DECLINED else evaluation.primary
+    decided_at = consultation.submitted_at + datetime.timedelta(hours=hours_to_decision)
+    DecisionFactory(
+        evaluation=evaluation,
+        outcome=outcome,
+        treatment=treatment,
+        reason_code=reason_code,
+        notes=notes,
+        plan_sessions=plan_sessions,
+        plan_interval_weeks=plan_interval_weeks,
+        plan_constraints=plan_constraints or [],
+        decided_at=decided_at,
+        **({"decided_by": decided_by} if decided_by is not None else {}),
+    )
+    Consultation.objects.filter(pk=consultation.pk).update(
+        status=ConsultationStatus.DECIDED, decided_at=decided_at
+    )
+    consultation.refresh_from_db()
+    return consultation
+
+
+# --- Review (practitioner decisions) ----------------------------------------------------------
+
+
+def decision_form_data(consultation: Consultation, **overrides) -> dict:
+    """What the review page's decision form posts: the primary accepted, typical plans,
+    built on the consultation's current evaluation and lock version."""
+    from consultations.treatment_plans import PROTOCOLS
+
+    consultation.refresh_from_db()
+    evaluation = consultation.latest_evaluation
+    data = {
+        "evaluation": evaluation.pk,
+        "lock_version": consultation.lock_version,
+        "choice": evaluation.primary,
+        "reason_code": "",
+        "notes": "",
+    }
+    for treatment, protocol in PROTOCOLS.items():
+        data[f"{treatment}_sessions"] = protocol.sessions
+        data[f"{treatment}_interval_weeks"] = protocol.interval_weeks
+    data.update(overrides)
+    return data
+
+
+# --- Intake ----------------------------------------------------------------------------------
+
+
+class CompleteDraftFactory(DraftConsultationFactory):
+    """A draft with every intake answer given: what a patient has on "check your answers"."""
+
+    fitzpatrick = 3
+    fitzpatrick_source = FitzpatrickSource.SELF_REPORT
+    fitzpatrick_self_report = 3
+    sebum = "normal"
+    goals = factory.LazyFunction(lambda: ["pore_size"])
+    downtime_tolerance = "few_days"
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        for field in HEALTH_FIELDS:
+            kwargs.setdefault(field, False)
+        return kwargs

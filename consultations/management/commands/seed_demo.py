@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from consultations import rules
 from consultations.auth import DEMO_GROUP
+from consultations.consent import CONSENT_TEXT_VERSION
 from consultations.models import (
     HEALTH_FIELDS,
     QUESTIONNAIRE_VERSION,
@@ -47,7 +48,6 @@ DEMO_USERS = (
     ("practitioner", "pores-demo-practitioner", "practitioner"),
     ("admin", "pores-demo-admin", "admin"),
 )
-CONSENT_TEXT_VERSION = "2026.1"
 
 FIRST_NAMES = (
     "Aisha", "Wei Ling", "Priya", "Mei", "Siti", "Rachel", "Hui Min", "Kavya", "Nurul", "Grace",

@@ -1,0 +1,1 @@
+"""Forms: validation and cleaning only. One module per area."""

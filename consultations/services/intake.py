@@ -1,0 +1,277 @@
+"""The patient intake's workflow: drafts saved step by step, resume links, submission.
+
+Every write is keyword-only, typed and transactional. Emails carry only the reference and
+links, never answers.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from consultations import fitzpatrick, rules
+from consultations.consent import CONSENT_TEXT_VERSION
+from consultations.models import (
+    HEALTH_FIELDS,
+    Consent,
+    Consultation,
+    ConsultationStatus,
+    FitzpatrickSource,
+    Patient,
+)
+from consultations.rules.answers import MIN_AGE
+from consultations.services import evaluation_create
+
+logger = logging.getLogger(__name__)
+
+STEPS: tuple[str, ...] = ("about", "skin", "goals", "health")
+PATIENT_FIELDS: tuple[str, ...] = ("first_name", "last_name", "date_of_birth", "email", "phone")
+RESUME_SALT = "consultations.intake.resume"
+
+
+class IntakeError(Exception):
+    """The intake cannot do what was asked; the view explains it to the patient."""
+
+
+class ConsultationNotEditable(IntakeError):
+    """The consultation was already submitted (another tab, the back button, a retry)."""
+
+    def __init__(self, consultation: Consultation) -> None:
+        super().__init__(f"consultation {consultation.pk} is {consultation.status}")
+        self.consultation = consultation
+
+
+class IntakeIncomplete(IntakeError):
+    """Some steps still lack answers; `steps` names them in order."""
+
+    def __init__(self, steps: list[str]) -> None:
+        super().__init__("unanswered steps: " + ", ".join(steps))
+        self.steps = steps
+
+
+# --- Drafts -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def draft_start(*, about: Mapping[str, Any]) -> Consultation:
+    """Create the patient and their draft consultation from the first step's answers."""
+    patient = Patient.objects.create(**{name: about[name] for name in PATIENT_FIELDS})
+    return Consultation.objects.create(patient=patient)
+
+
+@transaction.atomic
+def draft_save(*, consultation_id: int, step: str, answers: Mapping[str, Any]) -> Consultation:
+    """Store one step's answers on the draft, clearing answers that no longer apply.
+
+    Raises ConsultationNotEditable once the consultation has been submitted.
+    """
+    consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
+    if consultation.status != ConsultationStatus.DRAFT:
+        raise ConsultationNotEditable(consultation)
+    if step == "about":
+        Patient.objects.filter(pk=consultation.patient_id).update(
+            **{name: answers[name] for name in PATIENT_FIELDS}, updated_at=timezone.now()
+        )
+        consultation.save(update_fields=["updated_at"])
+        return consultation
+    values = _STEP_VALUES[step](answers)
+    for name, value in values.items():
+        setattr(consultation, name, value)
+    consultation.save(update_fields=[*values, "updated_at"])
+    return consultation
+
+
+def _skin_values(answers: Mapping[str, Any]) -> dict[str, Any]:
+    self_report = answers.get("fitzpatrick_self_report")
+    # Only the self-test's answers while the patient uses it: unticked, they are cleared.
+    test_answers = dict(answers.get("test_answers") or {})
+    score = tested = None
+    if len(test_answers) == len(fitzpatrick.ITEMS):
+        score = fitzpatrick.score(test_answers)
+        tested = fitzpatrick.phototype_for_score(score)
+    if tested is not None:
+        source = FitzpatrickSource.QUESTIONNAIRE
+    elif self_report is not None:
+        source = FitzpatrickSource.SELF_REPORT
+    else:
+        source = ""
+    return {
+        "fitzpatrick_self_report": self_report,
+        "fitzpatrick_test_answers": test_answers,
+        "fitzpatrick_score": score,
+        "fitzpatrick": fitzpatrick.reconcile(self_report, tested),
+        "fitzpatrick_source": source,
+        "sebum": answers.get("sebum") or "",
+    }
+
+
+def _goals_values(answers: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "goals": list(answers.get("goals") or []),
+        "downtime_tolerance": answers.get("downtime_tolerance") or "",
+        "previous_treatments": answers.get("previous_treatments") or "",
+    }
+
+
+def _health_values(answers: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **{code: answers.get(code) for code in HEALTH_FIELDS},
+        "other_medicines": answers.get("other_medicines") or "",
+        "allergies": answers.get("allergies") or "",
+    }
+
+
+_STEP_VALUES = {"skin": _skin_values, "goals": _goals_values, "health": _health_values}
+
+
+def draft_missing_steps(consultation: Consultation) -> list[str]:
+    """The steps whose answers are not complete yet, in order."""
+    missing = []
+    if (
+        consultation.fitzpatrick is None
+        or not consultation.fitzpatrick_source
+        or not consultation.sebum
+        or (consultation.fitzpatrick_test_answers and consultation.fitzpatrick_score is None)
+    ):
+        missing.append("skin")
+    if not consultation.goals or not consultation.downtime_tolerance:
+        missing.append("goals")
+    if any(getattr(consultation, code) is None for code in HEALTH_FIELDS):
+        missing.append("health")
+    return missing
+
+
+# --- Resume links -------------------------------------------------------------------------------
+
+
+def resume_signature(consultation: Consultation) -> str:
+    """The signed part of a resume link: the consultation's public token and the time."""
+    return signing.TimestampSigner(salt=RESUME_SALT).sign(consultation.public_token)
+
+
+def resume_token(signed: str) -> str:
+    """The public token in a resume link.
+
+    Raises signing.SignatureExpired after INTAKE_RESUME_MAX_AGE_DAYS, signing.BadSignature when
+    the link was altered.
+    """
+    max_age = settings.INTAKE_RESUME_MAX_AGE_DAYS * 24 * 60 * 60
+    return signing.TimestampSigner(salt=RESUME_SALT).unsign(signed, max_age=max_age)
+
+
+def absolute_url(path: str) -> str:
+    """A link for an email, from SITE_URL: a forged Host header cannot change it."""
+    return settings.SITE_URL + path
+
+
+def draft_resume_link_send(*, consultation: Consultation) -> None:
+    """Email the patient a private link that reopens their draft."""
+    link = absolute_url(reverse("intake:resume", kwargs={"signed": resume_signature(consultation)}))
+    _send(
+        template="consultations/email/intake_resume.txt",
+        subject="Continue your skin consultation",
+        to=[consultation.patient.email],
+        context={"resume_url": link, "days": settings.INTAKE_RESUME_MAX_AGE_DAYS},
+    )
+
+
+# --- Submission ---------------------------------------------------------------------------------
+
+_STEP_FOR_ANSWER = {
+    "fitzpatrick": "skin",
+    "fitzpatrick_source": "skin",
+    "sebum": "skin",
+    "goals": "goals",
+    "age": "about",
+    **dict.fromkeys(HEALTH_FIELDS, "health"),
+}
+
+
+@transaction.atomic
+def consultation_submit(
+    *, consultation_id: int, consent_text_version: str = CONSENT_TEXT_VERSION
+) -> tuple[Consultation, bool]:
+    """Submit the draft: record consent, derive the age, run the rules, tell people.
+
+    Returns (consultation, True) when this call submitted it, and (consultation, False) when it
+    was already submitted: a double click, a retry or a second tab is a success, not an error.
+    Raises IntakeIncomplete while answers are missing.
+    """
+    # The row lock makes concurrent submissions of one draft queue up: the first submits,
+    # the others then see it submitted.
+    consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
+    if consultation.status != ConsultationStatus.DRAFT:
+        return consultation, False
+    missing = draft_missing_steps(consultation)
+    patient = Patient.objects.get(pk=consultation.patient_id)
+    now = timezone.now()
+    age = patient.age_on(timezone.localdate(now))
+    if age < MIN_AGE:
+        missing.insert(0, "about")
+    if missing:
+        raise IntakeIncomplete(missing)
+    consultation.patient = patient
+    consultation.status = ConsultationStatus.SUBMITTED
+    consultation.submitted_at = now
+    consultation.age = age
+    try:
+        rules.Answers.from_mapping(
+            {code: getattr(consultation, code) for code in rules.ANSWER_FIELDS}
+        )
+    except rules.AnswersError as exc:
+        steps = {_STEP_FOR_ANSWER.get(code, "check") for code in exc.errors}
+        raise IntakeIncomplete([step for step in STEPS if step in steps]) from exc
+    consultation.save(update_fields=["status", "submitted_at", "age", "updated_at"])
+    Consent.objects.create(
+        consultation=consultation, text_version=consent_text_version, accepted_at=now
+    )
+    evaluation_create(consultation=consultation)
+    # Emails only once the submission is safely stored; a mail failure is logged, not raised.
+    transaction.on_commit(
+        functools.partial(_confirmation_send, consultation_id=consultation.pk), robust=True
+    )
+    if settings.PRACTITIONER_NOTIFY_EMAILS:
+        transaction.on_commit(
+            functools.partial(_practitioners_notify, consultation_id=consultation.pk), robust=True
+        )
+    return consultation, True
+
+
+def status_url(consultation: Consultation) -> str:
+    return absolute_url(reverse("intake:status", kwargs={"token": consultation.public_token}))
+
+
+def _confirmation_send(*, consultation_id: int) -> None:
+    consultation = Consultation.objects.select_related("patient").get(pk=consultation_id)
+    _send(
+        template="consultations/email/intake_submitted.txt",
+        subject=f"Your skin consultation {consultation.reference}",
+        to=[consultation.patient.email],
+        context={"reference": consultation.reference, "status_url": status_url(consultation)},
+    )
+
+
+def _practitioners_notify(*, consultation_id: int) -> None:
+    consultation = Consultation.objects.get(pk=consultation_id)
+    staff_url = absolute_url(reverse("review:detail", kwargs={"reference": consultation.reference}))
+    _send(
+        template="consultations/email/intake_practitioner_new.txt",
+        subject=f"New consultation {consultation.reference}",
+        to=list(settings.PRACTITIONER_NOTIFY_EMAILS),
+        context={"reference": consultation.reference, "staff_url": staff_url},
+    )
+
+
+def _send(*, template: str, subject: str, to: list[str], context: dict[str, Any]) -> None:
+    body = render_to_string(template, context)
+    send_mail(subject, body, None, to)

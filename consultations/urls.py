@@ -1,0 +1,18 @@
+"""Patient-facing intake and status pages. Patients reach a consultation only by its token."""
+
+from django.urls import path
+
+from consultations.views import intake
+
+app_name = "intake"
+
+urlpatterns = [
+    path("consultation/start/", intake.start, name="start"),
+    path("consultation/check/", intake.check, name="check"),
+    path("consultation/submit/", intake.submit, name="submit"),
+    path("consultation/saved/", intake.saved, name="saved"),
+    path("consultation/resume/<str:signed>/", intake.resume, name="resume"),
+    path("consultation/<slug:step>/", intake.step, name="step"),
+    path("c/<str:token>/", intake.status, name="status"),
+    path("c/<str:token>/submitted/", intake.submitted, name="submitted"),
+]

@@ -1,0 +1,51 @@
+// The patient intake, progressively enhanced: every page works without this file.
+(function () {
+  "use strict";
+
+  // Start keyboard and screen-reader users at the error summary.
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+  }
+
+  // A follow-up text box shows only while its question is answered "yes".
+  document.querySelectorAll("[data-follow-up]").forEach(function (box) {
+    var name = box.getAttribute("data-follow-up");
+    var radios = document.querySelectorAll('input[type="radio"][name="' + name + '"]');
+    var update = function () {
+      var yes = document.querySelector('input[type="radio"][name="' + name + '"][value="yes"]');
+      box.hidden = !(yes && yes.checked) && !box.querySelector(".is-invalid");
+    };
+    radios.forEach(function (radio) {
+      radio.addEventListener("change", update);
+    });
+    update();
+  });
+
+  // Answering a self-test question means the patient wants to use the self-test.
+  var useTest = document.getElementById("id_self_test");
+  if (useTest) {
+    document.querySelectorAll('input[type="radio"][name^="test_"]').forEach(function (radio) {
+      radio.addEventListener("change", function () {
+        useTest.checked = true;
+      });
+    });
+  }
+
+  // Ignore a second click on a form that is already being sent (the server copes anyway).
+  document.querySelectorAll("form[data-once]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (form.getAttribute("data-sending")) {
+        event.preventDefault();
+        return;
+      }
+      form.setAttribute("data-sending", "1");
+    });
+  });
+  // A page restored by the browser's back button must be usable again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sending]").forEach(function (form) {
+      form.removeAttribute("data-sending");
+    });
+  });
+})();
