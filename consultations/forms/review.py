@@ -1,0 +1,394 @@
+"""Practitioner review forms: queue filters, answer corrections, decisions and amendments.
+
+Validation and cleaning only; the services check the same invariants again under a row lock.
+Labels use clinical terms: these pages are for practitioners, not patients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.forms import BoundField
+
+from consultations import rules
+from consultations.models import (
+    Consultation,
+    ConsultationStatus,
+    Decision,
+    DecisionOutcome,
+    DecisionReason,
+    Evaluation,
+    Primary,
+    Sebum,
+    Treatment,
+)
+from consultations.services.review import CORRECTABLE_FIELDS, DecisionInput
+from consultations.treatment_plans import PROTOCOLS
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
+
+FITZPATRICK_CHOICES = [
+    (1, "I: always burns, never tans"),
+    (2, "II: usually burns, tans minimally"),
+    (3, "III: sometimes burns, tans gradually"),
+    (4, "IV: rarely burns, tans easily"),
+    (5, "V: very rarely burns, tans darkly"),
+    (6, "VI: never burns, deeply pigmented"),
+]
+
+# The boolean health answers in clinical terms, in contract order.
+HEALTH_TERMS: dict[str, str] = {
+    "pregnant": "Pregnant or trying to conceive",
+    "breastfeeding": "Breastfeeding",
+    "isotretinoin_last_6_months": "Oral isotretinoin within 6 months",
+    "active_infection_or_cold_sore": "Active infection, HSV lesion or open wound in area",
+    "hsv_history": "History of HSV (none active)",
+    "keloid_history": "Keloid or hypertrophic scarring",
+    "photosensitising_meds": "Photosensitising medication",
+    "recent_tan": "Tan, sunburn, sunbed or self-tan within 4 weeks",
+    "active_inflamed_acne": "Active inflammatory acne",
+    "salicylate_allergy": "Salicylate or aspirin allergy",
+    "topical_retinoid_last_7_days": "Topical retinoid within 7 days",
+    "active_rosacea": "Active rosacea",
+    "dermatitis_in_area": "Eczema, psoriasis or dermatitis in area",
+    "anticoagulant_or_bleeding_disorder": "Anticoagulant or bleeding disorder",
+    "systemic_gold_therapy_ever": "Systemic gold therapy (ever)",
+    "melasma": "Melasma",
+    "immunosuppressed_or_poor_healing": "Immunosuppression or impaired wound healing",
+    "suspicious_lesion": "Undiagnosed or changing pigmented lesion in area",
+}
+
+FLAG_TERMS: dict[str, str] = {
+    rules.FLAG_FOR_FIELD[field]: term for field, term in HEALTH_TERMS.items()
+} | {"PIH_RISK": "PIH risk (Fitzpatrick IV-VI)"}
+
+GOAL_TERMS: dict[str, str] = {
+    "pore_size": "Enlarged pores",
+    "oiliness": "Oiliness (sebum)",
+    "texture": "Texture / roughness",
+    "tone_pigmentation": "Tone / pigmentation",
+    "acne_scars": "Acne scars",
+    "fine_lines": "Fine lines",
+}
+
+SEVERITY_ORDER = {"stop": 0, "caution": 1, "info": 2}
+
+QUEUE_STATUSES = {
+    ConsultationStatus.SUBMITTED: "Awaiting review",
+    ConsultationStatus.DECIDED: "Decided",
+    ConsultationStatus.WITHDRAWN: "Withdrawn",
+}
+ALL = "all"
+STOP = "stop"
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters (GET). An unknown value is ignored rather than shown as an error."""
+
+    status = forms.ChoiceField(
+        choices=[*QUEUE_STATUSES.items(), (ALL, "All")],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    flag = forms.ChoiceField(
+        choices=[
+            ("", "Any flag"),
+            (STOP, "Any stop flag"),
+            *((code, FLAG_TERMS[code]) for code in rules.FLAG_CODES),
+        ],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    primary = forms.ChoiceField(
+        label="Suggestion",
+        choices=[("", "Any suggestion"), *Primary.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    q = forms.CharField(
+        label="Reference or name",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
+    )
+
+    def filters(self) -> dict[str, str]:
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) or "" for name in self.fields}
+        data["status"] = data["status"] or ConsultationStatus.SUBMITTED
+        data["q"] = data["q"].strip()
+        return data
+
+
+class CorrectionForm(forms.Form):
+    """Answers as found on examination; pre-filled with the current answers."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+    fitzpatrick = forms.TypedChoiceField(
+        label="Fitzpatrick phototype", coerce=int, choices=FITZPATRICK_CHOICES
+    )
+    sebum = forms.ChoiceField(label="Sebum (oiliness)", choices=Sebum.choices)
+    note = forms.CharField(
+        label="What examination showed (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, consultation: Consultation, **kwargs: Any) -> None:
+        initial = {field: getattr(consultation, field) for field in CORRECTABLE_FIELDS}
+        initial["lock_version"] = consultation.lock_version
+        kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
+        super().__init__(*args, **kwargs)
+        for field in rules.BOOLEAN_FIELDS:
+            self.fields[field] = forms.BooleanField(label=HEALTH_TERMS[field], required=False)
+
+    def skin_fields(self) -> list[BoundField]:
+        return [self["fitzpatrick"], self["sebum"]]
+
+    def health_fields(self) -> list[BoundField]:
+        return [self[field] for field in rules.BOOLEAN_FIELDS]
+
+    def changes(self) -> dict[str, Any]:
+        return {field: self.cleaned_data[field] for field in CORRECTABLE_FIELDS}
+
+
+DECLINED = "declined"
+CHANGED_KEEP = ("choice", "reason_code", "notes", "amendment_reason")
+
+
+@dataclass(frozen=True)
+class DecisionOption:
+    """One radio option of the decision form, with what the practitioner needs beside it."""
+
+    value: str
+    label: str
+    kind: str  # accept, change, excluded or decline
+    status: str
+    constraints: tuple[str, ...]
+    typical: str
+    sessions: BoundField | None
+    interval: BoundField | None
+    checked: bool
+
+
+def _plan_field(label: str, initial: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        initial=initial,
+        widget=forms.NumberInput(
+            attrs={"class": "form-control plan-input", "inputmode": "numeric"}
+        ),
+    )
+
+
+class DecisionForm(forms.Form):
+    """Accept the primary suggestion, change to another treatment, or decline/refer."""
+
+    evaluation = forms.IntegerField(widget=forms.HiddenInput)
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+    choice = forms.ChoiceField(label="Decision", widget=forms.RadioSelect)
+    reason_code = forms.ChoiceField(
+        label="Reason",
+        required=False,
+        choices=[("", "Choose a reason"), *DecisionReason.choices],
+        help_text="Required when your decision differs from the suggestion.",
+    )
+    notes = forms.CharField(
+        label="Notes",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Seen by clinic staff only. Required for 'Other' and for an override.",
+    )
+    override_excluded = forms.BooleanField(
+        label="I have examined the patient and choose this treatment although the rules "
+        "excluded it.",
+        required=False,
+    )
+
+    def __init__(
+        self, *args: Any, consultation: Consultation, evaluation: Evaluation, **kwargs: Any
+    ) -> None:
+        self.consultation = consultation
+        self.evaluation = evaluation
+        output = evaluation.output
+        self.primary = output["primary"]
+        self.suggested = {s["treatment"]: s for s in output["suggestions"]}
+        self.excluded = {e["treatment"]: e for e in output["excluded"]}
+        initial = {"evaluation": evaluation.pk, "lock_version": consultation.lock_version}
+        if self.primary != rules.DEFER:
+            initial["choice"] = self.primary
+        kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
+        super().__init__(*args, **kwargs)
+        choices = [
+            (treatment, self._choice_label(treatment))
+            for treatment in [*self.suggested, *self.excluded]
+        ]
+        self.fields["choice"].choices = [*choices, (DECLINED, "Decline or refer: no treatment")]
+        for treatment, protocol in PROTOCOLS.items():
+            self.fields[f"{treatment}_sessions"] = _plan_field("Sessions", protocol.sessions)
+            self.fields[f"{treatment}_interval_weeks"] = _plan_field(
+                "Weeks apart", protocol.interval_weeks
+            )
+
+    def _choice_label(self, treatment: str) -> str:
+        name = Treatment(treatment).label
+        if treatment == self.primary:
+            return f"Accept the suggestion: {name}"
+        if treatment in self.excluded:
+            return f"Change to {name} (excluded by the rules: override)"
+        return f"Change to {name}"
+
+    def is_outdated(self) -> bool:
+        """The form was built on another evaluation or lock version than the current ones."""
+        return str(self.data.get("evaluation")) != str(
+            self.consultation.latest_evaluation_id
+        ) or str(self.data.get("lock_version")) != str(self.consultation.lock_version)
+
+    def options(self) -> list[DecisionOption]:
+        checked = str(self["choice"].value() or "")
+        options = []
+        for value, label in self.fields["choice"].choices:
+            suggestion = self.suggested.get(value)
+            if value == DECLINED:
+                kind = "decline"
+            elif value in self.excluded:
+                kind = "excluded"
+            else:
+                kind = "accept" if value == self.primary else "change"
+            protocol = PROTOCOLS.get(value)
+            options.append(
+                DecisionOption(
+                    value=value,
+                    label=label,
+                    kind=kind,
+                    status=suggestion["status"] if suggestion else "",
+                    constraints=tuple(suggestion["constraints"]) if suggestion else (),
+                    typical=protocol.typical if protocol else "",
+                    sessions=self[f"{value}_sessions"] if protocol else None,
+                    interval=self[f"{value}_interval_weeks"] if protocol else None,
+                    checked=value == checked,
+                )
+            )
+        return options
+
+    @property
+    def has_excluded_options(self) -> bool:
+        return bool(self.excluded)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        choice = data.get("choice")
+        if not choice:
+            return data
+        treatment = "" if choice == DECLINED else choice
+        if choice == DECLINED:
+            outcome = DecisionOutcome.DECLINED
+        elif choice == self.primary:
+            outcome = DecisionOutcome.ACCEPTED
+        else:
+            outcome = DecisionOutcome.CHANGED
+        data["outcome"], data["treatment"] = outcome, treatment
+        notes = data.get("notes", "").strip()
+        data["notes"] = notes
+
+        if outcome != DecisionOutcome.ACCEPTED and not data.get("reason_code"):
+            self.add_error(
+                "reason_code", "Choose a reason: your decision differs from the suggestion."
+            )
+        if data.get("reason_code") == DecisionReason.OTHER and not notes:
+            self.add_error("notes", "Say why in the notes when the reason is 'Other'.")
+        if treatment in self.excluded:
+            if not data.get("override_excluded"):
+                self.add_error(
+                    "override_excluded",
+                    f"The rules excluded {Treatment(treatment).label.lower()}. Tick to confirm "
+                    "the override, or choose another option.",
+                )
+            if not notes:
+                self.add_error("notes", "Explain the override in the notes.")
+        else:
+            data["override_excluded"] = False
+        if treatment:
+            self._clean_plan(treatment, data)
+        return data
+
+    def _clean_plan(self, treatment: str, data: dict[str, Any]) -> None:
+        protocol = PROTOCOLS[treatment]
+        checks = (
+            ("sessions", "sessions", protocol.min_sessions, protocol.max_sessions),
+            (
+                "interval_weeks",
+                "weeks between sessions",
+                protocol.min_interval_weeks,
+                protocol.max_interval_weeks,
+            ),
+        )
+        for suffix, words, low, high in checks:
+            name = f"{treatment}_{suffix}"
+            value = data.get(name)
+            if name in self.errors:
+                continue
+            if value is None:
+                self.add_error(name, f"Enter the number of {words}.")
+            elif not low <= value <= high:
+                self.add_error(name, f"Enter {low} to {high} {words}.")
+
+    def decision_input(self) -> DecisionInput:
+        data = self.cleaned_data
+        treatment = data["treatment"]
+        return DecisionInput(
+            outcome=data["outcome"],
+            treatment=treatment,
+            reason_code=data.get("reason_code") or "",
+            notes=data["notes"],
+            override_excluded=bool(data.get("override_excluded")),
+            plan_sessions=data.get(f"{treatment}_sessions") if treatment else None,
+            plan_interval_weeks=data.get(f"{treatment}_interval_weeks") if treatment else None,
+        )
+
+
+class AmendForm(DecisionForm):
+    """A new decision that replaces the current one; both stay on record."""
+
+    decision = forms.IntegerField(widget=forms.HiddenInput)
+    amendment_reason = forms.CharField(
+        label="Why are you amending the decision?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        consultation: Consultation,
+        evaluation: Evaluation,
+        current: Decision,
+        **kwargs: Any,
+    ) -> None:
+        self.current = current
+        initial: dict[str, Any] = {
+            "decision": current.pk,
+            "choice": current.treatment or DECLINED,
+            "reason_code": current.reason_code,
+        }
+        if current.treatment and current.plan_sessions:
+            initial[f"{current.treatment}_sessions"] = current.plan_sessions
+            initial[f"{current.treatment}_interval_weeks"] = current.plan_interval_weeks
+        kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
+        super().__init__(*args, consultation=consultation, evaluation=evaluation, **kwargs)
+
+    def is_outdated(self) -> bool:
+        return super().is_outdated() or str(self.data.get("decision")) != str(self.current.pk)
+
+
+def kept_input(data: Any) -> dict[str, Any]:
+    """What the practitioner typed, to show again after a conflict (never the override tick)."""
+    names = [*CHANGED_KEEP]
+    for treatment in PROTOCOLS:
+        names += [f"{treatment}_sessions", f"{treatment}_interval_weeks"]
+    return {name: data.get(name) for name in names if data.get(name) not in (None, "")}

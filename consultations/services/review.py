@@ -1,0 +1,355 @@
+"""Practitioner review: correct answers, record a decision, amend it.
+
+Every write takes a row lock on the consultation (`select_for_update`) and compares the
+`lock_version` (and evaluation) the practitioner's form was built from with the row's current
+one, so a decision is always taken on the answers and the suggestion the practitioner saw. A
+mismatch raises ConsultationChanged and nothing is written. The partial unique constraint on
+first decisions (and the one-to-one `supersedes`) are the database's last guard.
+
+Corrections are allowed until the consultation is decided; after that the only change is an
+amendment (a new decision that supersedes the current one and says why).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from consultations import rules
+from consultations.aftercare import AFTERCARE_VERSION
+from consultations.models import (
+    AccessLog,
+    AnswerCorrection,
+    Consultation,
+    ConsultationStatus,
+    Decision,
+    DecisionOutcome,
+    DecisionReason,
+    Evaluation,
+    EvaluationTrigger,
+    FitzpatrickSource,
+)
+from consultations.services import access_log_record, evaluation_create
+from consultations.treatment_plans import PROTOCOLS
+
+logger = logging.getLogger(__name__)
+
+# Answers a practitioner may correct after examining the patient.
+CORRECTABLE_FIELDS: tuple[str, ...] = ("fitzpatrick", "sebum", *rules.BOOLEAN_FIELDS)
+
+
+class ConsultationChanged(Exception):
+    """The consultation changed since the practitioner's form was built; nothing was saved."""
+
+
+class ReviewRefused(Exception):
+    """The consultation's state does not allow this change; the message says why."""
+
+
+class NothingChanged(ReviewRefused):
+    """A correction that changes no answer."""
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    """What the practitioner chose, as the decision form cleaned it."""
+
+    outcome: str
+    treatment: str = ""
+    reason_code: str = ""
+    notes: str = ""
+    override_excluded: bool = False
+    plan_sessions: int | None = None
+    plan_interval_weeks: int | None = None
+
+
+def _locked(consultation: Consultation) -> Consultation:
+    return Consultation.objects.select_for_update().get(pk=consultation.pk)
+
+
+def _check_current(
+    consultation: Consultation, *, lock_version: int, evaluation_id: int | None = None
+) -> None:
+    if consultation.lock_version != lock_version:
+        raise ConsultationChanged
+    if evaluation_id is not None and consultation.latest_evaluation_id != evaluation_id:
+        raise ConsultationChanged
+
+
+def _bump(consultation: Consultation, *fields: str) -> None:
+    consultation.lock_version += 1
+    consultation.save(update_fields=[*fields, "lock_version", "updated_at"])
+
+
+@transaction.atomic
+def correction_apply(
+    *,
+    consultation: Consultation,
+    user: AbstractBaseUser,
+    lock_version: int,
+    changes: Mapping[str, Any],
+    note: str = "",
+) -> Evaluation:
+    """Correct answers after examination and re-run the rules as a new evaluation.
+
+    One AnswerCorrection per changed answer (a corrected phototype also records that the
+    practitioner is now its source); earlier evaluations are kept as they were.
+    """
+    unknown = set(changes) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not correctable: {', '.join(sorted(unknown))}")
+    locked = _locked(consultation)
+    if locked.status == ConsultationStatus.DECIDED:
+        raise ReviewRefused(
+            "This consultation has been decided, so its answers can no longer be corrected. "
+            "To change the outcome, amend the decision."
+        )
+    if locked.status != ConsultationStatus.SUBMITTED:
+        raise ReviewRefused("Only a submitted consultation can be corrected.")
+    _check_current(locked, lock_version=lock_version)
+
+    diffs = {
+        field: (getattr(locked, field), value)
+        for field, value in changes.items()
+        if getattr(locked, field) != value
+    }
+    if not diffs:
+        raise NothingChanged("No answer was changed.")
+    if "fitzpatrick" in diffs and locked.fitzpatrick_source != FitzpatrickSource.PRACTITIONER:
+        diffs["fitzpatrick_source"] = (locked.fitzpatrick_source, FitzpatrickSource.PRACTITIONER)
+    for field, (_old, new) in diffs.items():
+        setattr(locked, field, new)
+    _bump(locked, *diffs)
+
+    evaluation = evaluation_create(
+        consultation=locked, trigger=EvaluationTrigger.CORRECTION, user=user
+    )
+    now = timezone.now()
+    AnswerCorrection.objects.bulk_create(
+        AnswerCorrection(
+            consultation=locked,
+            field=field,
+            old_value=old,
+            new_value=new,
+            note=note,
+            evaluation=evaluation,
+            corrected_by=user,
+            corrected_at=now,
+        )
+        for field, (old, new) in diffs.items()
+    )
+    access_log_record(
+        user=user,
+        action=AccessLog.Action.CORRECT,
+        consultation=locked,
+        detail="corrected " + ", ".join(diffs),
+    )
+    consultation.lock_version = locked.lock_version
+    consultation.latest_evaluation = evaluation
+    return evaluation
+
+
+def review_decide(
+    *,
+    consultation: Consultation,
+    user: AbstractBaseUser,
+    evaluation_id: int,
+    lock_version: int,
+    choice: DecisionInput,
+) -> Decision:
+    """Record the first decision on the evaluation the practitioner saw; the patient is told.
+
+    Raises ConsultationChanged when the answers were corrected, the rules re-run or another
+    practitioner decided since the form was built.
+    """
+    try:
+        with transaction.atomic():
+            locked = _locked(consultation)
+            if locked.status == ConsultationStatus.DECIDED:
+                raise ConsultationChanged
+            if locked.status != ConsultationStatus.SUBMITTED:
+                raise ReviewRefused("Only a submitted consultation can be decided.")
+            _check_current(locked, lock_version=lock_version, evaluation_id=evaluation_id)
+            decision = _decision_create(consultation=locked, user=user, choice=choice)
+            locked.status = ConsultationStatus.DECIDED
+            locked.decided_at = decision.decided_at
+            _bump(locked, "status", "decided_at")
+            access_log_record(
+                user=user,
+                action=AccessLog.Action.DECIDE,
+                consultation=locked,
+                detail=_describe(decision),
+            )
+            transaction.on_commit(
+                functools.partial(patient_notify, consultation_id=locked.pk, amended=False),
+                robust=True,
+            )
+    except IntegrityError:
+        # Last guard: the partial unique constraint let another first decision in first.
+        if Decision.objects.filter(consultation=consultation, supersedes__isnull=True).exists():
+            raise ConsultationChanged from None
+        raise
+    return decision
+
+
+def decision_amend(
+    *,
+    consultation: Consultation,
+    user: AbstractBaseUser,
+    decision_id: int,
+    evaluation_id: int,
+    lock_version: int,
+    choice: DecisionInput,
+    amendment_reason: str,
+) -> Decision:
+    """Replace the current decision with a new one that supersedes it; both are kept."""
+    if not amendment_reason.strip():
+        raise ValueError("an amendment needs a reason")
+    try:
+        with transaction.atomic():
+            locked = _locked(consultation)
+            if locked.status != ConsultationStatus.DECIDED:
+                raise ReviewRefused("Only a decided consultation can be amended.")
+            _check_current(locked, lock_version=lock_version, evaluation_id=evaluation_id)
+            current = decision_current(locked)
+            if current is None or current.pk != decision_id:
+                raise ConsultationChanged
+            decision = _decision_create(
+                consultation=locked,
+                user=user,
+                choice=choice,
+                supersedes=current,
+                amendment_reason=amendment_reason.strip(),
+            )
+            _bump(locked)
+            access_log_record(
+                user=user,
+                action=AccessLog.Action.AMEND,
+                consultation=locked,
+                detail=_describe(decision),
+            )
+            transaction.on_commit(
+                functools.partial(patient_notify, consultation_id=locked.pk, amended=True),
+                robust=True,
+            )
+    except IntegrityError:
+        # Last guard: `supersedes` is one-to-one, so only one amendment of a decision gets in.
+        if Decision.objects.filter(supersedes_id=decision_id).exists():
+            raise ConsultationChanged from None
+        raise
+    return decision
+
+
+def decision_current(consultation: Consultation) -> Decision | None:
+    """The decision in force: the one no later decision supersedes."""
+    return (
+        Decision.objects.filter(consultation=consultation, superseded_by__isnull=True)
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+
+
+def _decision_create(
+    *,
+    consultation: Consultation,
+    user: AbstractBaseUser,
+    choice: DecisionInput,
+    supersedes: Decision | None = None,
+    amendment_reason: str = "",
+) -> Decision:
+    evaluation = Evaluation.objects.get(pk=consultation.latest_evaluation_id)
+    _check_choice(evaluation, choice)
+    plan_constraints: list[str] = []
+    if choice.treatment:
+        plan_constraints = next(
+            (
+                list(s["constraints"])
+                for s in evaluation.output["suggestions"]
+                if s["treatment"] == choice.treatment
+            ),
+            [],
+        )
+    return Decision.objects.create(
+        consultation=consultation,
+        evaluation=evaluation,
+        outcome=choice.outcome,
+        treatment=choice.treatment,
+        reason_code=choice.reason_code,
+        notes=choice.notes,
+        override_excluded=choice.override_excluded,
+        plan_sessions=choice.plan_sessions if choice.treatment else None,
+        plan_interval_weeks=choice.plan_interval_weeks if choice.treatment else None,
+        plan_constraints=plan_constraints,
+        aftercare_version=AFTERCARE_VERSION if choice.treatment else "",
+        supersedes=supersedes,
+        amendment_reason=amendment_reason,
+        decided_by=user,
+        decided_at=timezone.now(),
+    )
+
+
+def _check_choice(evaluation: Evaluation, choice: DecisionInput) -> None:
+    """The decision's own invariants (the form shows them to the practitioner as messages)."""
+    primary = evaluation.primary
+    excluded = {entry["treatment"] for entry in evaluation.output["excluded"]}
+    if choice.outcome == DecisionOutcome.ACCEPTED:
+        if primary == rules.DEFER or choice.treatment != primary:
+            raise ValueError("only a treatment the rules suggested first can be accepted")
+    elif choice.outcome == DecisionOutcome.CHANGED:
+        if choice.treatment not in rules.TREATMENTS or choice.treatment == primary:
+            raise ValueError("a changed decision names another treatment")
+    elif choice.outcome == DecisionOutcome.DECLINED:
+        if choice.treatment:
+            raise ValueError("a declined decision names no treatment")
+    else:
+        raise ValueError(f"unknown outcome {choice.outcome!r}")
+    if choice.outcome != DecisionOutcome.ACCEPTED and not choice.reason_code:
+        raise ValueError("a decision that differs from the suggestion needs a reason code")
+    if choice.reason_code == DecisionReason.OTHER and not choice.notes.strip():
+        raise ValueError("reason 'other' needs a note")
+    if (choice.treatment in excluded) != choice.override_excluded:
+        raise ValueError("choosing an excluded treatment needs (only then) an override")
+    if choice.override_excluded and not choice.notes.strip():
+        raise ValueError("an override needs a note")
+    if choice.treatment:
+        protocol = PROTOCOLS[choice.treatment]
+        sessions, interval = choice.plan_sessions, choice.plan_interval_weeks
+        if sessions is None or not protocol.min_sessions <= sessions <= protocol.max_sessions:
+            raise ValueError("plan sessions out of bounds")
+        if interval is None or not (
+            protocol.min_interval_weeks <= interval <= protocol.max_interval_weeks
+        ):
+            raise ValueError("plan interval out of bounds")
+
+
+def _describe(decision: Decision) -> str:
+    return " ".join(filter(None, [decision.outcome, decision.treatment, decision.reason_code]))
+
+
+def patient_notify(*, consultation_id: int, amended: bool) -> None:
+    """Email the patient their status link: no health details, no outcome in the message."""
+    consultation = Consultation.objects.select_related("patient").get(pk=consultation_id)
+    patient = consultation.patient
+    if not patient.email or patient.anonymised_at is not None:
+        return
+    status_path = reverse("intake:status", kwargs={"token": consultation.public_token})
+    context = {
+        "amended": amended,
+        "first_name": patient.first_name,
+        "reference": consultation.reference,
+        "status_url": settings.SITE_URL + status_path,
+    }
+    subject = render_to_string("consultations/email/review_outcome_subject.txt", context)
+    body = render_to_string("consultations/email/review_outcome.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [patient.email])

@@ -1,0 +1,503 @@
+"""Decisions: accept, change or decline with a reason; a plan; never lost, never overwritten."""
+
+from __future__ import annotations
+
+import html
+import threading
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.db import connections
+from django.template.loader import render_to_string
+from django.test import Client
+from django.urls import reverse
+
+from consultations.aftercare import AFTERCARE_VERSION, aftercare_for
+from consultations.models import AccessLog, Consultation, Decision
+from consultations.services import review as review_services
+from consultations.services.review import DecisionInput
+from consultations.views.review import CHANGED_MESSAGE
+from tests.factories import (
+    DecisionFactory,
+    PractitionerFactory,
+    decision_form_data,
+    submitted,
+)
+
+pytestmark = pytest.mark.django_db
+
+IS_SQLITE = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def practitioner(client):
+    user = PractitionerFactory()
+    client.force_login(user)
+    return user
+
+
+def decide(client, consultation: Consultation, data: dict | None = None, **overrides):
+    url = reverse("review:decide", kwargs={"reference": consultation.reference})
+    return client.post(url, data or decision_form_data(consultation, **overrides))
+
+
+def amend(client, consultation: Consultation, **overrides):
+    consultation.refresh_from_db()
+    current = consultation.decisions.filter(superseded_by__isnull=True).get()
+    data = decision_form_data(consultation, decision=current.pk, **overrides)
+    url = reverse("review:amend", kwargs={"reference": consultation.reference})
+    return client.post(url, data)
+
+
+def page_text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+# --- Accept, change, decline -------------------------------------------------------------------
+
+
+def test_accepting_the_primary_records_the_decision_with_its_plan_and_locks_the_consultation(
+    client, practitioner, django_capture_on_commit_callbacks
+):
+    consultation = submitted(fitzpatrick=5, salicylate_allergy=True)
+    evaluation = consultation.latest_evaluation
+    assert evaluation.primary == "chemical_peel"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = decide(client, consultation, chemical_peel_sessions=6, notes="Patch test ok")
+
+    assert response.status_code == 302
+    decision = Decision.objects.get()
+    assert decision.outcome == "accepted"
+    assert decision.treatment == "chemical_peel"
+    assert decision.evaluation == evaluation
+    assert decision.decided_by == practitioner
+    assert decision.reason_code == ""
+    assert decision.notes == "Patch test ok"
+    assert (decision.plan_sessions, decision.plan_interval_weeks) == (6, 3)
+    suggested = next(s for s in evaluation.output["suggestions"] if s["rank"] == 1)
+    assert decision.plan_constraints == suggested["constraints"]
+    assert "no salicylic acid" in decision.plan_constraints
+    assert decision.aftercare_version == AFTERCARE_VERSION
+
+    consultation.refresh_from_db()
+    assert consultation.status == "decided"
+    assert consultation.decided_at == decision.decided_at
+    assert consultation.lock_version == 1
+    log = AccessLog.objects.get(action=AccessLog.Action.DECIDE)
+    assert (log.user, log.consultation) == (practitioner, consultation)
+
+
+def test_the_plan_is_prefilled_from_each_treatments_typical_protocol(client, practitioner):
+    consultation = submitted()
+    url = reverse("review:detail", kwargs={"reference": consultation.reference})
+    form = client.get(url).context["decision_form"]
+    plans = {
+        treatment: (
+            form[f"{treatment}_sessions"].value(),
+            form[f"{treatment}_interval_weeks"].value(),
+        )
+        for treatment in ("laser", "chemical_peel", "microdermabrasion")
+    }
+    assert plans == {"laser": (4, 4), "chemical_peel": (5, 3), "microdermabrasion": (6, 2)}
+    assert form["choice"].value() == consultation.latest_evaluation.primary
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("chemical_peel_sessions", 0, "Enter 1 to 8 sessions."),
+        ("chemical_peel_sessions", 40, "Enter 1 to 8 sessions."),
+        ("chemical_peel_interval_weeks", 12, "Enter 1 to 6 weeks between sessions."),
+        ("chemical_peel_sessions", "", "Enter the number of sessions."),
+    ],
+)
+def test_a_plan_outside_sensible_bounds_is_refused(client, practitioner, field, value, message):
+    consultation = submitted()
+    response = decide(client, consultation, **{field: value})
+    assert response.status_code == 200
+    assert message in page_text(response)
+    assert not Decision.objects.exists()
+
+
+def test_choosing_another_treatment_needs_a_reason(client, practitioner):
+    consultation = submitted()
+    response = decide(client, consultation, choice="laser")
+    assert response.status_code == 200
+    assert "Choose a reason: your decision differs from the suggestion." in page_text(response)
+    assert not Decision.objects.exists()
+    # What the practitioner typed is shown again.
+    assert response.context["decision_form"]["choice"].value() == "laser"
+
+    response = decide(client, consultation, choice="laser", reason_code="patient_preference")
+    assert response.status_code == 302
+    decision = Decision.objects.get()
+    assert (decision.outcome, decision.treatment) == ("changed", "laser")
+    assert (decision.plan_sessions, decision.plan_interval_weeks) == (4, 4)
+
+
+def test_declining_needs_a_reason_and_stores_no_plan(client, practitioner):
+    consultation = submitted()
+    assert decide(client, consultation, choice="declined").status_code == 200
+    response = decide(client, consultation, choice="declined", reason_code="refer_to_doctor")
+    assert response.status_code == 302
+    decision = Decision.objects.get()
+    assert (decision.outcome, decision.treatment) == ("declined", "")
+    assert decision.plan_sessions is None
+    assert decision.plan_constraints == []
+    assert decision.aftercare_version == ""
+
+
+def test_reason_other_needs_a_note(client, practitioner):
+    consultation = submitted()
+    response = decide(client, consultation, choice="declined", reason_code="other")
+    assert "Say why in the notes" in page_text(response)
+    assert not Decision.objects.exists()
+
+
+def test_a_deferred_suggestion_cannot_be_accepted(client, practitioner):
+    consultation = submitted(dermatitis_in_area=True, fitzpatrick=6)
+    assert consultation.latest_evaluation.primary == "defer_to_practitioner"
+    response = decide(client, consultation, choice="defer_to_practitioner")
+    assert response.status_code == 200
+    assert "Select a valid choice" in page_text(response)
+    assert not Decision.objects.exists()
+
+
+def test_an_excluded_treatment_needs_an_explicit_override_and_a_note(client, practitioner):
+    consultation = submitted(systemic_gold_therapy_ever=True)
+    excluded = [e["treatment"] for e in consultation.latest_evaluation.output["excluded"]]
+    assert excluded == ["laser"]
+    response = decide(client, consultation, choice="laser", reason_code="clinical_judgement")
+    page = page_text(response)
+    assert "Tick to confirm the override" in page
+    assert "Explain the override in the notes." in page
+    assert not Decision.objects.exists()
+
+    response = decide(
+        client,
+        consultation,
+        choice="laser",
+        reason_code="clinical_judgement",
+        override_excluded="on",
+        notes="Gold was topical only; confirmed with GP.",
+    )
+    assert response.status_code == 302
+    decision = Decision.objects.get()
+    assert decision.override_excluded is True
+    assert decision.treatment == "laser"
+
+
+# --- Outdated forms and concurrent practitioners -----------------------------------------------
+
+
+def test_deciding_against_an_outdated_evaluation_is_refused_with_a_clear_message(
+    client, practitioner
+):
+    consultation = submitted(fitzpatrick=3)
+    stale = decision_form_data(
+        consultation, choice="laser", reason_code="patient_preference", notes="Wants laser"
+    )
+    review_services.correction_apply(
+        consultation=consultation,
+        user=PractitionerFactory(),
+        lock_version=0,
+        changes={"fitzpatrick": 6},
+    )
+
+    response = decide(client, consultation, stale)
+
+    assert response.status_code == 409
+    page = page_text(response)
+    assert CHANGED_MESSAGE in page
+    assert "Corrected since you opened it: Fitzpatrick phototype: Type III → Type VI" in page
+    assert not Decision.objects.exists()
+    form = response.context["decision_form"]
+    assert form["notes"].value() == "Wants laser"  # nothing typed is lost
+    assert form["reason_code"].value() == "patient_preference"
+    assert form["choice"].value() == "laser"
+    consultation.refresh_from_db()
+    assert form["evaluation"].value() == consultation.latest_evaluation_id  # built afresh
+    assert form["lock_version"].value() == consultation.lock_version
+
+
+def test_the_service_refuses_an_outdated_lock_version_even_when_the_evaluation_matches():
+    consultation = submitted()
+    with pytest.raises(review_services.ConsultationChanged):
+        review_services.review_decide(
+            consultation=consultation,
+            user=PractitionerFactory(),
+            evaluation_id=consultation.latest_evaluation_id,
+            lock_version=consultation.lock_version + 1,
+            choice=DecisionInput(
+                outcome="accepted",
+                treatment="chemical_peel",
+                plan_sessions=5,
+                plan_interval_weeks=3,
+            ),
+        )
+    assert not Decision.objects.exists()
+
+
+def test_the_unique_constraint_turns_a_second_first_decision_into_a_conflict():
+    # As if another practitioner's decision got in without the status update being seen.
+    consultation = submitted()
+    DecisionFactory(evaluation=consultation.latest_evaluation)
+    with pytest.raises(review_services.ConsultationChanged):
+        review_services.review_decide(
+            consultation=consultation,
+            user=PractitionerFactory(),
+            evaluation_id=consultation.latest_evaluation_id,
+            lock_version=consultation.lock_version,
+            choice=DecisionInput(
+                outcome="accepted",
+                treatment="chemical_peel",
+                plan_sessions=5,
+                plan_interval_weeks=3,
+            ),
+        )
+    assert Decision.objects.count() == 1
+
+
+def test_a_second_practitioner_deciding_later_is_told_and_their_input_is_kept(client):
+    consultation = submitted()
+    first, second = Client(), Client()
+    first.force_login(PractitionerFactory())
+    second.force_login(PractitionerFactory())
+    data_first = decision_form_data(consultation)
+    data_second = decision_form_data(
+        consultation, choice="declined", reason_code="refer_to_doctor", notes="Refer to GP"
+    )
+    assert decide(first, consultation, data_first).status_code == 302
+
+    response = decide(second, consultation, data_second)
+
+    assert response.status_code == 409
+    page = page_text(response)
+    assert CHANGED_MESSAGE in page
+    assert "Another practitioner has decided this consultation." in page
+    decision = Decision.objects.get()
+    assert decision.outcome == "accepted"  # nothing overwritten
+    amend_form = response.context["amend_form"]
+    assert amend_form["notes"].value() == "Refer to GP"
+    assert amend_form["choice"].value() == "declined"
+
+
+@pytest.mark.skipif(IS_SQLITE, reason="SQLite has no row locks; concurrency needs PostgreSQL")
+def test_two_practitioners_deciding_at_the_same_moment_store_exactly_one_decision(
+    transactional_db,
+):
+    consultation = submitted()
+    clients = []
+    for _ in range(2):
+        client = Client()
+        client.force_login(PractitionerFactory())
+        clients.append(client)
+    data = [
+        decision_form_data(consultation, notes="First practitioner"),
+        decision_form_data(
+            consultation, choice="declined", reason_code="clinical_judgement", notes="Second"
+        ),
+    ]
+    url = reverse("review:decide", kwargs={"reference": consultation.reference})
+    barrier = threading.Barrier(2)
+    responses: list = [None, None]
+    errors: list = []
+
+    def practitioner_decides(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            responses[index] = clients[index].post(url, data[index])
+        except Exception as exc:  # reported by the main thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=practitioner_decides, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert not errors
+    assert Decision.objects.filter(consultation=consultation).count() == 1
+    assert sorted(r.status_code for r in responses) == [302, 409]
+    loser = next(r for r in responses if r.status_code == 409)
+    assert CHANGED_MESSAGE in page_text(loser)
+    consultation.refresh_from_db()
+    assert consultation.status == "decided"
+    assert consultation.lock_version == 1
+
+
+@pytest.mark.skipif(IS_SQLITE, reason="SQLite has no row locks; concurrency needs PostgreSQL")
+def test_the_row_lock_makes_the_later_of_two_simultaneous_service_calls_fail(transactional_db):
+    # Both callers hold the same (current) lock version: only the row lock tells them apart.
+    consultation = submitted()
+    users = [PractitionerFactory(), PractitionerFactory()]
+    barrier = threading.Barrier(2)
+    outcomes: list = []
+
+    def practitioner_decides(user) -> None:
+        try:
+            barrier.wait(timeout=10)
+            review_services.review_decide(
+                consultation=Consultation.objects.get(pk=consultation.pk),
+                user=user,
+                evaluation_id=consultation.latest_evaluation_id,
+                lock_version=0,
+                choice=DecisionInput(
+                    outcome="accepted",
+                    treatment="chemical_peel",
+                    plan_sessions=5,
+                    plan_interval_weeks=3,
+                ),
+            )
+            outcomes.append("decided")
+        except review_services.ConsultationChanged:
+            outcomes.append("changed")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=practitioner_decides, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["changed", "decided"]
+    assert Decision.objects.filter(consultation=consultation).count() == 1
+
+
+# --- Amendments, the patient's page and email ----------------------------------------------------
+
+
+def test_an_amendment_keeps_the_earlier_decision_and_needs_a_reason(
+    client, practitioner, django_capture_on_commit_callbacks
+):
+    consultation = submitted()
+    decide(client, consultation)
+    first = Decision.objects.get()
+
+    response = amend(client, consultation, choice="declined", reason_code="refer_to_doctor")
+    assert response.status_code == 200
+    assert "This field is required." in page_text(response)
+    assert Decision.objects.count() == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = amend(
+            client,
+            consultation,
+            choice="microdermabrasion",
+            reason_code="patient_preference",
+            amendment_reason="Patient asked for no downtime",
+            microdermabrasion_sessions=8,
+        )
+    assert response.status_code == 302
+    latest = Decision.objects.get(supersedes=first)
+    assert (latest.outcome, latest.treatment, latest.plan_sessions) == (
+        "changed",
+        "microdermabrasion",
+        8,
+    )
+    assert latest.amendment_reason == "Patient asked for no downtime"
+    first.refresh_from_db()
+    assert first.outcome == "accepted"  # kept as it was
+    assert AccessLog.objects.filter(action=AccessLog.Action.AMEND).count() == 1
+    assert len(mail.outbox) == 1
+    assert "updated" in mail.outbox[0].subject
+
+    detail = client.get(reverse("review:detail", kwargs={"reference": consultation.reference}))
+    page = page_text(detail)
+    assert "Decision recorded" in page
+    assert "Decision amended" in page
+    assert "Why amended: Patient asked for no downtime" in page
+
+
+def test_an_amendment_on_an_outdated_decision_is_refused(client, practitioner):
+    consultation = submitted()
+    decide(client, consultation)
+    stale = Decision.objects.get()
+    amend(
+        client,
+        consultation,
+        choice="declined",
+        reason_code="other",
+        notes="x",
+        amendment_reason="a",
+    )
+    url = reverse("review:amend", kwargs={"reference": consultation.reference})
+    consultation.refresh_from_db()
+    response = client.post(
+        url,
+        decision_form_data(
+            consultation,
+            decision=stale.pk,
+            choice="laser",
+            reason_code="clinical_judgement",
+            amendment_reason="b",
+        ),
+    )
+    assert response.status_code == 409
+    assert Decision.objects.count() == 2
+
+
+def test_the_patient_is_emailed_their_status_link_and_no_health_details(
+    client, practitioner, django_capture_on_commit_callbacks
+):
+    consultation = submitted(pregnant=True, melasma=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(client, consultation, notes="Secret clinical note")
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [consultation.patient.email]
+    status_url = settings.SITE_URL + reverse(
+        "intake:status", kwargs={"token": consultation.public_token}
+    )
+    assert status_url in message.body
+    for word in ("peel", "pregnan", "melasma", "Secret", "laser", "flag", "accepted"):
+        assert word.lower() not in (message.subject + message.body).lower()
+
+
+def test_the_status_page_shows_the_latest_outcome_with_plan_and_aftercare(client, practitioner):
+    consultation = submitted()
+    decide(client, consultation)
+    amend(
+        client,
+        consultation,
+        choice="laser",
+        reason_code="patient_preference",
+        amendment_reason="Prefers laser",
+        laser_sessions=3,
+        laser_interval_weeks=5,
+        notes="Staff only note",
+    )
+    patient = Client()
+    response = patient.get(reverse("intake:status", kwargs={"token": consultation.public_token}))
+    assert response.status_code == 200
+    page = page_text(response)
+    assert "Your treatment: Picosecond laser" in page
+    assert "3 sessions, about 5 weeks apart" in page
+    care = aftercare_for("laser")
+    for line in (*care.before, *care.normal, *care.after, *care.call_us):
+        assert line in page
+    assert "Chemical peel" not in page  # the earlier, amended decision
+    for hidden in ("patient_preference", "Patient preference", "Staff only note", "Prefers"):
+        assert hidden not in page
+    output = consultation.latest_evaluation.output
+    for suggestion in output["suggestions"]:  # never the rules' output
+        for reason in suggestion["reasons"]:
+            assert reason["text"] not in page
+
+
+def test_the_status_outcome_for_a_declined_decision_says_the_clinic_will_call():
+    decision = DecisionFactory(outcome="declined", treatment="", reason_code="refer_to_doctor")
+    page = render_to_string("consultations/_status_outcome.html", {"decision": decision})
+    assert "The clinic will contact you" in page
+    assert "refer" not in page.lower()
+    assert "Before each session" not in page
