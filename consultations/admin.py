@@ -7,15 +7,18 @@ are written by the intake and review workflow (services.py) and are the clinic's
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterable
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from consultations import services
+from consultations import fhir, services
 from consultations.models import (
     HEALTH_FIELDS,
     AccessLog,
@@ -27,6 +30,7 @@ from consultations.models import (
     EvaluationFinding,
     Patient,
 )
+from consultations.services.insight import fhir_export_record, patients_anonymise
 
 
 class ReadOnlyAdminMixin:
@@ -140,6 +144,35 @@ class PatientAdmin(admin.ModelAdmin):
     list_filter = ("created_at",)
     show_full_result_count = False
     readonly_fields = ("created_at", "updated_at", "anonymised_at")
+    actions = ["anonymise_selected"]
+
+    @admin.action(description="Anonymise selected patients", permissions=["change"])
+    def anonymise_selected(
+        self, request: HttpRequest, queryset: QuerySet[Patient]
+    ) -> TemplateResponse | None:
+        """Erasure requests: confirm, then services.insight.patient_anonymise each patient."""
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(
+                request,
+                "consultations/insight/anonymise_confirm.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Anonymise patients?",
+                    "opts": self.model._meta,
+                    "patients": queryset.order_by("pk"),
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        patients = list(queryset.order_by("pk"))
+        done = patients_anonymise(patients=patients, user=request.user)
+        already = len(patients) - done
+        self.message_user(
+            request,
+            f"Anonymised {done} patients."
+            + (f" {already} had been anonymised already." if already else ""),
+            messages.SUCCESS,
+        )
+        return None
 
 
 @admin.register(Consultation)
@@ -164,7 +197,7 @@ class ConsultationAdmin(admin.ModelAdmin):
     show_full_result_count = False
     date_hierarchy = "created_at"
     raw_id_fields = ("patient",)
-    actions = ["export_csv"]
+    actions = ["export_csv", "export_fhir"]
     inlines = [ConsentInline, EvaluationInline, CorrectionInline, DecisionInline]
     readonly_fields = (
         "reference",
@@ -253,6 +286,24 @@ class ConsultationAdmin(admin.ModelAdmin):
         services.access_log_record(
             user=request.user, action=AccessLog.Action.EXPORT_CSV, detail=f"{count} consultations"
         )
+        return response
+
+    @admin.action(description="Export selected consultations as FHIR (NDJSON)")
+    def export_fhir(self, request: HttpRequest, queryset: QuerySet[Consultation]) -> HttpResponse:
+        """One FHIR R4 Bundle per line (drafts have nothing to export and are left out)."""
+        exported = list(fhir.export_queryset(queryset).order_by("reference"))
+        if not exported:
+            self.message_user(
+                request, "None of the selected consultations has been submitted.", messages.WARNING
+            )
+            return None
+        lines = [json.dumps(fhir.consultation_bundle(c), ensure_ascii=False) for c in exported]
+        fhir_export_record(user=request.user, consultations=exported, detail="admin NDJSON")
+        response = HttpResponse(
+            "\n".join(lines) + "\n", content_type="application/fhir+ndjson; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="consultations.fhir.ndjson"'
+        response["Cache-Control"] = "no-store"
         return response
 
 

@@ -1,0 +1,117 @@
+"""Writes for the insight area: erasure (anonymising a patient) and export audit rows.
+
+Erasure keeps what the clinic learns from (the de-identified clinical answers, rule evaluations
+and decisions, so that analytics and the rule test bench still count them) and removes what
+identifies the person: names, contact details, the exact date of birth, and every free-text
+field, because free text is where a name, an address or a family member turns up.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from consultations.models import (
+    AccessAction,
+    AccessLog,
+    AnswerCorrection,
+    Consultation,
+    Decision,
+    Patient,
+    new_public_token,
+)
+
+ANONYMISED_NAME = "Anonymised"
+# Decision notes and amendment reasons are required by constraints whenever a decision differs
+# from the suggestion or amends another, so they are replaced by this text, not blanked.
+REMOVED_TEXT = "Removed when the patient's record was anonymised."
+# Free-text answers: blanked on the consultation and in the correction history.
+FREE_TEXT_FIELDS = ("other_medicines", "allergies", "previous_treatments")
+
+
+def anonymised_email(patient_id: int) -> str:
+    return f"anonymised-{patient_id}@invalid.example"
+
+
+@transaction.atomic
+def patient_anonymise(*, patient: Patient, user: AbstractBaseUser | None) -> bool:
+    """Anonymise one patient for an erasure request; False when it was done already.
+
+    Names become "Anonymised", the email a per-patient address on a reserved domain, the phone
+    blank and the date of birth 1 January of the birth year (age bands stay right). On each of
+    the patient's consultations the free-text answers are blanked, staff free text (decision
+    notes, amendment reasons, correction notes) replaced, and the private link token replaced,
+    so that the patient's old status link leads nowhere. Answers, evaluations and decisions
+    stay for analytics. Writes one AccessLog row (anonymise).
+    """
+    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    if locked.anonymised_at is not None:
+        patient.refresh_from_db()
+        return False
+
+    now = timezone.now()
+    locked.first_name = ANONYMISED_NAME
+    locked.last_name = ANONYMISED_NAME
+    locked.email = anonymised_email(locked.pk)
+    locked.phone = ""
+    locked.date_of_birth = datetime.date(locked.date_of_birth.year, 1, 1)
+    locked.anonymised_at = now
+    locked.save()
+
+    consultation_ids = list(locked.consultations.values_list("pk", flat=True))
+    for pk in consultation_ids:
+        # One token per row: the column is unique.
+        Consultation.objects.filter(pk=pk).update(
+            public_token=new_public_token(),
+            **dict.fromkeys(FREE_TEXT_FIELDS, ""),
+            updated_at=now,
+        )
+    decisions = Decision.objects.filter(consultation_id__in=consultation_ids)
+    decisions.exclude(notes="").update(notes=REMOVED_TEXT)
+    decisions.exclude(amendment_reason="").update(amendment_reason=REMOVED_TEXT)
+    corrections = AnswerCorrection.objects.filter(consultation_id__in=consultation_ids)
+    corrections.exclude(note="").update(note=REMOVED_TEXT)
+    corrections.filter(field__in=FREE_TEXT_FIELDS).update(old_value="", new_value="")
+    # The admin's history shows each change under the object's name at the time.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Patient), object_id=str(locked.pk)
+    ).update(object_repr=str(locked))
+
+    AccessLog.objects.create(
+        user=user if user is not None and user.is_authenticated else None,
+        action=AccessAction.ANONYMISE,
+        patient=locked,
+        detail=f"{len(consultation_ids)} consultations",
+    )
+    patient.refresh_from_db()
+    return True
+
+
+def patients_anonymise(*, patients: Iterable[Patient], user: AbstractBaseUser | None) -> int:
+    """Anonymise each patient (one transaction each); how many were newly anonymised."""
+    return sum(patient_anonymise(patient=patient, user=user) for patient in patients)
+
+
+@transaction.atomic
+def fhir_export_record(
+    *, user: AbstractBaseUser, consultations: Iterable[Consultation], detail: str
+) -> int:
+    """One AccessLog row (export_fhir) per exported consultation; how many were written."""
+    rows = [
+        AccessLog(
+            user=user,
+            action=AccessAction.EXPORT_FHIR,
+            consultation_id=consultation.pk,
+            patient_id=consultation.patient_id,
+            detail=detail[:200],
+        )
+        for consultation in consultations
+    ]
+    AccessLog.objects.bulk_create(rows)
+    return len(rows)

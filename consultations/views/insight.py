@@ -1,0 +1,212 @@
+"""Insight pages: analytics, the rule test bench, FHIR export and printable summaries.
+
+Who may see what:
+- analytics, FHIR export, printable summary: practitioners (`review_consultation`; superusers
+  have every permission);
+- rule test bench: clinic admins only, i.e. staff users with `consultations.view_evaluation`
+  (it reads every consultation's evaluations at once, which is an admin's view, not a
+  practitioner's);
+- the patient's copy of their answers: whoever holds the consultation's private token.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+
+from django import forms
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from consultations import fhir, rules, services
+from consultations.analytics import DateRange
+from consultations.analytics import analytics as compute_analytics
+from consultations.models import AccessLog, AnswerCorrection, Consultation, Decision, Primary
+from consultations.replay import replay as compute_replay
+from consultations.services.insight import fhir_export_record
+
+REVIEW_PERMISSION = "consultations.review_consultation"
+BENCH_PERMISSION = "consultations.view_evaluation"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateRangeForm(forms.Form):
+    """The analytics page's filter: consultations submitted between two dates (both optional)."""
+
+    date_from = forms.DateField(label="Submitted from", required=False, widget=DateInput)
+    date_to = forms.DateField(label="Submitted to", required=False, widget=DateInput)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date must be on or after the start date.")
+        return data
+
+
+class ReplayForm(forms.Form):
+    since = forms.DateField(label="Submitted since", required=False, widget=DateInput)
+
+
+def staff_permission_required(perm: str) -> Callable:
+    """Login required (anonymous users go to the login page), then staff + perm, else 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not (request.user.is_staff and request.user.has_perm(perm)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _consultation(reference: str) -> Consultation:
+    """A submitted (not draft) consultation by reference, or 404."""
+    return get_object_or_404(
+        Consultation.objects.exclude(status=Consultation.Status.DRAFT).select_related(
+            "patient", "latest_evaluation"
+        ),
+        reference=reference,
+    )
+
+
+@require_safe
+@login_required
+@permission_required(REVIEW_PERMISSION, raise_exception=True)
+def analytics(request: HttpRequest) -> HttpResponse:
+    form = DateRangeForm(request.GET or None)
+    date_range = DateRange()
+    if form.is_bound and form.is_valid():
+        date_range = DateRange(form.cleaned_data["date_from"], form.cleaned_data["date_to"])
+    report = compute_analytics(date_range) if not form.errors else None
+    return render(
+        request,
+        "consultations/insight/analytics.html",
+        {
+            "form": form,
+            "report": report,
+            "chart_data": report.chart_data() if report else None,
+        },
+    )
+
+
+@require_safe
+@staff_permission_required(BENCH_PERMISSION)
+def replay(request: HttpRequest) -> HttpResponse:
+    form = ReplayForm(request.GET or None)
+    report = None
+    if form.is_bound and form.is_valid():
+        report = compute_replay(Consultation.objects.all(), since=form.cleaned_data["since"])
+    return render(
+        request,
+        "consultations/insight/replay.html",
+        {"form": form, "report": report, "ruleset_version": rules.RULESET_VERSION},
+    )
+
+
+@require_safe
+@login_required
+@permission_required(REVIEW_PERMISSION, raise_exception=True)
+def fhir_export(request: HttpRequest, reference: str) -> HttpResponse:
+    consultation = get_object_or_404(
+        fhir.export_queryset(Consultation.objects.all()), reference=reference
+    )
+    bundle = fhir.consultation_bundle(consultation)
+    fhir_export_record(user=request.user, consultations=[consultation], detail="staff page")
+    response = HttpResponse(
+        json.dumps(bundle, indent=2, ensure_ascii=False),
+        content_type=f"{fhir.FHIR_CONTENT_TYPE}; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{consultation.reference}.fhir.json"'
+    return response
+
+
+@require_safe
+@login_required
+@permission_required(REVIEW_PERMISSION, raise_exception=True)
+def print_summary(request: HttpRequest, reference: str) -> HttpResponse:
+    consultation = _consultation(reference)
+    decision = (
+        Decision.objects.filter(consultation=consultation, superseded_by__isnull=True)
+        .select_related("decided_by")
+        .first()
+    )
+    services.access_log_record(
+        user=request.user, action=AccessLog.Action.PRINT, consultation=consultation
+    )
+    evaluation = consultation.latest_evaluation
+    return render(
+        request,
+        "consultations/insight/print.html",
+        {
+            "consultation": consultation,
+            "patient": consultation.patient,
+            "sections": fhir.answer_sections(fhir.consultation_values(consultation)),
+            "evaluation": evaluation,
+            "output": _with_labels(evaluation.output) if evaluation else None,
+            "decision": decision,
+            "printed_at": timezone.now(),
+        },
+    )
+
+
+def _with_labels(output: dict) -> dict:
+    """The rules' output with each treatment's name in words beside its code."""
+    labels = dict(Primary.choices)
+
+    def labelled(entries: list[dict]) -> list[dict]:
+        return [
+            {**entry, "label": labels.get(entry["treatment"], entry["treatment"])}
+            for entry in entries
+        ]
+
+    return {
+        **output,
+        "suggestions": labelled(output.get("suggestions", [])),
+        "excluded": labelled(output.get("excluded", [])),
+    }
+
+
+def _answers_as_given(consultation: Consultation) -> dict:
+    """The answers as the patient gave them: a practitioner's later corrections undone."""
+    values = fhir.consultation_values(consultation)
+    corrections = AnswerCorrection.objects.filter(
+        consultation=consultation, field__in=list(values)
+    ).order_by("-corrected_at", "-pk")
+    for correction in corrections:  # newest first, so the earliest old value wins
+        values[correction.field] = correction.old_value
+    return values
+
+
+@require_safe
+def patient_copy(request: HttpRequest, token: str) -> HttpResponse:
+    """The patient's own copy of their answers, reached from their private status link."""
+    # An anonymised patient's link leads nowhere (erasure also replaces the token).
+    consultation = get_object_or_404(
+        Consultation.objects.exclude(status=Consultation.Status.DRAFT)
+        .filter(patient__anonymised_at__isnull=True)
+        .select_related("patient"),
+        public_token=token,
+    )
+    return render(
+        request,
+        "consultations/insight/patient_copy.html",
+        {
+            "consultation": consultation,
+            "patient": consultation.patient,
+            "sections": fhir.answer_sections(_answers_as_given(consultation)),
+            "consent": consultation.consents.order_by("-accepted_at").first(),
+        },
+    )

@@ -1,0 +1,207 @@
+"""The printable summary for staff, and the patient's own copy of their answers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.urls import reverse
+
+from consultations.models import (
+    AccessLog,
+    AnswerCorrection,
+    DecisionOutcome,
+    DecisionReason,
+)
+from tests.factories import (
+    AdminFactory,
+    ConsentFactory,
+    DraftConsultationFactory,
+    PractitionerFactory,
+    UserFactory,
+    decided,
+    submitted,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def print_url(consultation) -> str:
+    return reverse("insight:print", args=[consultation.reference])
+
+
+def copy_url(consultation) -> str:
+    return reverse("insight:patient_copy", args=[consultation.public_token])
+
+
+def flagged_decision():
+    return decided(
+        outcome=DecisionOutcome.CHANGED,
+        treatment="microdermabrasion",
+        reason_code=DecisionReason.PATIENT_PREFERENCE,
+        notes="Wants the gentlest option before her wedding.",
+        plan_sessions=6,
+        plan_interval_weeks=2,
+        plan_constraints=["short suction dwell time"],
+        hsv_history=True,
+        goals=["pore_size", "texture"],
+        allergies="Peanuts",
+    )
+
+
+# --- Printable summary ----------------------------------------------------------------------
+
+
+def test_the_summary_shows_answers_suggestion_flags_and_decision(client):
+    consultation = flagged_decision()
+    client.force_login(PractitionerFactory())
+    page = client.get(print_url(consultation)).content.decode()
+    output = consultation.latest_evaluation.output
+    assert consultation.reference in page
+    assert consultation.patient.full_name in page
+    assert "Have you had cold sores before?" in page
+    assert "Smaller-looking pores; Smoother skin texture" in page
+    assert "Peanuts" in page
+    assert consultation.latest_evaluation.get_primary_display() in page
+    for flag in output["flags"]:
+        assert flag["code"] in page
+        assert flag["message"] in page
+    for suggestion in output["suggestions"]:
+        for reason in suggestion["reasons"]:
+            assert reason["text"] in page
+    assert "Chose another treatment" in page
+    assert "Microdermabrasion" in page
+    assert "6 sessions, 2 weeks apart" in page
+    assert "short suction dwell time" in page
+    assert "Patient preference" in page
+    assert "Wants the gentlest option before her wedding." in page
+
+
+def test_printing_is_logged(client):
+    consultation = flagged_decision()
+    user = PractitionerFactory()
+    client.force_login(user)
+    client.get(print_url(consultation))
+    log = AccessLog.objects.get(action=AccessLog.Action.PRINT)
+    assert (log.user, log.consultation_id, log.patient_id) == (
+        user,
+        consultation.pk,
+        consultation.patient_id,
+    )
+
+
+def test_the_summary_loads_the_print_stylesheet_for_a4_and_has_no_inline_style(client):
+    client.force_login(PractitionerFactory())
+    page = client.get(print_url(submitted())).content.decode()
+    assert "/static/css/print.css" in page
+    assert "style=" not in page
+    stylesheet = Path(finders.find("css/print.css")).read_text(encoding="utf-8")
+    assert re.search(r"@page\s*{[^}]*size:\s*A4", stylesheet)
+    assert re.search(r"@media print\s*{[^@]*\bnav\b[^{]*footer[^{]*{\s*display:\s*none", stylesheet)
+    assert "break-inside: avoid" in stylesheet
+
+
+def test_an_undecided_consultation_prints_without_a_decision(client):
+    client.force_login(PractitionerFactory())
+    page = client.get(print_url(submitted())).content.decode()
+    assert "Not decided yet." in page
+
+
+def test_the_summary_needs_a_login_and_the_review_permission(client):
+    consultation = submitted()
+    response = client.get(print_url(consultation))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get(print_url(consultation)).status_code == 403
+    for user in (PractitionerFactory(), AdminFactory()):
+        client.force_login(user)
+        assert client.get(print_url(consultation)).status_code == 200
+    assert AccessLog.objects.filter(action=AccessLog.Action.PRINT).count() == 2
+
+
+def test_a_draft_has_no_summary(client):
+    client.force_login(PractitionerFactory())
+    assert client.get(print_url(DraftConsultationFactory())).status_code == 404
+
+
+# --- The patient's copy -----------------------------------------------------------------------
+
+
+def test_the_patient_sees_every_answer_their_details_and_consent(client):
+    consultation = flagged_decision()
+    consent = consultation.consents.get()
+    page = client.get(copy_url(consultation)).content.decode()
+    patient = consultation.patient
+    for text in (
+        patient.full_name,
+        patient.email,
+        "17 May 1990",
+        "Are you pregnant or trying to conceive (or not sure)?",
+        "Have you had cold sores before?",
+        "Smaller-looking pores; Smoother skin texture",
+        "Type III: light or olive; sometimes burns, tans gradually",
+        "Peanuts",
+        f"(version {consent.text_version})",
+    ):
+        assert text in page, text
+    # Eighteen health questions, each answered.
+    assert page.count("<td>No</td>") + page.count("<td>Yes</td>") == 18
+
+
+def test_the_patient_never_sees_the_rules_output_or_staff_notes(client):
+    consultation = flagged_decision()
+    page = client.get(copy_url(consultation)).content.decode()
+    output = consultation.latest_evaluation.output
+    for flag in output["flags"]:
+        assert flag["message"] not in page
+        assert flag["code"] not in page
+    for suggestion in output["suggestions"]:
+        for reason in suggestion["reasons"]:
+            assert reason["text"] not in page
+    assert "Wants the gentlest option" not in page
+    assert "Patient preference" not in page
+    assert "Microdermabrasion" not in page  # the decision's treatment
+    assert "short suction dwell time" not in page
+
+
+def test_the_patient_sees_the_answers_they_gave_not_a_practitioners_correction(client):
+    consultation = submitted(fitzpatrick=2)
+    AnswerCorrection.objects.create(
+        consultation=consultation,
+        field="fitzpatrick",
+        old_value=2,
+        new_value=5,
+        corrected_by=PractitionerFactory(),
+    )
+    consultation.fitzpatrick = 5
+    consultation.save(update_fields=["fitzpatrick"])
+    page = client.get(copy_url(consultation)).content.decode()
+    assert "Type II: fair" in page
+    assert "Type V" not in page
+
+
+def test_another_consultations_link_shows_only_that_ones_answers(client):
+    mine = submitted(allergies="Peanuts", goals=["acne_scars"])
+    theirs = submitted(allergies="Latex", goals=["fine_lines"])
+    ConsentFactory(consultation=theirs, text_version="2026.2")
+    page = client.get(copy_url(theirs)).content.decode()
+    assert "Latex" in page and "Fine lines" in page
+    assert theirs.patient.email in page
+    assert "Peanuts" not in page and "Acne scars" not in page
+    assert mine.patient.email not in page
+    assert mine.reference not in page
+    assert "(version 2026.2)" in page  # the latest consent text they agreed to
+
+
+def test_a_wrong_token_or_a_draft_is_not_found(client):
+    submitted()
+    assert client.get(reverse("insight:patient_copy", args=["not-a-token"])).status_code == 404
+    assert client.get(copy_url(DraftConsultationFactory())).status_code == 404
