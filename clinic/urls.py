@@ -1,9 +1,10 @@
 """Top-level URLs. Patient pages carry only an unguessable token; staff pages need a login."""
 
+from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
-from consultations.views import public
+from consultations.views import bench, public
 
 admin.site.site_header = "Clinic records"
 admin.site.site_title = "Clinic records"
@@ -11,5 +12,12 @@ admin.site.index_title = "Records"
 
 urlpatterns = [
     path("", public.home, name="home"),
+    path("", include("consultations.urls")),
+    path("staff/", include("consultations.review_urls")),
+    path("", include("consultations.insight_urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_ENDPOINTS:  # `make bench` only: the bare view every page is compared with
+    urlpatterns.append(path("bench/constant/", bench.constant, name="bench-constant"))

@@ -1,0 +1,342 @@
+"""Who may open which URL: one table for every URL pattern of the project, every role, GET and POST.
+
+Roles:
+- anonymous: not logged in; holds no patient link (on a link URL it tries a made-up token).
+- patient: not logged in; this browser holds their draft, and they hold their private links.
+- wrong_token: the patient's browser, with a link whose token is wrong (mistyped, made up).
+- staff: a staff user (is_staff) without any permission.
+- practitioner: in the Practitioners group (review permission), not staff.
+- admin: a superuser.
+- inactive: an inactive superuser with a session: the session is worth nothing.
+
+Only the patient holds the patient's links: everyone else, staff included, gets 404 on them
+(never 403, which would confirm that the token exists). POSTs carry an empty form: the answer
+shows whether the request got past the access checks, and nothing is changed.
+
+The Django admin's many generated URLs are covered by one rule, checked on every model's
+changelist and change page and the index: anonymous, patient, practitioner (not staff) and
+inactive -> 302 to the admin login; staff without permissions -> 403 (the index: 200, empty);
+admin -> 200. `test_every_url_pattern_is_in_the_matrix` fails when a URL is added without a row.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from http.cookies import SimpleCookie
+
+import pytest
+from django.contrib import admin
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver, reverse
+
+from consultations.models import Consultation, new_public_token
+from consultations.services import intake as intake_services
+from consultations.views.intake import DRAFT_SESSION_KEY
+from tests.factories import (
+    AdminFactory,
+    DraftConsultationFactory,
+    PractitionerFactory,
+    UserFactory,
+    submitted,
+)
+from tests.test_security_headers import assert_strict_csp
+
+ROLES = ("anonymous", "patient", "wrong_token", "staff", "practitioner", "admin", "inactive")
+
+# Expected answers: a status code, or a redirect to a named URL (the login pages).
+LOGIN = (302, "login")
+ADMIN_LOGIN = (302, "admin:login")
+START = (302, "intake:start")
+REDIRECT = (302, None)
+
+
+def row(*answers) -> dict[str, object]:
+    return dict(zip(ROLES, answers, strict=True))
+
+
+def everyone(answer) -> dict[str, object]:
+    return row(*[answer] * len(ROLES))
+
+
+# Only the link holder gets in; a wrong or made-up token is "not found" for everyone.
+LINK = row(404, 200, 404, 404, 404, 404, 404)
+# The patient's draft lives in their browser; any other browser is sent to the first step.
+DRAFT = row(START, 200, 200, START, START, START, START)
+# Practitioner pages: log in first; a login without the review permission is refused.
+REVIEW = row(LOGIN, LOGIN, LOGIN, 403, 200, 200, LOGIN)
+REVIEW_NOT_ALLOWED = row(LOGIN, LOGIN, LOGIN, 403, 405, 405, LOGIN)
+# An empty form has no lock_version: "the consultation changed", the page again with 409.
+REVIEW_STALE_FORM = row(LOGIN, LOGIN, LOGIN, 403, 409, 409, LOGIN)
+LOGGED_IN = row(LOGIN, LOGIN, LOGIN, 200, 200, 200, LOGIN)
+
+MATRIX: dict[tuple[str, str], dict[str, object]] = {
+    # Public pages
+    ("home", "GET"): everyone(200),
+    ("home", "POST"): everyone(405),
+    # Patient intake
+    ("intake:start", "GET"): everyone(200),
+    ("intake:start", "POST"): everyone(200),  # the empty form comes back with its errors
+    ("intake:step", "GET"): DRAFT,
+    ("intake:step", "POST"): DRAFT,
+    ("intake:check", "GET"): DRAFT,
+    ("intake:check", "POST"): everyone(405),
+    ("intake:submit", "GET"): everyone(405),
+    ("intake:submit", "POST"): DRAFT,  # the patient: consent missing, the page again
+    ("intake:saved", "GET"): everyone(200),
+    ("intake:saved", "POST"): everyone(405),
+    ("intake:resume", "GET"): row(404, REDIRECT, 404, 404, 404, 404, 404),
+    ("intake:resume", "POST"): everyone(405),
+    ("intake:status", "GET"): LINK,
+    ("intake:status", "POST"): everyone(405),
+    ("intake:submitted", "GET"): LINK,
+    ("intake:submitted", "POST"): everyone(405),
+    ("insight:patient_copy", "GET"): LINK,
+    ("insight:patient_copy", "POST"): everyone(405),
+    # Practitioner review
+    ("review:queue", "GET"): REVIEW,
+    ("review:queue", "POST"): REVIEW_NOT_ALLOWED,
+    ("review:detail", "GET"): REVIEW,
+    ("review:detail", "POST"): REVIEW_NOT_ALLOWED,
+    ("review:correct", "GET"): REVIEW,
+    ("review:correct", "POST"): REVIEW_STALE_FORM,
+    ("review:decide", "GET"): REVIEW_NOT_ALLOWED,
+    ("review:decide", "POST"): REVIEW_STALE_FORM,
+    ("review:amend", "GET"): REVIEW_NOT_ALLOWED,
+    ("review:amend", "POST"): row(LOGIN, LOGIN, LOGIN, 403, REDIRECT, REDIRECT, LOGIN),
+    # Insight: analytics, FHIR and print for practitioners; the rule test bench for admins
+    ("insight:analytics", "GET"): REVIEW,
+    ("insight:analytics", "POST"): everyone(405),
+    ("insight:replay", "GET"): row(LOGIN, LOGIN, LOGIN, 403, 403, 200, LOGIN),
+    ("insight:replay", "POST"): everyone(405),
+    ("insight:fhir", "GET"): REVIEW,
+    ("insight:fhir", "POST"): everyone(405),
+    ("insight:print", "GET"): REVIEW,
+    ("insight:print", "POST"): everyone(405),
+    # Accounts (django.contrib.auth.urls)
+    ("login", "GET"): everyone(200),
+    ("login", "POST"): everyone(200),  # the empty form comes back with its errors
+    ("logout", "GET"): everyone(405),
+    ("logout", "POST"): everyone(REDIRECT),
+    ("password_change", "GET"): LOGGED_IN,
+    ("password_change", "POST"): LOGGED_IN,  # the empty form comes back with its errors
+    ("password_change_done", "GET"): LOGGED_IN,
+    ("password_change_done", "POST"): row(LOGIN, LOGIN, LOGIN, 405, 405, 405, LOGIN),
+    ("password_reset", "GET"): everyone(200),
+    ("password_reset", "POST"): everyone(200),  # the empty form comes back with its errors
+    ("password_reset_done", "GET"): everyone(200),
+    ("password_reset_done", "POST"): everyone(405),
+    ("password_reset_confirm", "GET"): everyone(200),  # a bad link: "invalid link" page
+    ("password_reset_confirm", "POST"): everyone(200),
+    ("password_reset_complete", "GET"): everyone(200),
+    ("password_reset_complete", "POST"): everyone(405),
+    # `make bench` only (BENCH_ENDPOINTS): a constant, no data
+    ("bench-constant", "GET"): everyone(200),
+    ("bench-constant", "POST"): everyone(405),
+}
+
+
+# --- The project's URL patterns
+
+
+def walk(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, str, URLPattern]]:
+    """Every URL pattern under a resolver: its namespace ("admin:", ""), name, pattern."""
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from walk(pattern, inner)
+        else:
+            yield namespace, pattern.name or "", pattern
+
+
+@pytest.fixture(scope="module")
+def bench_routed() -> Iterator[None]:
+    """The URLs as `make bench` serves them: with the bench endpoint."""
+    import clinic.urls
+
+    with override_settings(BENCH_ENDPOINTS=True):
+        importlib.reload(clinic.urls)
+        clear_url_caches()
+        yield
+    importlib.reload(clinic.urls)
+    clear_url_caches()
+
+
+def project_url_names() -> tuple[set[str], list[str]]:
+    """The named patterns outside the admin, and a description of every unnamed one."""
+    names, unnamed = set(), []
+    for namespace, name, pattern in walk(get_resolver()):
+        if namespace.startswith("admin:"):
+            continue  # the admin rule covers these
+        if name:
+            names.add(namespace + name)
+        else:
+            unnamed.append(f"{pattern.pattern} -> {pattern.lookup_str}")
+    return names, unnamed
+
+
+def test_every_url_pattern_is_in_the_matrix(bench_routed):
+    names, unnamed = project_url_names()
+    assert not unnamed, f"name these URL patterns so the matrix can list them: {unnamed}"
+    missing = sorted(
+        f"{name} {method}"
+        for name in names
+        for method in ("GET", "POST")
+        if (name, method) not in MATRIX
+    )
+    assert not missing, f"add these to MATRIX (who may open them?): {missing}"
+    stale = sorted({name for name, _ in MATRIX} - names)
+    assert not stale, f"these MATRIX rows name no URL pattern: {stale}"
+
+
+def test_every_matrix_row_says_what_every_role_gets():
+    for key, answers in MATRIX.items():
+        assert set(answers) == set(ROLES), key
+
+
+# --- Roles
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class World:
+    """A patient's draft (in the patient's browser) and their submitted consultation."""
+
+    def __init__(self) -> None:
+        self.draft: Consultation = DraftConsultationFactory()
+        self.sent: Consultation = submitted()
+
+
+def client_for(role: str, world: World, client: Client | None = None) -> Client:
+    """A browser for the role (or the given client, its cookies reset: loading the middleware
+    for each new client is slow)."""
+    if client is None:
+        client = Client()
+    client.cookies = SimpleCookie()
+    if role in ("patient", "wrong_token"):
+        session = client.session
+        session[DRAFT_SESSION_KEY] = world.draft.pk
+        session.save()
+    user = {
+        "staff": lambda: UserFactory(is_staff=True),
+        "practitioner": PractitionerFactory,
+        "admin": AdminFactory,
+        "inactive": lambda: AdminFactory(is_active=False),
+    }.get(role)
+    if user is not None:
+        client.force_login(user())
+    return client
+
+
+def url_for(name: str, role: str, world: World) -> str:
+    """The URL as this role would have it: only the patient holds the right tokens."""
+    holds_link = role == "patient"
+    pattern = next(p for ns, n, p in walk(get_resolver()) if ns + n == name)
+    params = set(pattern.pattern.converters)
+    if name == "password_reset_confirm":
+        return reverse(name, kwargs={"uidb64": "MQ", "token": "made-up-reset-token"})
+    kwargs: dict[str, str] = {}
+    if "token" in params:
+        kwargs["token"] = world.sent.public_token if holds_link else new_public_token()
+    if "signed" in params:
+        signed = intake_services.resume_signature(world.draft)
+        kwargs["signed"] = signed if holds_link else signed[:-4] + "AAAA"
+    if "reference" in params:
+        kwargs["reference"] = world.sent.reference
+    if "step" in params:
+        kwargs["step"] = "skin"
+    return reverse(name, kwargs=kwargs)
+
+
+def outcome(response, expected) -> bool:
+    if isinstance(expected, int):
+        return response.status_code == expected
+    status, target = expected
+    if response.status_code != status:
+        return False
+    return target is None or response["Location"].split("?")[0] == reverse(target)
+
+
+def describe(response) -> object:
+    if response.status_code in (301, 302):
+        return (response.status_code, response["Location"])
+    return response.status_code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "method"), sorted(MATRIX), ids=lambda v: v)
+def test_each_role_gets_what_the_matrix_says(name, method, bench_routed):
+    world, client, wrong = World(), Client(), []
+    for role in ROLES:
+        client = client_for(role, world, client)
+        url = url_for(name, role, world)
+        response = client.post(url, {}) if method == "POST" else client.get(url)
+        expected = MATRIX[(name, method)][role]
+        if not outcome(response, expected):
+            wrong.append(f"{role}: expected {expected}, got {describe(response)}")
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            assert_strict_csp(response)
+            assert "no-store" in response["Cache-Control"], url
+    assert not wrong, f"{method} {name}:\n" + "\n".join(wrong)
+
+
+# --- The admin: one rule, checked on every model's pages
+
+ADMIN_RULE = {
+    "anonymous": ADMIN_LOGIN,
+    "patient": ADMIN_LOGIN,
+    "practitioner": ADMIN_LOGIN,
+    "inactive": ADMIN_LOGIN,
+    "staff": 403,
+    "admin": 200,
+}
+
+
+def admin_sample(world: World) -> list[str]:
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        opts = model._meta
+        urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        some = world.sent if model is Consultation else model._default_manager.first()
+        if some is not None:
+            urls.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[some.pk]))
+    return urls
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(ADMIN_RULE))
+def test_the_admin_is_for_admins_only(role):
+    world = World()
+    client = client_for(role, world)
+    wrong = []
+    for url in admin_sample(world):
+        expected = ADMIN_RULE[role]
+        if url == reverse("admin:index") and role == "staff":
+            expected = 200  # Django shows a staff user an index with nothing on it
+        response = client.get(url)
+        if not outcome(response, expected):
+            wrong.append(f"{url}: expected {expected}, got {describe(response)}")
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_the_admin_sample_covers_every_registered_model():
+    world = World()
+    urls = admin_sample(world)
+    for model in admin.site._registry:
+        opts = model._meta
+        assert reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist") in urls
+    assert reverse("admin:consultations_consultation_change", args=[world.sent.pk]) in urls
+
+
+@pytest.mark.django_db
+def test_the_admin_login_page_is_open_to_everyone():
+    world, client = World(), Client()
+    for role in ROLES:
+        response = client_for(role, world, client).get(reverse("admin:login"))
+        # Staff already logged in go straight to the index.
+        expected = 302 if role in ("staff", "admin") else 200
+        assert response.status_code == expected, role
