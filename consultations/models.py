@@ -394,8 +394,16 @@ class EvaluationFinding(models.Model):
         return f"{self.rule} {self.flag}".strip()
 
 
+class DecisionQuerySet(models.QuerySet):
+    def current(self) -> DecisionQuerySet:
+        """Decisions in force: those no later decision (amendment) supersedes."""
+        return self.filter(superseded_by__isnull=True)
+
+
 class Decision(models.Model):
     """A practitioner's decision on one evaluation. An amendment is a new row that supersedes."""
+
+    objects = DecisionQuerySet.as_manager()
 
     Outcome = DecisionOutcome
 
