@@ -201,12 +201,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-# Behind a proxy, axes must read the client address the proxy passes on.
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    if env_bool("BEHIND_TLS_PROXY", False)
-    else ["REMOTE_ADDR"]
-)
+# The same client address as the intake's rate limits (REMOTE_ADDR, or the address our own
+# proxy appended to X-Forwarded-For when BEHIND_TLS_PROXY is on).
+AXES_CLIENT_IP_CALLABLE = "consultations.ratelimit.client_address"
 
 # Demo logins (seed_demo) are refused when DEBUG is off unless this is set explicitly.
 ALLOW_DEMO_LOGINS = env_bool("ALLOW_DEMO_LOGINS", False)
@@ -300,7 +297,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"mask_patient_tokens": {"()": "clinic.logmask.MaskPatientTokens"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_patient_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # axes announces itself at INFO on every start, which clutters command output.
     "loggers": {"axes": {"level": "WARNING"}},

@@ -1,0 +1,46 @@
+"""Keep patients' private link tokens out of every log line.
+
+A patient's status page (/c/<token>/...) and resume link (/consultation/resume/<signed>/) carry
+the only secret that opens their answers. Django logs the path of every 4xx/5xx response, and an
+access log writes every path, so both mask the secret part before anything is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+_SECRET_PATH = re.compile(r"(/c/|/consultation/resume/)[^/\s\"'?]+")
+MASK = "[token]"
+
+
+def mask_paths(text: str) -> str:
+    return _SECRET_PATH.sub(lambda m: m.group(1) + MASK, text)
+
+
+class MaskPatientTokens(logging.Filter):
+    """A handler filter: the formatted message with token path segments masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_paths(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True
+
+
+try:  # gunicorn is a runtime dependency, but this module must import without it (tests, tools)
+    from gunicorn.glogging import Logger as _GunicornLogger
+except ImportError:  # pragma: no cover
+    _GunicornLogger = object  # type: ignore[assignment,misc]
+
+
+class GunicornLogger(_GunicornLogger):  # type: ignore[misc,valid-type]
+    """gunicorn's logger with token path segments masked in the access log."""
+
+    def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = mask_paths(atoms[key])
+        return atoms
