@@ -18,14 +18,22 @@ def mask_paths(text: str) -> str:
     return _SECRET_PATH.sub(lambda m: m.group(1) + MASK, text)
 
 
+# PostgreSQL explains a failed constraint with the whole row ("DETAIL:  Failing row contains
+# (...)"), which would put a patient's answers into a logged traceback.
+_ROW_DETAIL = re.compile(r"^DETAIL: .*$", re.MULTILINE)
+
+
 class MaskPatientTokens(logging.Filter):
-    """A handler filter: the formatted message with token path segments masked."""
+    """A handler filter: token path segments masked, database row details dropped."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = mask_paths(message)
+        masked = _ROW_DETAIL.sub("DETAIL: [row values removed]", mask_paths(message))
         if masked != message:
             record.msg, record.args = masked, ()
+        if record.exc_info and not record.exc_text:
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = _ROW_DETAIL.sub("DETAIL: [row values removed]", mask_paths(text))
         return True
 
 

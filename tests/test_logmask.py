@@ -71,3 +71,19 @@ def test_the_gunicorn_access_log_masks_tokens():
     )
     assert atoms["U"] == "/c/[token]/"
     assert TOKEN not in atoms["r"]
+
+
+def test_a_logged_database_error_does_not_carry_the_failing_row():
+    try:
+        raise ValueError(
+            'new row violates check constraint "x"\nDETAIL:  Failing row contains (Aisha, Tan).'
+        )
+    except ValueError:
+        import sys
+
+        line = record("Internal Server Error: %s", "/consultation/check/")
+        line.exc_info = sys.exc_info()
+    MaskPatientTokens().filter(line)
+    text = logging.Formatter().format(line)
+    assert "Aisha" not in text
+    assert "row values removed" in text
