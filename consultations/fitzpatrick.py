@@ -134,6 +134,12 @@ ITEMS: tuple[Item, ...] = (
 ITEM_CODES: tuple[str, ...] = tuple(item.code for item in ITEMS)
 MAX_SCORE = 4 * len(ITEMS)
 
+# The last item doubles as the "recent tan" screen (clinical-rules.md 1.1, R09): its answers
+# scored 3 and 4 ("less than a month ago", "less than 2 weeks ago") fall within the 4 weeks
+# the health question `recent_tan` asks about.
+SUN_EXPOSURE_ITEM = "last_exposure"
+RECENT_SUN_EXPOSURE_MIN_SCORE = 3
+
 # Upper bound of each type's score band (clinical-rules.md 1.1): 0-6 I, 7-13 II, ... >=35 VI.
 _BANDS: tuple[tuple[int, int], ...] = ((6, 1), (13, 2), (20, 3), (27, 4), (34, 5), (MAX_SCORE, 6))
 
@@ -152,6 +158,13 @@ def phototype_for_score(total: int) -> int:
     if not 0 <= total <= MAX_SCORE:
         raise ValueError(f"a self-test total is 0 to {MAX_SCORE}; got {total}")
     return next(phototype for upper, phototype in _BANDS if total <= upper)
+
+
+def recent_sun_exposure(answers: Mapping[str, int]) -> bool:
+    """True when the self-test says the area saw strong sun, a sunbed or fake tan in the last
+    month: the health step then pre-answers "recent tan" yes (R09)."""
+    value = answers.get(SUN_EXPOSURE_ITEM)
+    return isinstance(value, int) and value >= RECENT_SUN_EXPOSURE_MIN_SCORE
 
 
 def reconcile(self_report: int | None, tested: int | None) -> int | None:

@@ -6,6 +6,7 @@ status link c/<token>/.
 
 from django.urls import path
 
+from consultations import converters  # noqa: F401  (registers "token")
 from consultations.views import insight
 
 app_name = "insight"
@@ -15,5 +16,5 @@ urlpatterns = [
     path("staff/replay/", insight.replay, name="replay"),
     path("staff/consultations/<str:reference>/fhir.json", insight.fhir_export, name="fhir"),
     path("staff/consultations/<str:reference>/print/", insight.print_summary, name="print"),
-    path("c/<str:token>/my-answers/", insight.patient_copy, name="patient_copy"),
+    path("c/<token:token>/my-answers/", insight.patient_copy, name="patient_copy"),
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import ipaddress
 import re
 import time
 from collections.abc import Callable
@@ -46,12 +47,25 @@ class Rate:
 
 def client_address(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or the one our own proxy appended to
-    X-Forwarded-For when INTAKE_TRUST_X_FORWARDED_FOR is on (a client can forge the rest)."""
+    X-Forwarded-For when INTAKE_TRUST_X_FORWARDED_FOR is on (a client can forge the rest).
+
+    Always a valid IP address (django-axes stores it in an address column); "0.0.0.0" when
+    the request carries none, as with a test client's force_login.
+    """
     if getattr(settings, "INTAKE_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded.strip():
-            return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        if _is_ip(forwarded):
+            return forwarded
+    remote = request.META.get("REMOTE_ADDR", "")
+    return remote if _is_ip(remote) else "0.0.0.0"  # noqa: S104 - a placeholder, not a bind
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def hit(*, scope: str, client: str, rate: Rate, now: float | None = None) -> bool:

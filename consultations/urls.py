@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from consultations import converters  # noqa: F401  (registers "token" and "signed")
 from consultations.views import intake
 
 app_name = "intake"
@@ -11,8 +12,8 @@ urlpatterns = [
     path("consultation/check/", intake.check, name="check"),
     path("consultation/submit/", intake.submit, name="submit"),
     path("consultation/saved/", intake.saved, name="saved"),
-    path("consultation/resume/<str:signed>/", intake.resume, name="resume"),
+    path("consultation/resume/<signed:signed>/", intake.resume, name="resume"),
     path("consultation/<slug:step>/", intake.step, name="step"),
-    path("c/<str:token>/", intake.status, name="status"),
-    path("c/<str:token>/submitted/", intake.submitted, name="submitted"),
+    path("c/<token:token>/", intake.status, name="status"),
+    path("c/<token:token>/submitted/", intake.submitted, name="submitted"),
 ]

@@ -429,9 +429,16 @@ def test_the_self_test_works_out_the_type_and_says_so(client):
     assert len(consultation.fitzpatrick_test_answers) == 10
 
 
-@pytest.mark.parametrize(("own", "each", "expected"), [(2, 3, 5), (6, 1, 6), (3, 2, 3)])
-def test_when_the_own_pick_and_the_self_test_differ_the_darker_type_is_kept(
-    client, own, each, expected
+@pytest.mark.parametrize(
+    ("own", "each", "expected", "source"),
+    [
+        (2, 3, 5, FitzpatrickSource.QUESTIONNAIRE),  # the self-test's type is darker
+        (6, 1, 6, FitzpatrickSource.SELF_REPORT),  # the patient's own pick is darker
+        (3, 2, 3, FitzpatrickSource.QUESTIONNAIRE),  # they agree: the self-test was used
+    ],
+)
+def test_when_the_own_pick_and_the_self_test_differ_the_darker_type_is_kept_and_named(
+    client, own, each, expected, source
 ):
     consultation = fill_draft(
         client, skin={"fitzpatrick_self_report": str(own), "sebum": "normal", **self_test(each)}
@@ -439,7 +446,63 @@ def test_when_the_own_pick_and_the_self_test_differ_the_darker_type_is_kept(
     assert consultation.fitzpatrick == expected
     assert consultation.fitzpatrick_self_report == own
     assert consultation.fitzpatrick_score == each * 10
-    assert consultation.fitzpatrick_source == FitzpatrickSource.QUESTIONNAIRE
+    assert consultation.fitzpatrick_source == source
+
+
+def test_the_source_follows_the_type_kept_when_the_patient_changes_their_own_pick(client):
+    consultation = fill_draft(
+        client, skin={"fitzpatrick_self_report": "6", "sebum": "normal", **self_test(1)}
+    )
+    assert (consultation.fitzpatrick, consultation.fitzpatrick_source) == (6, "self_report")
+    post_ok(client, SKIN, {"fitzpatrick_self_report": "1", "sebum": "normal", **self_test(1)})
+    consultation.refresh_from_db()
+    # Both give type II now (score 10); the self-test's type is the one used.
+    assert (consultation.fitzpatrick, consultation.fitzpatrick_source) == (2, "questionnaire")
+    assert (consultation.fitzpatrick_self_report, consultation.fitzpatrick_score) == (1, 10)
+
+
+# --- The self-test's sun question pre-answers "recent tan" (R09) --------------------------------
+
+TAN_NOTE = "We have chosen “Yes” for you because in the skin type questions you said"
+
+
+@pytest.mark.parametrize("exposure", ["3", "4"])  # less than a month / less than 2 weeks ago
+def test_sun_in_the_last_month_in_the_self_test_pre_answers_recent_tan_yes(client, exposure):
+    post_ok(client, START, ABOUT)
+    post_ok(client, SKIN, {"sebum": "normal", **self_test(2), "test_last_exposure": exposure})
+    page = client.get(HEALTH).content.decode()
+    assert re.search(r'name="recent_tan" value="yes"[^>]*checked', page)
+    assert TAN_NOTE in page
+    # Only that question: the others are still to answer.
+    assert not re.search(r'name="melasma" value="(yes|no)"[^>]*checked', page)
+
+
+def test_the_patient_can_change_a_pre_answered_recent_tan_to_no(client):
+    post_ok(client, START, ABOUT)
+    post_ok(client, SKIN, {"sebum": "normal", **self_test(2), "test_last_exposure": "4"})
+    post_ok(client, GOALS, GOALS_ANSWERS)
+    post_ok(client, HEALTH, {**HEALTH_ANSWERS, "recent_tan": "no"}, to=CHECK)
+    assert Consultation.objects.get().recent_tan is False
+    page = client.get(HEALTH).content.decode()
+    assert re.search(r'name="recent_tan" value="no"[^>]*checked', page)
+    assert TAN_NOTE not in page
+
+
+@pytest.mark.parametrize(
+    "skin",
+    [
+        {"sebum": "normal", **self_test(2), "test_last_exposure": "2"},  # 1 to 2 months ago
+        {**SKIN_ANSWERS, **{k: v for k, v in self_test(4).items() if k != "self_test"}},
+        SKIN_ANSWERS,
+    ],
+    ids=["sun-months-ago", "self-test-not-used", "no-self-test"],
+)
+def test_recent_tan_is_left_for_the_patient_without_recent_sun_in_the_self_test(client, skin):
+    post_ok(client, START, ABOUT)
+    post_ok(client, SKIN, skin)
+    page = client.get(HEALTH).content.decode()
+    assert not re.search(r'name="recent_tan" value="(yes|no)"[^>]*checked', page)
+    assert TAN_NOTE not in page
 
 
 def test_switching_back_to_picking_a_type_clears_the_self_test(client):
@@ -595,14 +658,95 @@ def test_submitting_twice_gives_one_consultation_and_the_same_confirmation(
     assert len(mailoutbox) == 2  # the patient's confirmation and the practitioners' notice
 
 
-def test_after_sending_the_back_button_leads_to_the_confirmation(client):
+def test_after_sending_the_back_button_to_check_your_answers_leads_to_the_confirmation(client):
     consultation = submit(client)
-    for url in (SKIN, GOALS, HEALTH, CHECK):
-        response = client.get(url)
-        assert response["Location"] == f"/c/{consultation.public_token}/submitted/"
-    response = client.post(HEALTH, {**HEALTH_ANSWERS, "pregnant": "yes"})
+    response = client.get(CHECK)
     assert response["Location"] == f"/c/{consultation.public_token}/submitted/"
+
+
+def test_after_sending_the_steps_show_nothing_of_the_sent_answers(client):
+    submit(client)
+    for url in (SKIN, GOALS, HEALTH):
+        response = client.get(url, follow=True)
+        page = response.content.decode()
+        assert response.redirect_chain == [(START, 302)]
+        assert 'value="Mei"' not in page and "mei.tan@example.com" not in page
+    response = client.post(HEALTH, {**HEALTH_ANSWERS, "pregnant": "yes"})
+    assert response["Location"] == START
     assert Consultation.objects.get().pregnant is False
+
+
+def test_the_next_person_on_a_shared_phone_starts_a_new_empty_consultation(client):
+    first = submit(client)
+    assert "intake_consultation_id" not in client.session
+    page = client.get(START).content.decode()
+    assert 'value="Mei"' not in page and "mei.tan@example.com" not in page
+    post_ok(client, START, {**ABOUT, "first_name": "Aisha", "email": "aisha@example.com"})
+    second = Consultation.objects.get(status=ConsultationStatus.DRAFT)
+    assert second != first and second.patient.first_name == "Aisha"
+    assert second.sebum == "" and second.goals == [] and second.pregnant is None
+    # Their check page is theirs: nothing of the first patient's, and not yet sendable.
+    page = client.get(CHECK).content.decode()
+    assert "Aisha" in page and "Mei" not in page and first.reference not in page
+    assert "Some questions are not answered yet" in page
+
+
+def test_the_way_back_to_the_confirmation_closes_after_ten_minutes(client):
+    consultation = submit(client)
+    again = client.post(SUBMIT, CONSENT)
+    assert again["Location"] == f"/c/{consultation.public_token}/submitted/"
+
+    # Eleven minutes later, whoever holds the phone is sent to the start.
+    session = client.session
+    session["intake_just_submitted"]["at"] -= 11 * 60
+    session.save()
+    assert client.get(CHECK)["Location"] == START
+    assert client.post(SUBMIT, CONSENT)["Location"] == START
+    assert Consultation.objects.count() == 1
+
+
+def test_a_session_holding_a_draft_sent_long_ago_does_not_lead_to_its_confirmation(client):
+    # A browser whose session still names a consultation sent yesterday (before this fix).
+    sent = submitted(submitted_at=timezone.now() - datetime.timedelta(days=1))
+    open_draft(client, sent)
+    for url in (SKIN, CHECK):
+        assert client.get(url)["Location"] == START
+    assert client.post(SUBMIT, CONSENT)["Location"] == START
+    assert 'value="' + sent.patient.first_name + '"' not in client.get(START).content.decode()
+
+
+def test_a_patients_session_ends_when_the_browser_closes(client):
+    response = client.post(START, ABOUT)
+    cookie = response.cookies["sessionid"]
+    assert cookie.value and not cookie["expires"] and not cookie["max-age"]
+    assert client.session.get_expire_at_browser_close()
+    post_ok(client, SKIN, SKIN_ANSWERS)
+    post_ok(client, GOALS, GOALS_ANSWERS)
+    post_ok(client, HEALTH, HEALTH_ANSWERS)
+    assert client.post(SUBMIT, CONSENT).status_code == 302
+    # The "just sent" marker lives in the same browser-length session.
+    assert client.session.get_expire_at_browser_close()
+
+
+def test_a_visitor_who_only_reads_the_start_page_gets_no_session(client):
+    response = client.get(START)
+    assert "sessionid" not in response.cookies
+
+
+def test_a_taken_reference_is_drawn_again_and_the_first_step_is_kept(client, monkeypatch):
+    taken = submitted()
+    fresh = "PX-ZZZZ9"
+    drawn = iter([taken.reference, taken.reference, fresh])
+    monkeypatch.setattr("consultations.models.new_reference", lambda: next(drawn))
+
+    post_ok(client, START, ABOUT, to=SKIN)
+
+    consultation = Consultation.objects.get(status=ConsultationStatus.DRAFT)
+    assert consultation.reference == fresh
+    assert consultation.patient.first_name == "Mei"
+    assert Patient.objects.filter(email="mei.tan@example.com").count() == 1
+    assert client.session["intake_consultation_id"] == consultation.pk
+    assert 'value="Mei"' in client.get(START).content.decode()
 
 
 def test_the_start_page_after_sending_begins_a_new_consultation(client):
@@ -612,6 +756,96 @@ def test_the_start_page_after_sending_begins_a_new_consultation(client):
     post_ok(client, START, ABOUT)
     assert Consultation.objects.filter(status=ConsultationStatus.DRAFT).count() == 1
     assert Consultation.objects.count() == 2
+
+
+# --- Partial saves: "back" and "save and continue later" ---------------------------------------
+
+
+def test_a_yes_to_other_medicines_with_nothing_typed_is_still_yes_after_back(client):
+    fill_draft(client)
+    data = {**HEALTH_ANSWERS, "takes_other_medicines": "yes", "has_allergies": "yes"}
+    post_ok(client, HEALTH, {**data, "action": "back"}, to=GOALS)
+
+    page = client.get(HEALTH).content.decode()
+    assert re.search(r'name="takes_other_medicines" value="yes"[^>]*checked', page)
+    assert re.search(r'name="has_allergies" value="yes"[^>]*checked', page)
+    assert not re.search(r'name="takes_other_medicines" value="no"[^>]*checked', page)
+    # Not an answer of "none": the step waits for the names.
+    check = client.get(CHECK).content.decode()
+    assert "Some questions are not answered yet" in check
+    assert f'href="{HEALTH}">Health and medicines' in check
+    assert client.post(SUBMIT, CONSENT)["Location"] == CHECK
+    assert Consultation.objects.get().status == ConsultationStatus.DRAFT
+
+
+def test_naming_the_medicines_later_completes_the_step(client):
+    fill_draft(client)
+    post_ok(client, HEALTH, {**HEALTH_ANSWERS, "takes_other_medicines": "yes", "action": "back"})
+    post_ok(
+        client,
+        HEALTH,
+        {**HEALTH_ANSWERS, "takes_other_medicines": "yes", "other_medicines": "Metformin"},
+        to=CHECK,
+    )
+    page = client.get(CHECK).content.decode()
+    assert "Some questions are not answered yet" not in page and "Metformin" in page
+    assert client.post(SUBMIT, CONSENT).status_code == 302
+    assert Consultation.objects.get().status == ConsultationStatus.SUBMITTED
+
+
+def test_a_no_given_part_way_through_the_health_step_comes_back_as_no(client):
+    post_ok(client, START, ABOUT)
+    post_ok(client, SKIN, SKIN_ANSWERS)
+    post_ok(client, GOALS, GOALS_ANSWERS)
+    data = {"pregnant": "no", "takes_other_medicines": "no", "has_allergies": "yes"}
+    post_ok(client, HEALTH, {**data, "action": "back"}, to=GOALS)
+    page = client.get(HEALTH).content.decode()
+    assert re.search(r'name="takes_other_medicines" value="no"[^>]*checked', page)
+    assert re.search(r'name="has_allergies" value="yes"[^>]*checked', page)
+
+
+def test_a_half_answered_health_step_reopened_elsewhere_does_not_claim_no_medicines(
+    client, mailoutbox
+):
+    post_ok(client, START, ABOUT)
+    post_ok(client, SKIN, SKIN_ANSWERS)
+    post_ok(client, GOALS, GOALS_ANSWERS)
+    link = save_for_later(
+        client, HEALTH, {"pregnant": "no", "takes_other_medicines": "yes"}, mailoutbox
+    )
+    fresh = Client()
+    fresh.get(link)
+    page = fresh.get(HEALTH).content.decode()
+    assert re.search(r'name="pregnant" value="no"[^>]*checked', page)
+    assert not re.search(r'name="takes_other_medicines" value="no"[^>]*checked', page)
+
+
+def test_a_partial_save_without_a_main_goal_does_not_promote_another_goal(client):
+    post_ok(client, START, ABOUT)
+    post_ok(client, SKIN, SKIN_ANSWERS)
+    post_ok(
+        client,
+        GOALS,
+        {"other_goals": ["texture", "oiliness"], "downtime_tolerance": "none", "action": "back"},
+        to=SKIN,
+    )
+    consultation = Consultation.objects.get()
+    assert consultation.goals == []
+    assert consultation.downtime_tolerance == "none"
+    page = client.get(GOALS).content.decode()
+    assert not re.search(r'name="main_goal" value="[a-z_]+"[^>]*checked', page)
+    check = client.get(CHECK).content.decode()
+    assert f'href="{GOALS}">Your goals' in check
+
+
+def test_a_partial_save_without_a_main_goal_keeps_the_goals_already_given(client):
+    post_ok(client, START, ABOUT)
+    post_ok(client, SKIN, SKIN_ANSWERS)
+    post_ok(client, GOALS, GOALS_ANSWERS)
+    post_ok(client, GOALS, {"other_goals": ["fine_lines"], "action": "back"}, to=SKIN)
+    assert Consultation.objects.get().goals == ["pore_size", "oiliness", "texture"]
+    page = client.get(GOALS).content.decode()
+    assert re.search(r'name="main_goal" value="pore_size"[^>]*checked', page)
 
 
 # --- Save and continue later --------------------------------------------------------------------
@@ -774,6 +1008,31 @@ def test_the_status_page_shows_the_outcome_with_the_current_decision(client):
     assert response.context["decision"] == decision
     assert "Awaiting review" not in response.content.decode()
     assert "consultations/_status_outcome.html" in [t.name for t in response.templates]
+
+
+def test_the_status_page_links_to_the_patients_copy_of_their_answers(client):
+    consultation = submitted()
+    page = client.get(f"/c/{consultation.public_token}/").content.decode()
+    copy = f"/c/{consultation.public_token}/my-answers/"
+    assert f'<a href="{copy}">See a copy of your answers</a>' in page
+    assert client.get(copy).status_code == 200
+
+
+def test_the_status_page_shows_the_amended_decision_not_the_first_one(client):
+    first = DecisionFactory(outcome="declined", treatment="", reason_code="clinical_judgement")
+    consultation = first.consultation
+    amended = DecisionFactory(
+        evaluation=first.evaluation,
+        supersedes=first,
+        amendment_reason="Seen again after the rash healed.",
+        outcome="accepted",
+    )
+    Consultation.objects.filter(pk=consultation.pk).update(
+        status=ConsultationStatus.DECIDED, decided_at=timezone.now()
+    )
+    response = client.get(f"/c/{consultation.public_token}/")
+    assert response.context["decision"] == amended
+    assert "They do not recommend starting" not in response.content.decode()
 
 
 def test_the_status_page_of_a_draft_or_an_unknown_token_is_not_found(client):

@@ -7,8 +7,13 @@ from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
+from django.utils.html import escape
 
+from consultations.fhir import QUESTIONS as FHIR_QUESTIONS
+from consultations.fitzpatrick import ITEM_CODES
+from consultations.forms.intake import summary
 from consultations.models import (
     AccessLog,
     AnswerCorrection,
@@ -144,16 +149,52 @@ def test_the_patient_sees_every_answer_their_details_and_consent(client):
         patient.full_name,
         patient.email,
         "17 May 1990",
-        "Are you pregnant or trying to conceive (or not sure)?",
-        "Have you had cold sores before?",
-        "Smaller-looking pores; Smoother skin texture",
-        "Type III: light or olive; sometimes burns, tans gradually",
+        "Are you pregnant, or trying to get pregnant?",
+        "Have you ever had cold sores?",
+        '<th scope="row">Main goal</th><td>Smaller-looking pores</td>',
+        '<th scope="row">Anything else</th><td>Smoother skin texture</td>',
+        "Type III: light or olive skin. I sometimes burn and tan slowly to a light brown.",
         "Peanuts",
         f"(version {consent.text_version})",
     ):
         assert text in page, text
     # Eighteen health questions, each answered.
     assert page.count("<td>No</td>") + page.count("<td>Yes</td>") == 18
+
+
+def test_the_patients_copy_asks_the_questions_in_the_words_of_the_questionnaire(client):
+    consultation = submitted(
+        fitzpatrick=5,
+        fitzpatrick_source="questionnaire",
+        fitzpatrick_self_report=2,
+        fitzpatrick_score=30,
+        fitzpatrick_test_answers=dict.fromkeys(ITEM_CODES, 3),
+        sebum="oily",
+        goals=["acne_scars", "pore_size"],
+        downtime_tolerance="few_days",
+        pregnant=True,
+        other_medicines="Metformin",
+    )
+    copy = client.get(copy_url(consultation)).content.decode()
+    check_page_rows = [row for _slug, rows in summary(consultation) for row in rows]
+    for question, answer in check_page_rows:
+        assert f'<th scope="row">{escape(question)}</th>' in copy, question
+        assert f"<td>{linebreaksbr(answer)}</td>" in copy, answer
+    for text in (
+        "Which description fits your skin best?",
+        "Type II: fair skin. I usually burn and tan only a little.",
+        "Type V (score 30 out of 40)",
+        "we use the darker type to keep you safe",
+        "Oily: my forehead, nose and chin look shiny within a few hours",
+        "A few days of redness or flaking is fine",
+        "Metformin",
+    ):
+        assert escape(text) in copy, text
+    assert "<td>Yes, or not sure</td>" in copy  # pregnant, as the question's own "yes"
+    # Not the FHIR export's technical wording.
+    for question in FHIR_QUESTIONS.values():
+        if question.text not in {q for q, _ in check_page_rows}:
+            assert f'<th scope="row">{escape(question.text)}</th>' not in copy, question.text
 
 
 def test_the_patient_never_sees_the_rules_output_or_staff_notes(client):
@@ -185,6 +226,22 @@ def test_the_patient_sees_the_answers_they_gave_not_a_practitioners_correction(c
     consultation.save(update_fields=["fitzpatrick"])
     page = client.get(copy_url(consultation)).content.decode()
     assert "Type II: fair" in page
+    assert "Type V" not in page
+
+
+def test_the_patients_copy_shows_their_own_pick_not_a_corrected_one(client):
+    consultation = submitted(fitzpatrick=2, fitzpatrick_self_report=2)
+    AnswerCorrection.objects.create(
+        consultation=consultation,
+        field="fitzpatrick",
+        old_value=2,
+        new_value=5,
+        corrected_by=PractitionerFactory(),
+    )
+    consultation.fitzpatrick = 5
+    consultation.save(update_fields=["fitzpatrick"])
+    page = client.get(copy_url(consultation)).content.decode()
+    assert "Type II: fair skin. I usually burn and tan only a little." in page
     assert "Type V" not in page
 
 

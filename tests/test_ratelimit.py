@@ -68,6 +68,11 @@ def test_too_many_intake_posts_get_a_try_again_later_page(settings):
     assert "Please try again later" in page
     assert "minute" in page
     assert 0 < int(response["Retry-After"]) <= 601
+    # The refused page was not saved, and the page says so.
+    assert "We could not save that last page." in page
+    assert "Answers you saved on earlier pages are kept." in page
+    assert "Your answers so far are saved" not in page
+    assert Consultation.objects.get().sebum == "oily"  # from the page saved before
     # Reading pages is not limited; another client is not affected.
     assert client.get(SKIN).status_code == 200
     assert Client(REMOTE_ADDR="203.0.113.8").post(START, ABOUT).status_code == 302
@@ -89,7 +94,29 @@ def test_resume_link_emails_have_their_own_tighter_limit(settings, mailoutbox):
         assert client.post(START, {**ABOUT, "action": "save"}).status_code == 302
     response = client.post(START, {**ABOUT, "action": "save"})
     assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 3601
     assert len(mailoutbox) == 2
+
+
+def test_over_the_email_limit_the_page_says_the_answers_are_saved_but_no_link_was_sent(
+    settings, mailoutbox
+):
+    settings.INTAKE_RATE_LIMIT = "100/10m"
+    settings.INTAKE_EMAIL_RATE_LIMIT = "1/1h"
+    client = Client(REMOTE_ADDR="192.0.2.6")
+    assert client.post(START, {**ABOUT, "action": "save"}).status_code == 302
+    client.post(START, ABOUT)
+    response = client.post(SKIN, {**SKIN_ANSWERS, "action": "save"})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "We could not email you a link" in page
+    assert "Your answers are saved" in page
+    assert "we cannot send another one now" in page and "minute" in page
+    assert "We could not save that last page" not in page
+    draft = Consultation.objects.get(pk=client.session["intake_consultation_id"])
+    assert draft.sebum == "oily"  # the page was saved
+    assert client.get(SKIN).status_code == 200  # and the patient can carry on
+    assert len(mailoutbox) == 1
 
 
 def test_behind_our_proxy_the_address_it_added_is_counted(settings, rf):

@@ -12,8 +12,14 @@ Follow-up questions, and what happens to their answers when they stop applying:
   JavaScript, so the box, not the buttons, decides).
 - "Which medicines?" applies only after "yes" to "Do you take any other medicines?", and
   "What are you allergic to?" only after "yes" to "Do you have any allergies?". Answering "no"
-  clears the text.
-- The main goal is never kept among the "anything else" goals as well.
+  clears the text. The yes/no itself has no column: a text means yes, and an empty text means
+  no once the health step is complete. On a partial save ("back", "save and continue later")
+  a "yes" whose box is still empty is remembered by the view in the browser's session (see
+  views/intake.py) and passed to `initial_for`, so it comes back as "yes", not "no".
+- The main goal is never kept among the "anything else" goals as well. Without a main goal
+  (a partial save) no goals are stored: another goal would otherwise become the main one.
+- The self-test's last question doubles as the "recent tan" screen (R09): an exposure in the
+  last month pre-answers the health step's `recent_tan` "yes", with a note saying why.
 
 Pregnancy has no follow-up: "Yes, or not sure" is one answer, stored as yes (the contract).
 """
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -503,8 +510,9 @@ class GoalsForm(StepForm):
         others = [
             goal for goal in Goal.values if goal in data.get("other_goals", []) and goal != main
         ]
-        # The contract's ordered list: the main goal first, then the others, no repeats.
-        data["goals"] = [main, *others] if main else others
+        # The contract's ordered list: the main goal first, then the others, no repeats. No
+        # main goal (a partial save): nothing to store, see services.intake._goals_values.
+        data["goals"] = [main, *others] if main else []
         return data
 
 
@@ -685,6 +693,13 @@ FOLLOW_UPS: dict[str, str] = {
     "has_allergies": "allergies",
 }
 
+# A key of a health form's `initial`: "recent tan" was pre-answered from the self-test.
+RECENT_TAN_FROM_SELF_TEST = "recent_tan_from_self_test"
+RECENT_TAN_FROM_SELF_TEST_HELP = (
+    "We have chosen “Yes” for you because in the skin type questions you said this area had "
+    "strong sun, a sunbed or fake tan less than a month ago. Change it if that is not right."
+)
+
 
 class HealthForm(StepForm):
     """The 18 health answers of the contract, plus other medicines and allergies."""
@@ -726,6 +741,9 @@ class HealthForm(StepForm):
                 questions[code].required = not self.partial
         self.fields = {**questions, **self.fields}
         assert set(questions) == set(HEALTH_FIELDS)
+        if self.initial.get(RECENT_TAN_FROM_SELF_TEST):
+            field = self.fields["recent_tan"]
+            field.help_text = f"{field.help_text} {RECENT_TAN_FROM_SELF_TEST_HELP}".strip()
 
     def groups(self) -> list[tuple[str, str, list[forms.BoundField]]]:
         return [
@@ -774,8 +792,17 @@ STEP_FORMS: dict[str, type[StepForm]] = {
 # --- Showing stored answers ---------------------------------------------------------------------
 
 
-def initial_for(step: str, consultation: Consultation | None) -> dict[str, Any]:
-    """A step form's initial values from the draft, so that going back shows what was given."""
+def initial_for(
+    step: str,
+    consultation: Consultation | None,
+    *,
+    follow_ups: Mapping[str, bool] | None = None,
+) -> dict[str, Any]:
+    """A step form's initial values from the draft, so that going back shows what was given.
+
+    `follow_ups`: the yes/no answers to FOLLOW_UPS questions that this browser gave on a
+    partial save of the health step (the draft cannot tell "yes, not typed yet" from "no").
+    """
     if consultation is None:
         return {}
     if step == "about":
@@ -797,14 +824,27 @@ def initial_for(step: str, consultation: Consultation | None) -> dict[str, Any]:
             "downtime_tolerance": consultation.downtime_tolerance,
             "previous_treatments": consultation.previous_treatments,
         }
-    answered = consultation.pregnant is not None
     initial: dict[str, Any] = {
         code: yes_no_initial(getattr(consultation, code)) for code in HEALTH_FIELDS
     }
+    # Only a complete step's empty box means "no"; part-way through it may be a "yes" given in
+    # another browser (a resume link), so the question is shown unanswered rather than "no".
+    complete = all(getattr(consultation, code) is not None for code in HEALTH_FIELDS)
+    remembered = follow_ups or {}
     for question, text in FOLLOW_UPS.items():
         value = getattr(consultation, text)
-        initial[question] = "yes" if value else ("no" if answered else None)
+        if value:
+            initial[question] = "yes"
+        elif question in remembered:
+            initial[question] = yes_no_initial(remembered[question])
+        else:
+            initial[question] = "no" if complete else None
         initial[text] = value
+    if consultation.recent_tan is None and fitzpatrick.recent_sun_exposure(
+        consultation.fitzpatrick_test_answers or {}
+    ):
+        initial["recent_tan"] = "yes"
+        initial[RECENT_TAN_FROM_SELF_TEST] = True
     return initial
 
 
@@ -824,10 +864,14 @@ def summary(consultation: Consultation) -> list[tuple[str, list[tuple[str, str]]
     ]
 
     phototypes = dict(fitzpatrick.PHOTOTYPES)
+    own_pick = consultation.fitzpatrick_self_report
+    if own_pick is None and consultation.fitzpatrick_score is None:
+        # Records made outside the questionnaire (imports, demo data) hold only the type.
+        own_pick = consultation.fitzpatrick
     skin = [
         (
             SkinForm.base_fields["fitzpatrick_self_report"].label,
-            phototypes.get(consultation.fitzpatrick_self_report, "Not chosen"),
+            phototypes.get(own_pick, "Not chosen"),
         )
     ]
     if consultation.fitzpatrick_score is not None:

@@ -6,20 +6,17 @@ links, never answers.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
-from django.db import transaction
-from django.template.loader import render_to_string
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from consultations import fitzpatrick, rules
+from consultations import emails, fitzpatrick, models, rules
 from consultations.consent import CONSENT_TEXT_VERSION
 from consultations.models import (
     HEALTH_FIELDS,
@@ -62,11 +59,40 @@ class IntakeIncomplete(IntakeError):
 # --- Drafts -------------------------------------------------------------------------------------
 
 
+# A reference is 5 random characters from 32 (about 33.5 million): a clash with an existing one
+# is rare but certain to happen one day, and must not lose the patient's first step.
+REFERENCE_ATTEMPTS = 5
+_REFERENCE_CONSTRAINT = "consultation_unique_reference"
+
+
 @transaction.atomic
 def draft_start(*, about: Mapping[str, Any]) -> Consultation:
-    """Create the patient and their draft consultation from the first step's answers."""
+    """Create the patient and their draft consultation from the first step's answers.
+
+    A reference that is already taken is drawn again (in a savepoint, so the patient row
+    stays); any other integrity error, or REFERENCE_ATTEMPTS clashes in a row, is raised.
+    """
     patient = Patient.objects.create(**{name: about[name] for name in PATIENT_FIELDS})
-    return Consultation.objects.create(patient=patient)
+    attempts_left = REFERENCE_ATTEMPTS
+    while True:
+        try:
+            with transaction.atomic():
+                return Consultation.objects.create(
+                    patient=patient, reference=models.new_reference()
+                )
+        except IntegrityError as exc:
+            attempts_left -= 1
+            if not attempts_left or not _is_reference_clash(exc):
+                raise
+            logger.info("A new consultation's reference was taken; drawing another")
+
+
+def _is_reference_clash(exc: IntegrityError) -> bool:
+    cause = exc.__cause__
+    constraint = getattr(getattr(cause, "diag", None), "constraint_name", None)
+    if constraint is not None:  # PostgreSQL names the constraint
+        return constraint == _REFERENCE_CONSTRAINT
+    return _REFERENCE_CONSTRAINT in str(exc) or "consultation.reference" in str(exc)
 
 
 @transaction.atomic
@@ -99,7 +125,10 @@ def _skin_values(answers: Mapping[str, Any]) -> dict[str, Any]:
     if len(test_answers) == len(fitzpatrick.ITEMS):
         score = fitzpatrick.score(test_answers)
         tested = fitzpatrick.phototype_for_score(score)
-    if tested is not None:
+    phototype = fitzpatrick.reconcile(self_report, tested)
+    # The source names the answer whose type is kept: the self-test's unless the patient's
+    # own pick is the darker one (both values stay recorded either way).
+    if tested is not None and phototype == tested:
         source = FitzpatrickSource.QUESTIONNAIRE
     elif self_report is not None:
         source = FitzpatrickSource.SELF_REPORT
@@ -109,18 +138,23 @@ def _skin_values(answers: Mapping[str, Any]) -> dict[str, Any]:
         "fitzpatrick_self_report": self_report,
         "fitzpatrick_test_answers": test_answers,
         "fitzpatrick_score": score,
-        "fitzpatrick": fitzpatrick.reconcile(self_report, tested),
+        "fitzpatrick": phototype,
         "fitzpatrick_source": source,
         "sebum": answers.get("sebum") or "",
     }
 
 
 def _goals_values(answers: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "goals": list(answers.get("goals") or []),
+    values = {
         "downtime_tolerance": answers.get("downtime_tolerance") or "",
         "previous_treatments": answers.get("previous_treatments") or "",
     }
+    # The first goal stored is the main goal. Without one (a partial save), storing the other
+    # goals would promote one of them to main and count the step as answered: keep what was
+    # stored until the patient chooses a main goal.
+    if answers.get("main_goal"):
+        values["goals"] = list(answers.get("goals") or [])
+    return values
 
 
 def _health_values(answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -169,19 +203,22 @@ def resume_token(signed: str) -> str:
     return signing.TimestampSigner(salt=RESUME_SALT).unsign(signed, max_age=max_age)
 
 
-def absolute_url(path: str) -> str:
-    """A link for an email, from SITE_URL: a forged Host header cannot change it."""
-    return settings.SITE_URL + path
+def draft_resume_link_send(*, consultation: Consultation) -> bool:
+    """Email the patient a private link that reopens their draft.
 
-
-def draft_resume_link_send(*, consultation: Consultation) -> None:
-    """Email the patient a private link that reopens their draft."""
-    link = absolute_url(reverse("intake:resume", kwargs={"signed": resume_signature(consultation)}))
-    _send(
+    False when the mail server refused it (logged with the reference only): the draft is
+    kept, and the page tells the patient that no link is on its way.
+    """
+    path = reverse("intake:resume", kwargs={"signed": resume_signature(consultation)})
+    return emails.email_send(
         template="consultations/email/intake_resume.txt",
         subject="Continue your skin consultation",
         to=[consultation.patient.email],
-        context={"resume_url": link, "days": settings.INTAKE_RESUME_MAX_AGE_DAYS},
+        context={
+            "resume_url": emails.absolute_url(path),
+            "days": settings.INTAKE_RESUME_MAX_AGE_DAYS,
+        },
+        reference=consultation.reference,
     )
 
 
@@ -236,42 +273,41 @@ def consultation_submit(
         consultation=consultation, text_version=consent_text_version, accepted_at=now
     )
     evaluation_create(consultation=consultation)
-    # Emails only once the submission is safely stored; a mail failure is logged, not raised.
-    transaction.on_commit(
-        functools.partial(_confirmation_send, consultation_id=consultation.pk), robust=True
-    )
+    # Emails only once the submission is safely stored. email_send never raises for a mail
+    # server's refusal; `robust` keeps any other failure of one email from skipping the next.
+    # Plain functions, not functools.partial: Django logs a failing hook by its __qualname__.
+    consultation_id = consultation.pk
+    transaction.on_commit(lambda: _confirmation_send(consultation_id=consultation_id), robust=True)
     if settings.PRACTITIONER_NOTIFY_EMAILS:
         transaction.on_commit(
-            functools.partial(_practitioners_notify, consultation_id=consultation.pk), robust=True
+            lambda: _practitioners_notify(consultation_id=consultation_id), robust=True
         )
     return consultation, True
 
 
-def status_url(consultation: Consultation) -> str:
-    return absolute_url(reverse("intake:status", kwargs={"token": consultation.public_token}))
-
-
 def _confirmation_send(*, consultation_id: int) -> None:
     consultation = Consultation.objects.select_related("patient").get(pk=consultation_id)
-    _send(
+    emails.email_send(
         template="consultations/email/intake_submitted.txt",
         subject=f"Your skin consultation {consultation.reference}",
         to=[consultation.patient.email],
-        context={"reference": consultation.reference, "status_url": status_url(consultation)},
+        context={
+            "reference": consultation.reference,
+            "status_url": emails.status_url(consultation.public_token),
+        },
+        reference=consultation.reference,
     )
 
 
 def _practitioners_notify(*, consultation_id: int) -> None:
     consultation = Consultation.objects.get(pk=consultation_id)
-    staff_url = absolute_url(reverse("review:detail", kwargs={"reference": consultation.reference}))
-    _send(
+    emails.email_send(
         template="consultations/email/intake_practitioner_new.txt",
         subject=f"New consultation {consultation.reference}",
         to=list(settings.PRACTITIONER_NOTIFY_EMAILS),
-        context={"reference": consultation.reference, "staff_url": staff_url},
+        context={
+            "reference": consultation.reference,
+            "staff_url": emails.staff_url(consultation.reference),
+        },
+        reference=consultation.reference,
     )
-
-
-def _send(*, template: str, subject: str, to: list[str], context: dict[str, Any]) -> None:
-    body = render_to_string(template, context)
-    send_mail(subject, body, None, to)

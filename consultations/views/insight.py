@@ -26,9 +26,11 @@ from django.views.decorators.http import require_safe
 from consultations import fhir, rules, services
 from consultations.analytics import DateRange
 from consultations.analytics import analytics as compute_analytics
+from consultations.forms.intake import summary as intake_summary
 from consultations.models import AccessLog, AnswerCorrection, Consultation, Decision, Primary
 from consultations.replay import replay as compute_replay
 from consultations.services.insight import fhir_export_record
+from consultations.views.intake import STEP_TITLES
 
 REVIEW_PERMISSION = "consultations.review_consultation"
 BENCH_PERMISSION = "consultations.view_evaluation"
@@ -139,7 +141,8 @@ def fhir_export(request: HttpRequest, reference: str) -> HttpResponse:
 def print_summary(request: HttpRequest, reference: str) -> HttpResponse:
     consultation = _consultation(reference)
     decision = (
-        Decision.objects.filter(consultation=consultation, superseded_by__isnull=True)
+        Decision.objects.current()
+        .filter(consultation=consultation)
         .select_related("decided_by")
         .first()
     )
@@ -179,15 +182,15 @@ def _with_labels(output: dict) -> dict:
     }
 
 
-def _answers_as_given(consultation: Consultation) -> dict:
-    """The answers as the patient gave them: a practitioner's later corrections undone."""
-    values = fhir.consultation_values(consultation)
+def _as_given(consultation: Consultation) -> Consultation:
+    """The consultation with the answers as the patient gave them: a practitioner's later
+    corrections undone (in memory only; nothing is saved)."""
     corrections = AnswerCorrection.objects.filter(
-        consultation=consultation, field__in=list(values)
+        consultation=consultation, field__in=list(fhir.QUESTIONS)
     ).order_by("-corrected_at", "-pk")
     for correction in corrections:  # newest first, so the earliest old value wins
-        values[correction.field] = correction.old_value
-    return values
+        setattr(consultation, correction.field, correction.old_value)
+    return consultation
 
 
 @require_safe
@@ -200,13 +203,15 @@ def patient_copy(request: HttpRequest, token: str) -> HttpResponse:
         .select_related("patient"),
         public_token=token,
     )
+    # The questions worded as the patient saw them: the check page's summary, not the FHIR
+    # export's technical wording.
+    sections = [(STEP_TITLES[step], rows) for step, rows in intake_summary(_as_given(consultation))]
     return render(
         request,
         "consultations/insight/patient_copy.html",
         {
             "consultation": consultation,
-            "patient": consultation.patient,
-            "sections": fhir.answer_sections(_answers_as_given(consultation)),
+            "sections": sections,
             "consent": consultation.consents.order_by("-accepted_at").first(),
         },
     )

@@ -1,10 +1,16 @@
 """The patient intake: five steps, a resumable server-side draft, submission, status.
 
-Patients are anonymous. Their session remembers only which draft is theirs; the emailed resume
-link (signed, expiring) and the status link (an unguessable token) bring them back.
+Patients are anonymous. Their session remembers only which draft is theirs (and, on a partial
+save of the health step, a "yes" whose box is still empty); the emailed resume link (signed,
+expiring) and the status link (an unguessable token) bring them back. Phones and computers are
+shared: a patient's session ends when the browser closes, and once the answers are sent the
+browser lets go of the draft. For a few minutes after sending, only the check and submit pages
+still lead to the confirmation (a double click, the back button); anything else starts afresh.
 """
 
 from __future__ import annotations
+
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,17 +20,30 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from consultations import ratelimit
+from consultations import emails, ratelimit
 from consultations.consent import (
     CONSENT_PARAGRAPHS,
     CONSENT_TEXT_VERSION,
     CONSENT_TITLE,
 )
-from consultations.forms.intake import STEP_FORMS, ConsentForm, StepForm, initial_for, summary
+from consultations.forms.intake import (
+    FOLLOW_UPS,
+    STEP_FORMS,
+    ConsentForm,
+    StepForm,
+    initial_for,
+    summary,
+)
 from consultations.models import Consultation, ConsultationStatus, Decision
 from consultations.services import intake as services
 
 DRAFT_SESSION_KEY = "intake_consultation_id"
+# After sending: {"id": consultation pk, "at": when it was sent (POSIX time)}.
+JUST_SUBMITTED_SESSION_KEY = "intake_just_submitted"
+JUST_SUBMITTED_SECONDS = 10 * 60
+# After a partial save of the health step: {"consultation": pk, "answers": {question: bool}}
+# for follow-up questions whose box is empty (the draft stores only the text).
+FOLLOW_UPS_SESSION_KEY = "intake_follow_ups"
 # (slug, title) of the five numbered steps; "submitted" comes after and has no number.
 STEPS: tuple[tuple[str, str], ...] = (
     ("about", "About you"),
@@ -48,10 +67,112 @@ def _session_consultation(request: HttpRequest) -> Consultation | None:
     return Consultation.objects.select_related("patient").filter(pk=pk).first()
 
 
+def _until_browser_closes(request: HttpRequest) -> None:
+    """A patient's session ends when the browser closes (staff keep their idle timeout).
+
+    Called whenever the intake writes to the session, so that a visitor who only reads a
+    page gets no session at all.
+    """
+    if not request.user.is_authenticated:
+        request.session.set_expiry(0)
+
+
 def _remember(request: HttpRequest, consultation: Consultation) -> None:
     # A new session key when a browser takes on a draft, so an old key cannot follow it.
     request.session.cycle_key()
     request.session[DRAFT_SESSION_KEY] = consultation.pk
+    request.session.pop(JUST_SUBMITTED_SESSION_KEY, None)
+    _until_browser_closes(request)
+
+
+def _mark_sent(request: HttpRequest, consultation: Consultation) -> None:
+    """Let go of the sent draft: the next person on a shared phone starts a new one."""
+    request.session.pop(DRAFT_SESSION_KEY, None)
+    request.session.pop(FOLLOW_UPS_SESSION_KEY, None)
+    sent_at = consultation.submitted_at
+    request.session[JUST_SUBMITTED_SESSION_KEY] = {
+        "id": consultation.pk,
+        "at": sent_at.timestamp() if sent_at else 0,
+    }
+    _until_browser_closes(request)
+
+
+def _recently_sent(request: HttpRequest, consultation: Consultation | None) -> Consultation | None:
+    """What this browser sent in the last JUST_SUBMITTED_SECONDS, for the check and submit
+    pages only. `consultation`: the session's draft, when it turns out to be sent already
+    (another tab sent it a moment ago)."""
+    if consultation is not None:
+        _mark_sent(request, consultation)
+    marker = request.session.get(JUST_SUBMITTED_SESSION_KEY)
+    if not isinstance(marker, dict) or not isinstance(marker.get("at"), int | float):
+        return None
+    if time.time() - marker["at"] > JUST_SUBMITTED_SECONDS:
+        request.session.pop(JUST_SUBMITTED_SESSION_KEY, None)
+        return None
+    if consultation is not None and consultation.pk == marker.get("id"):
+        return consultation
+    return (
+        Consultation.objects.exclude(status=ConsultationStatus.DRAFT)
+        .filter(pk=marker.get("id"))
+        .first()
+    )
+
+
+def _no_draft_or_sent(request: HttpRequest, consultation: Consultation | None) -> HttpResponse:
+    """The check or submit page without a draft: a second press of "send" or the back button
+    lands on the confirmation of what was just sent; otherwise the patient starts again."""
+    sent = _recently_sent(request, consultation)
+    if sent is None:
+        return _no_draft(request)
+    return _already_sent(request, sent)
+
+
+def _follow_ups(request: HttpRequest, consultation: Consultation | None) -> dict[str, bool]:
+    """This browser's yes/no answers to follow-up questions whose box the draft has empty."""
+    memory = request.session.get(FOLLOW_UPS_SESSION_KEY)
+    if (
+        consultation is None
+        or not isinstance(memory, dict)
+        or memory.get("consultation") != consultation.pk
+    ):
+        return {}
+    answers = memory.get("answers")
+    return {
+        question: answers[question]
+        for question in FOLLOW_UPS
+        if isinstance(answers, dict) and isinstance(answers.get(question), bool)
+    }
+
+
+def _remember_follow_ups(request: HttpRequest, consultation: Consultation, form: StepForm) -> None:
+    """On a partial save of the health step, keep the yes/no of a follow-up question whose box
+    is empty: the draft has only the text, so "yes, not typed yet" would come back as "no".
+
+    Without a column for the yes/no (the models are frozen), this browser's session is the
+    place: it covers "back" and coming back in the same browser. A complete save needs the
+    text after a yes, so it forgets them.
+    """
+    answers = {
+        question: form.cleaned_data[question]
+        for question, text in FOLLOW_UPS.items()
+        if form.cleaned_data.get(question) is not None and not form.cleaned_data.get(text)
+    }
+    if form.partial and answers:
+        request.session[FOLLOW_UPS_SESSION_KEY] = {
+            "consultation": consultation.pk,
+            "answers": answers,
+        }
+        _until_browser_closes(request)
+    else:
+        request.session.pop(FOLLOW_UPS_SESSION_KEY, None)
+
+
+def _missing_steps(request: HttpRequest, consultation: Consultation) -> list[str]:
+    """The steps still to answer; health too while a "yes" still waits for its text."""
+    missing = services.draft_missing_steps(consultation)
+    if "health" not in missing and any(_follow_ups(request, consultation).values()):
+        missing.append("health")
+    return missing
 
 
 def _step_url(step: str) -> str:
@@ -111,17 +232,17 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
     if step not in ("skin", "goals", "health"):
         raise Http404("No such step")
     consultation = _session_consultation(request)
-    if consultation is None:
+    if consultation is None or not consultation.is_editable_by_patient:
+        # After sending, a step never shows the sent answers: the phone may be someone else's.
         return _no_draft(request)
-    if not consultation.is_editable_by_patient:
-        return _already_sent(request, consultation)
     return _step(request, step, consultation)
 
 
 def _step(request: HttpRequest, step: str, consultation: Consultation | None) -> HttpResponse:
     form_class = STEP_FORMS[step]
     if request.method != "POST":
-        form = form_class(initial=initial_for(step, consultation))
+        initial = initial_for(step, consultation, follow_ups=_follow_ups(request, consultation))
+        form = form_class(initial=initial)
         return render(request, f"consultations/intake/{step}.html", _page_context(step, form))
 
     action = request.POST.get("action", "next")
@@ -138,8 +259,10 @@ def _step(request: HttpRequest, step: str, consultation: Consultation | None) ->
             )
     except services.ConsultationNotEditable as exc:
         return _already_sent(request, exc.consultation)
+    if step == "health":
+        _remember_follow_ups(request, consultation, form)
     if action == "save":
-        return _save_for_later(request, consultation)
+        return _save_for_later(request, consultation, step=step)
     number = STEP_SLUGS.index(step)
     if action == "back" and number > 0:
         return redirect(_step_url(STEP_SLUGS[number - 1]))
@@ -148,16 +271,48 @@ def _step(request: HttpRequest, step: str, consultation: Consultation | None) ->
     return redirect(_step_url(STEP_SLUGS[number + 1]))
 
 
-def _save_for_later(request: HttpRequest, consultation: Consultation) -> HttpResponse:
+def _save_for_later(request: HttpRequest, consultation: Consultation, *, step: str) -> HttpResponse:
+    """Email the resume link. The answers are saved already, whether or not a link goes out."""
     rate = ratelimit.Rate.parse(settings.INTAKE_EMAIL_RATE_LIMIT)
     client = ratelimit.client_address(request)
     if not ratelimit.hit(scope="intake-email", client=client, rate=rate):
-        return ratelimit.too_many_requests(request, rate=rate)
-    services.draft_resume_link_send(consultation=consultation)
+        # The same window arithmetic as ratelimit.too_many_requests, whose page would say
+        # that nothing was saved.
+        seconds_left = int(rate.seconds - time.time() % rate.seconds) + 1
+        response = _link_not_sent(
+            request, consultation, step=step, minutes=-(-seconds_left // 60), status=429
+        )
+        response["Retry-After"] = str(seconds_left)
+        return response
+    if not services.draft_resume_link_send(consultation=consultation):
+        # No link is on its way, so this browser keeps the draft: it is the only way back.
+        return _link_not_sent(request, consultation, step=step)
     # The answers are safe in the draft; this browser lets go of them (a shared phone or
     # computer must not show them to the next person). The emailed link brings them back.
     request.session.pop(DRAFT_SESSION_KEY, None)
     return redirect("intake:saved")
+
+
+def _link_not_sent(
+    request: HttpRequest,
+    consultation: Consultation,
+    *,
+    step: str,
+    minutes: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The answers are saved, but no link was emailed: say so, and offer to carry on."""
+    return render(
+        request,
+        "consultations/intake/link_not_sent.html",
+        {
+            "email": consultation.patient.email,
+            "continue_url": _step_url(step),
+            "about_url": _step_url("about"),
+            "minutes": minutes,
+        },
+        status=status,
+    )
 
 
 @require_safe
@@ -199,10 +354,8 @@ def resume(request: HttpRequest, signed: str) -> HttpResponse:
 def check(request: HttpRequest) -> HttpResponse:
     """Step 5: every answer grouped by step, each with a change link; consent; submit."""
     consultation = _session_consultation(request)
-    if consultation is None:
-        return _no_draft(request)
-    if not consultation.is_editable_by_patient:
-        return _already_sent(request, consultation)
+    if consultation is None or not consultation.is_editable_by_patient:
+        return _no_draft_or_sent(request, consultation)
     return _check_page(request, consultation, ConsentForm())
 
 
@@ -210,7 +363,7 @@ def _check_page(
     request: HttpRequest, consultation: Consultation, form: ConsentForm
 ) -> HttpResponse:
     context = _page_context("check", form)
-    missing = services.draft_missing_steps(consultation)
+    missing = _missing_steps(request, consultation)
     context.update(
         {
             "sections": [
@@ -237,20 +390,21 @@ def _check_page(
 def submit(request: HttpRequest) -> HttpResponse:
     """Submit once: a second submission of the same draft lands on the same confirmation."""
     consultation = _session_consultation(request)
-    if consultation is None:
-        return _no_draft(request)
-    if not consultation.is_editable_by_patient:
-        return redirect(_submitted_url(consultation))
+    if consultation is None or not consultation.is_editable_by_patient:
+        return _no_draft_or_sent(request, consultation)
     if request.POST.get("action") == "save":  # "save and continue later" on the check page
-        return _save_for_later(request, consultation)
+        return _save_for_later(request, consultation, step="check")
     form = ConsentForm(request.POST)
     if not form.is_valid():
         return _check_page(request, consultation, form)
     try:
+        if any(_follow_ups(request, consultation).values()):  # a "yes" still without its text
+            raise services.IntakeIncomplete(["health"])
         consultation, _ = services.consultation_submit(consultation_id=consultation.pk)
     except services.IntakeIncomplete:
         messages.error(request, "Some answers are missing. Answer them, then send again.")
         return redirect("intake:check")
+    _mark_sent(request, consultation)
     return redirect(_submitted_url(consultation))
 
 
@@ -267,7 +421,7 @@ def submitted(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "consultations/intake/submitted.html",
-        {"consultation": consultation, "status_url": services.status_url(consultation)},
+        {"consultation": consultation, "status_url": emails.status_url(consultation.public_token)},
     )
 
 
@@ -278,7 +432,8 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
     decision = None
     if consultation.status == ConsultationStatus.DECIDED:
         decision = (
-            Decision.objects.filter(consultation=consultation, superseded_by__isnull=True)
+            Decision.objects.current()
+            .filter(consultation=consultation)
             .order_by("-decided_at", "-pk")
             .first()
         )
