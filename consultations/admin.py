@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
@@ -44,6 +46,44 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class AccessLoggedAdminMixin:
+    """Staff reading a patient's record here leave an AccessLog row, as on the review pages."""
+
+    def logged_record(self, obj: Any) -> dict[str, Any]:
+        """Whose record the page shows, as services.access_log_record's arguments."""
+        return {"consultation": obj.consultation}
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            services.access_log_record(
+                user=request.user,
+                action=AccessLog.Action.VIEW,
+                detail="admin",
+                **self.logged_record(response.context_data["original"]),
+            )
+        return response
+
+
+class SelectRelatedInlineMixin:
+    """An inline that fetches its rows' users (and the like) with the rows, not one by one.
+
+    The consultation too: each row's change link names it (`__str__`), and the formset sets
+    only the rows' consultation_id.
+    """
+
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Model]:
+        return super().get_queryset(request).select_related(*self.select_related)
 
 
 def render_output(output: dict | None) -> SafeString:
@@ -94,8 +134,9 @@ def render_output(output: dict | None) -> SafeString:
     return SafeString("".join(parts))
 
 
-class EvaluationInline(ReadOnlyAdminMixin, admin.StackedInline):
+class EvaluationInline(ReadOnlyAdminMixin, SelectRelatedInlineMixin, admin.StackedInline):
     model = Evaluation
+    select_related = ("consultation", "created_by")
     extra = 0
     fields = ("created_at", "trigger", "created_by", "ruleset_version", "readable_output")
     readonly_fields = fields
@@ -106,8 +147,9 @@ class EvaluationInline(ReadOnlyAdminMixin, admin.StackedInline):
         return render_output(obj.output)
 
 
-class DecisionInline(ReadOnlyAdminMixin, admin.TabularInline):
+class DecisionInline(ReadOnlyAdminMixin, SelectRelatedInlineMixin, admin.TabularInline):
     model = Decision
+    select_related = ("consultation", "decided_by", "supersedes__consultation")
     extra = 0
     fk_name = "consultation"
     fields = (
@@ -130,21 +172,25 @@ class ConsentInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = fields
 
 
-class CorrectionInline(ReadOnlyAdminMixin, admin.TabularInline):
+class CorrectionInline(ReadOnlyAdminMixin, SelectRelatedInlineMixin, admin.TabularInline):
     model = AnswerCorrection
+    select_related = ("consultation", "corrected_by")
     extra = 0
     fields = ("corrected_at", "corrected_by", "field", "old_value", "new_value", "note")
     readonly_fields = fields
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = ("last_name", "first_name", "date_of_birth", "email", "created_at")
     search_fields = ("last_name", "first_name", "email")
     list_filter = ("created_at",)
     show_full_result_count = False
     readonly_fields = ("created_at", "updated_at", "anonymised_at")
     actions = ["anonymise_selected"]
+
+    def logged_record(self, obj: Patient) -> dict[str, Any]:
+        return {"patient_id": obj.pk}
 
     @admin.action(description="Anonymise selected patients", permissions=["change"])
     def anonymise_selected(
@@ -176,7 +222,7 @@ class PatientAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = (
         "reference",
         "patient",
@@ -260,16 +306,8 @@ class ConsultationAdmin(admin.ModelAdmin):
             return False
         return super().has_change_permission(request, obj)
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            services.access_log_record(
-                user=request.user,
-                action=AccessLog.Action.VIEW,
-                consultation_id=int(object_id),
-                detail="admin",
-            )
-        return response
+    def logged_record(self, obj: Consultation) -> dict[str, Any]:
+        return {"consultation": obj}
 
     @admin.action(description="Export selected consultations as CSV")
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Consultation]) -> HttpResponse:
@@ -279,13 +317,20 @@ class ConsultationAdmin(admin.ModelAdmin):
         response["Cache-Control"] = "no-store"
         writer = csv.writer(response)
         writer.writerow(csv_header())
-        count = 0
+        exported: list[tuple[int, int]] = []
         for consultation in rows.iterator(chunk_size=500):
             writer.writerow(csv_row(consultation))
-            count += 1
-        services.access_log_record(
-            user=request.user, action=AccessLog.Action.EXPORT_CSV, detail=f"{count} consultations"
-        )
+            exported.append((consultation.pk, consultation.patient_id))
+        # One row per consultation, as the FHIR export writes: whose records left the clinic.
+        with transaction.atomic():
+            for consultation_id, patient_id in exported:
+                services.access_log_record(
+                    user=request.user,
+                    action=AccessLog.Action.EXPORT_CSV,
+                    consultation_id=consultation_id,
+                    patient_id=patient_id,
+                    detail="admin CSV",
+                )
         return response
 
     @admin.action(description="Export selected consultations as FHIR (NDJSON)")
@@ -355,7 +400,7 @@ def csv_row(consultation: Consultation) -> Iterable[str]:
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class EvaluationAdmin(AccessLoggedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "consultation",
         "created_at",
@@ -404,7 +449,7 @@ class EvaluationFindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DecisionAdmin(AccessLoggedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "consultation",
         "outcome",
@@ -422,7 +467,7 @@ class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AnswerCorrection)
-class AnswerCorrectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AnswerCorrectionAdmin(AccessLoggedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "consultation",
         "field",

@@ -159,7 +159,7 @@ def analytics(date_range: DateRange | None = None) -> Analytics:
     """Compute the analytics page's numbers: always four queries."""
     date_range = date_range or DateRange()
     consultations = date_range.consultations(Consultation.objects.all())
-    current = date_range.decisions(Decision.objects.filter(superseded_by__isnull=True))
+    current = date_range.decisions(Decision.objects.current())
     median, p90, decided = _decision_times(consultations)
     return Analytics(
         date_range=date_range,

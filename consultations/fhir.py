@@ -508,9 +508,7 @@ def export_queryset(consultations: QuerySet[Consultation]) -> QuerySet[Consultat
         .prefetch_related(
             Prefetch(
                 "decisions",
-                queryset=Decision.objects.filter(superseded_by__isnull=True).select_related(
-                    "decided_by"
-                ),
+                queryset=Decision.objects.current().select_related("decided_by"),
                 to_attr="current_decisions",
             )
         )

@@ -6,7 +6,7 @@ status link c/<token>/.
 
 from django.urls import path
 
-from consultations import converters  # noqa: F401  (registers "token")
+from consultations import converters  # noqa: F401  (registers "token", "reference")
 from consultations.views import insight
 
 app_name = "insight"
@@ -14,7 +14,7 @@ app_name = "insight"
 urlpatterns = [
     path("staff/analytics/", insight.analytics, name="analytics"),
     path("staff/replay/", insight.replay, name="replay"),
-    path("staff/consultations/<str:reference>/fhir.json", insight.fhir_export, name="fhir"),
-    path("staff/consultations/<str:reference>/print/", insight.print_summary, name="print"),
+    path("staff/consultations/<reference:reference>/fhir.json", insight.fhir_export, name="fhir"),
+    path("staff/consultations/<reference:reference>/print/", insight.print_summary, name="print"),
     path("c/<token:token>/my-answers/", insight.patient_copy, name="patient_copy"),
 ]

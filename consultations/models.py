@@ -403,8 +403,6 @@ class DecisionQuerySet(models.QuerySet):
 class Decision(models.Model):
     """A practitioner's decision on one evaluation. An amendment is a new row that supersedes."""
 
-    objects = DecisionQuerySet.as_manager()
-
     Outcome = DecisionOutcome
 
     Reason = DecisionReason
@@ -437,6 +435,8 @@ class Decision(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = DecisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-decided_at", "-pk"]

@@ -117,7 +117,7 @@ def replay_queryset(
     consultations: QuerySet[Consultation], *, since: datetime.date | None = None
 ) -> QuerySet[Consultation]:
     """The consultations the bench replays, as plain rows (one query, streamed)."""
-    current = Decision.objects.filter(consultation=OuterRef("pk"), superseded_by__isnull=True)
+    current = Decision.objects.current().filter(consultation=OuterRef("pk"))
     rows = consultations.filter(status__in=REPLAYED_STATUSES, latest_evaluation__isnull=False)
     if since is not None:
         rows = rows.filter(submitted_at__date__gte=since)

@@ -2,14 +2,15 @@
 
 from django.urls import path
 
+from consultations import converters  # noqa: F401  (registers "reference")
 from consultations.views import review
 
 app_name = "review"
 
 urlpatterns = [
     path("", review.queue, name="queue"),
-    path("consultations/<str:reference>/", review.detail, name="detail"),
-    path("consultations/<str:reference>/correct/", review.correct, name="correct"),
-    path("consultations/<str:reference>/decide/", review.decide, name="decide"),
-    path("consultations/<str:reference>/amend/", review.amend, name="amend"),
+    path("consultations/<reference:reference>/", review.detail, name="detail"),
+    path("consultations/<reference:reference>/correct/", review.correct, name="correct"),
+    path("consultations/<reference:reference>/decide/", review.decide, name="decide"),
+    path("consultations/<reference:reference>/amend/", review.amend, name="amend"),
 ]

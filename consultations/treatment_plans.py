@@ -24,37 +24,16 @@ class Protocol:
 
 
 PROTOCOLS: dict[str, Protocol] = {
-    # Section 2.3: picosecond fractional, 3-6 sessions at ~4-week intervals (2-3 weeks reported).
-    "laser": Protocol(
-        treatment="laser",
-        sessions=4,
-        interval_weeks=4,
-        typical="3-6 sessions about 4 weeks apart",
-        min_sessions=1,
-        max_sessions=8,
-        min_interval_weeks=2,
-        max_interval_weeks=8,
-    ),
-    # Section 2.2: superficial series of ~4-6 at 2-4-week intervals.
-    "chemical_peel": Protocol(
-        treatment="chemical_peel",
-        sessions=5,
-        interval_weeks=3,
-        typical="4-6 sessions 2-4 weeks apart",
-        min_sessions=1,
-        max_sessions=8,
-        min_interval_weeks=1,
-        max_interval_weeks=6,
-    ),
-    # Section 2.4: series of ~6-10 at 1-2-week intervals.
-    "microdermabrasion": Protocol(
-        treatment="microdermabrasion",
-        sessions=6,
-        interval_weeks=2,
-        typical="6-10 sessions 1-2 weeks apart",
-        min_sessions=1,
-        max_sessions=12,
-        min_interval_weeks=1,
-        max_interval_weeks=4,
-    ),
+    protocol.treatment: protocol
+    for protocol in (
+        # Columns: treatment, sessions, weeks apart, typical course, then the plan's bounds:
+        # sessions min, max, weeks apart min, max.
+        # Section 2.3: picosecond fractional, 3-6 sessions at ~4-week intervals (2-3 weeks
+        # reported).
+        Protocol("laser", 4, 4, "3-6 sessions about 4 weeks apart", 1, 8, 2, 8),
+        # Section 2.2: superficial series of ~4-6 at 2-4-week intervals.
+        Protocol("chemical_peel", 5, 3, "4-6 sessions 2-4 weeks apart", 1, 8, 1, 6),
+        # Section 2.4: series of ~6-10 at 1-2-week intervals.
+        Protocol("microdermabrasion", 6, 2, "6-10 sessions 1-2 weeks apart", 1, 12, 1, 4),
+    )
 }

@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from consultations.models import AccessLog, Consultation, Decision, Evaluation
-from tests.factories import DecisionFactory, submitted
+from consultations.models import AccessLog, AnswerCorrection, Consultation, Decision, Evaluation
+from consultations.services.review import correction_apply
+from tests.factories import DecisionFactory, PractitionerFactory, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,7 @@ def test_viewing_a_consultation_in_admin_is_logged(admin_client, admin_user):
     assert (log.user, log.action, log.consultation) == (admin_user, "view", consultation)
 
 
-def test_csv_export_lists_the_selected_consultations_and_is_logged(admin_client, admin_user):
+def test_csv_export_lists_the_selected_consultations_and_logs_each_one(admin_client, admin_user):
     first, second = submitted(), submitted()
     second.patient.first_name = "=HYPERLINK(1)"
     second.patient.save()
@@ -97,7 +98,11 @@ def test_csv_export_lists_the_selected_consultations_and_is_logged(admin_client,
     body = response.content.decode()
     assert first.reference in body and second.reference in body
     assert "'=HYPERLINK(1)" in body  # formulas neutralised
-    assert AccessLog.objects.get(action="export_csv").user == admin_user
+    logs = AccessLog.objects.filter(action="export_csv")
+    assert {(log.user, log.consultation, log.patient) for log in logs} == {
+        (admin_user, first, first.patient),
+        (admin_user, second, second.patient),
+    }
 
 
 def test_consultation_changelist_has_a_date_hierarchy_and_filters(admin_client):
@@ -106,3 +111,64 @@ def test_consultation_changelist_has_a_date_hierarchy_and_filters(admin_client):
     assert page.status_code == 200
     assert "By status" in page.content.decode()
     assert Consultation.objects.count() == 1
+
+
+def consultation_with_history(n: int) -> Consultation:
+    """A consultation whose answers n practitioners corrected (n more evaluations, each with its
+    corrections) and n practitioners decided (a decision and n - 1 amendments)."""
+    consultation = submitted()
+    for i in range(n):
+        correction_apply(
+            consultation=consultation,
+            user=PractitionerFactory(),
+            lock_version=consultation.lock_version,
+            changes={"fitzpatrick": 4 if i % 2 == 0 else 3},
+        )
+    decision = None
+    for _ in range(n):
+        decision = DecisionFactory(
+            evaluation=consultation.latest_evaluation,
+            decided_by=PractitionerFactory(),
+            supersedes=decision,
+            amendment_reason="Seen again" if decision else "",
+        )
+    return consultation
+
+
+def change_page_queries(client, consultation: Consultation) -> int:
+    url = reverse("admin:consultations_consultation_change", args=[consultation.pk])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_consultation_change_page_queries_do_not_grow_with_its_history(admin_client):
+    short, long = consultation_with_history(1), consultation_with_history(5)
+    assert long.decisions.count() == 5 and long.corrections.count() >= 5
+    change_page_queries(admin_client, short)  # caches warmed (content types, session)
+
+    assert change_page_queries(admin_client, long) == change_page_queries(admin_client, short)
+
+
+def test_viewing_a_patient_in_admin_is_logged(admin_client, admin_user):
+    patient = submitted().patient
+    response = admin_client.get(reverse("admin:consultations_patient_change", args=[patient.pk]))
+    assert response.status_code == 200
+    log = AccessLog.objects.get()
+    assert (log.user, log.action, log.patient, log.detail) == (admin_user, "view", patient, "admin")
+
+
+@pytest.mark.parametrize("model", [Evaluation, Decision, AnswerCorrection])
+def test_viewing_a_consultations_record_in_admin_is_logged(admin_client, admin_user, model):
+    consultation = consultation_with_history(1)
+    record = model.objects.filter(consultation=consultation).first()
+    name = model._meta.model_name
+    response = admin_client.get(reverse(f"admin:consultations_{name}_change", args=[record.pk]))
+    assert response.status_code == 200
+    log = AccessLog.objects.get(action="view")
+    assert (log.user, log.consultation, log.patient) == (
+        admin_user,
+        consultation,
+        consultation.patient,
+    )

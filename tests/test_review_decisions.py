@@ -12,12 +12,14 @@ from django.db import connections
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from consultations.aftercare import AFTERCARE_VERSION, aftercare_for
 from consultations.models import AccessLog, Consultation, Decision
 from consultations.services import review as review_services
 from consultations.services.review import DecisionInput
-from consultations.views.review import CHANGED_MESSAGE
+from consultations.views.review import CHANGED_MESSAGE, DAMAGED_MESSAGE
 from tests.factories import (
     DecisionFactory,
     PractitionerFactory,
@@ -49,7 +51,7 @@ def decide(client, consultation: Consultation, data: dict | None = None, **overr
 
 def amend(client, consultation: Consultation, **overrides):
     consultation.refresh_from_db()
-    current = consultation.decisions.filter(superseded_by__isnull=True).get()
+    current = Decision.objects.current().get(consultation=consultation)
     data = decision_form_data(consultation, decision=current.pk, **overrides)
     url = reverse("review:amend", kwargs={"reference": consultation.reference})
     return client.post(url, data)
@@ -265,10 +267,13 @@ def test_the_unique_constraint_turns_a_second_first_decision_into_a_conflict():
     assert Decision.objects.count() == 1
 
 
-def test_a_second_practitioner_deciding_later_is_told_and_their_input_is_kept(client):
+def test_a_second_practitioner_deciding_later_is_told_who_decided_and_their_input_is_kept(
+    client,
+):
     consultation = submitted()
     first, second = Client(), Client()
-    first.force_login(PractitionerFactory())
+    first_practitioner = PractitionerFactory(first_name="Mei", last_name="Ong")
+    first.force_login(first_practitioner)
     second.force_login(PractitionerFactory())
     data_first = decision_form_data(consultation)
     data_second = decision_form_data(
@@ -281,8 +286,9 @@ def test_a_second_practitioner_deciding_later_is_told_and_their_input_is_kept(cl
     assert response.status_code == 409
     page = page_text(response)
     assert CHANGED_MESSAGE in page
-    assert "Another practitioner has decided this consultation." in page
     decision = Decision.objects.get()
+    when = date_format(timezone.localtime(decision.decided_at), "j M Y, H:i")
+    assert f"Another practitioner, Mei Ong, decided this consultation on {when}." in page
     assert decision.outcome == "accepted"  # nothing overwritten
     amend_form = response.context["amend_form"]
     assert amend_form["notes"].value() == "Refer to GP"
@@ -372,6 +378,129 @@ def test_the_row_lock_makes_the_later_of_two_simultaneous_service_calls_fail(tra
 
     assert sorted(outcomes) == ["changed", "decided"]
     assert Decision.objects.filter(consultation=consultation).count() == 1
+
+
+# --- Double clicks and damaged forms ------------------------------------------------------------
+
+
+def test_a_double_clicked_decision_is_stored_and_emailed_once(
+    client, practitioner, django_capture_on_commit_callbacks
+):
+    consultation = submitted()
+    data = decision_form_data(consultation, notes="Patch test ok")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = decide(client, consultation, data)
+        second = client.post(
+            reverse("review:decide", kwargs={"reference": consultation.reference}),
+            data,
+            follow=True,
+        )
+
+    detail_url = reverse("review:detail", kwargs={"reference": consultation.reference})
+    assert first.status_code == 302
+    assert second.redirect_chain == [(detail_url, 302)]
+    page = page_text(second)
+    assert "Decision recorded." in page
+    assert "Another practitioner" not in page
+    assert CHANGED_MESSAGE not in page
+    assert Decision.objects.count() == 1
+    assert AccessLog.objects.filter(action=AccessLog.Action.DECIDE).count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_a_double_clicked_amendment_is_stored_and_emailed_once(
+    client, practitioner, django_capture_on_commit_callbacks
+):
+    consultation = submitted()
+    decide(client, consultation)
+    consultation.refresh_from_db()
+    data = decision_form_data(
+        consultation,
+        decision=Decision.objects.get().pk,
+        choice="declined",
+        reason_code="refer_to_doctor",
+        amendment_reason="Seen by the doctor",
+    )
+    url = reverse("review:amend", kwargs={"reference": consultation.reference})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        responses = [client.post(url, data), client.post(url, data)]
+
+    assert [r.status_code for r in responses] == [302, 302]
+    assert Decision.objects.count() == 2
+    assert AccessLog.objects.filter(action=AccessLog.Action.AMEND).count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_the_same_practitioner_sending_another_choice_after_deciding_is_shown_the_conflict(
+    client, practitioner
+):
+    consultation = submitted()
+    data = decision_form_data(consultation)
+    decide(client, consultation, data)
+
+    response = decide(
+        client, consultation, {**data, "choice": "declined", "reason_code": "refer_to_doctor"}
+    )
+
+    assert response.status_code == 409
+    assert "You decided this consultation on" in page_text(response)
+    assert Decision.objects.count() == 1
+
+
+def test_the_same_decision_sent_again_minutes_later_is_shown_as_a_conflict(client, practitioner):
+    consultation = submitted()
+    data = decision_form_data(consultation)
+    decide(client, consultation, data)
+    Decision.objects.update(decided_at=timezone.now() - review_services.REPEAT_WINDOW)
+
+    response = decide(client, consultation, data)
+
+    assert response.status_code == 409
+    assert Decision.objects.count() == 1
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "9" * 5000, "-1"])
+@pytest.mark.parametrize("view", ["decide", "amend"])
+def test_a_damaged_hidden_number_is_refused_with_a_clear_message(client, practitioner, view, value):
+    consultation = submitted()
+    if view == "amend":
+        decide(client, consultation)
+    data = decision_form_data(
+        consultation,
+        evaluation=value,
+        lock_version=value,
+        decision=value,
+        choice="declined",
+        reason_code="refer_to_doctor",
+        amendment_reason="Seen by the doctor",
+    )
+
+    response = client.post(
+        reverse(f"review:{view}", kwargs={"reference": consultation.reference}), data
+    )
+
+    assert response.status_code == 400
+    page = page_text(response)
+    assert DAMAGED_MESSAGE in page
+    form = response.context["amend_form" if view == "amend" else "decision_form"]
+    assert form["reason_code"].value() == "refer_to_doctor"  # what they typed is kept
+    assert Decision.objects.count() == (1 if view == "amend" else 0)
+
+
+def test_a_damaged_lock_version_on_the_correction_form_is_refused_with_a_clear_message(
+    client, practitioner
+):
+    consultation = submitted()
+    response = client.post(
+        reverse("review:correct", kwargs={"reference": consultation.reference}),
+        {"lock_version": "²", "fitzpatrick": 5, "sebum": "normal"},
+    )
+    assert response.status_code == 400
+    assert DAMAGED_MESSAGE in page_text(response)
+    consultation.refresh_from_db()
+    assert consultation.fitzpatrick == 3
 
 
 # --- Amendments, the patient's page and email ----------------------------------------------------

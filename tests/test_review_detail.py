@@ -144,3 +144,18 @@ def test_the_detail_page_uses_a_fixed_number_of_queries_however_long_the_history
         )
     assert long.evaluations.count() == 4
     assert count(long) == count(short)
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [
+        ("/staff/consultations/%00/", "get"),
+        ("/staff/consultations/PX-%00%00%00%00%00/", "get"),
+        ("/staff/consultations/%00/correct/", "get"),
+        ("/staff/consultations/%00/decide/", "post"),
+        ("/staff/consultations/%00/amend/", "post"),
+    ],
+)
+def test_a_mangled_reference_in_the_address_is_not_found(client, practitioner, path, method):
+    response = getattr(client, method)(path)
+    assert response.status_code == 404

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import submitted
+from tests.factories import PractitionerFactory, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +50,13 @@ def test_real_links_still_open(patient_browser):
     # A well-formed but wrong token: the view looks it up and finds nothing.
     wrong = token[:-1] + ("A" if token[-1] != "A" else "B")
     assert patient_browser.get(reverse("intake:status", args=[wrong])).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["insight:print", "insight:fhir", "review:detail"])
+def test_a_mangled_staff_reference_is_not_found_never_an_error(client, name):
+    client.force_login(PractitionerFactory())
+    good = reverse(name, kwargs={"reference": "PX-AAAAA"})
+    for bad in ("PX-%00AAA", "%00", "PX-" + "A" * 300):
+        response = client.get(good.replace("PX-AAAAA", bad))
+        assert response.status_code == 404

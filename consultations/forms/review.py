@@ -6,10 +6,12 @@ Labels use clinical terms: these pages are for practitioners, not patients.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms import BoundField
 
 from consultations import rules
@@ -84,6 +86,39 @@ ALL = "all"
 STOP = "stop"
 
 
+# ASCII digits only: "²".isdigit() is True yet int("²") fails, and int() reads other scripts'
+# digits. Eighteen digits fit a bigint (and stay far below int()'s limit on long strings).
+_NUMBER = re.compile(r"[0-9]{1,18}")
+# The hidden numbers the review forms carry: what the practitioner's page was built on.
+HIDDEN_NUMBERS = ("evaluation", "lock_version", "decision")
+
+
+def posted_number(value: object) -> int | None:
+    """A hidden number as posted, or None when it is missing or not a plain number."""
+    text = "" if value is None else str(value)
+    return int(text) if _NUMBER.fullmatch(text) else None
+
+
+def form_damaged(data: Any) -> bool:
+    """A hidden number was posted but is not a plain number: the form was tampered with or
+    mangled on the way (a missing one is an outdated or incomplete form, not a damaged one)."""
+    return any(name in data and posted_number(data[name]) is None for name in HIDDEN_NUMBERS)
+
+
+class HiddenNumberField(forms.IntegerField):
+    """An id or lock version the page was built on, sent back unchanged."""
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        number = posted_number(value)
+        if number is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
 class QueueFilterForm(forms.Form):
     """The queue's filters (GET). An unknown value is ignored rather than shown as an error."""
 
@@ -125,7 +160,7 @@ class QueueFilterForm(forms.Form):
 class CorrectionForm(forms.Form):
     """Answers as found on examination; pre-filled with the current answers."""
 
-    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+    lock_version = HiddenNumberField()
     fitzpatrick = forms.TypedChoiceField(
         label="Fitzpatrick phototype", coerce=int, choices=FITZPATRICK_CHOICES
     )
@@ -188,8 +223,8 @@ def _plan_field(label: str, initial: int) -> forms.IntegerField:
 class DecisionForm(forms.Form):
     """Accept the primary suggestion, change to another treatment, or decline/refer."""
 
-    evaluation = forms.IntegerField(widget=forms.HiddenInput)
-    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+    evaluation = HiddenNumberField()
+    lock_version = HiddenNumberField()
     choice = forms.ChoiceField(label="Decision", widget=forms.RadioSelect)
     reason_code = forms.ChoiceField(
         label="Reason",
@@ -245,9 +280,10 @@ class DecisionForm(forms.Form):
 
     def is_outdated(self) -> bool:
         """The form was built on another evaluation or lock version than the current ones."""
-        return str(self.data.get("evaluation")) != str(
-            self.consultation.latest_evaluation_id
-        ) or str(self.data.get("lock_version")) != str(self.consultation.lock_version)
+        return (
+            posted_number(self.data.get("evaluation")) != self.consultation.latest_evaluation_id
+            or posted_number(self.data.get("lock_version")) != self.consultation.lock_version
+        )
 
     def options(self) -> list[DecisionOption]:
         checked = str(self["choice"].value() or "")
@@ -355,7 +391,7 @@ class DecisionForm(forms.Form):
 class AmendForm(DecisionForm):
     """A new decision that replaces the current one; both stay on record."""
 
-    decision = forms.IntegerField(widget=forms.HiddenInput)
+    decision = HiddenNumberField()
     amendment_reason = forms.CharField(
         label="Why are you amending the decision?",
         max_length=2000,
@@ -383,7 +419,7 @@ class AmendForm(DecisionForm):
         super().__init__(*args, consultation=consultation, evaluation=evaluation, **kwargs)
 
     def is_outdated(self) -> bool:
-        return super().is_outdated() or str(self.data.get("decision")) != str(self.current.pk)
+        return super().is_outdated() or posted_number(self.data.get("decision")) != self.current.pk
 
 
 def kept_input(data: Any) -> dict[str, Any]:

@@ -8,26 +8,27 @@ first decisions (and the one-to-one `supersedes`) are the database's last guard.
 
 Corrections are allowed until the consultation is decided; after that the only change is an
 amendment (a new decision that supersedes the current one and says why).
+
+The patient is emailed once the decision is committed (never about one that was rolled back);
+a mail server that refuses the email is logged with the reference only and reported back to the
+caller, so a stored decision never turns into an error page.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from consultations import rules
 from consultations.aftercare import AFTERCARE_VERSION
+from consultations.emails import email_send, status_url
 from consultations.models import (
     AccessLog,
     AnswerCorrection,
@@ -42,8 +43,6 @@ from consultations.models import (
 )
 from consultations.services import access_log_record, evaluation_create
 from consultations.treatment_plans import PROTOCOLS
-
-logger = logging.getLogger(__name__)
 
 # Answers a practitioner may correct after examining the patient.
 CORRECTABLE_FIELDS: tuple[str, ...] = ("fitzpatrick", "sebum", *rules.BOOLEAN_FIELDS)
@@ -160,6 +159,23 @@ def correction_apply(
     return evaluation
 
 
+# A second identical submit this soon after the first (a double click) is the same decision.
+REPEAT_WINDOW = datetime.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A decision in force after a decide or amend, and what became of the patient's email.
+
+    `emailed` is True when the mail server took it, False when it refused it, and None when
+    this call sent nothing: a repeated submit, or a caller's transaction still open (the email
+    goes when it commits).
+    """
+
+    decision: Decision
+    emailed: bool | None
+
+
 def review_decide(
     *,
     consultation: Consultation,
@@ -167,16 +183,21 @@ def review_decide(
     evaluation_id: int,
     lock_version: int,
     choice: DecisionInput,
-) -> Decision:
+) -> Recorded:
     """Record the first decision on the evaluation the practitioner saw; the patient is told.
 
     Raises ConsultationChanged when the answers were corrected, the rules re-run or another
-    practitioner decided since the form was built.
+    practitioner decided since the form was built. The same practitioner sending the same
+    decision again moments later (a double click) gets that decision back, and nothing more
+    is stored or sent.
     """
     try:
         with transaction.atomic():
             locked = _locked(consultation)
             if locked.status == ConsultationStatus.DECIDED:
+                current = decision_current(locked)
+                if _repeats(current, user=user, evaluation_id=evaluation_id, choice=choice):
+                    return Recorded(decision=current, emailed=None)
                 raise ConsultationChanged
             if locked.status != ConsultationStatus.SUBMITTED:
                 raise ReviewRefused("Only a submitted consultation can be decided.")
@@ -184,23 +205,13 @@ def review_decide(
             decision = _decision_create(consultation=locked, user=user, choice=choice)
             locked.status = ConsultationStatus.DECIDED
             locked.decided_at = decision.decided_at
-            _bump(locked, "status", "decided_at")
-            access_log_record(
-                user=user,
-                action=AccessLog.Action.DECIDE,
-                consultation=locked,
-                detail=_describe(decision),
-            )
-            transaction.on_commit(
-                functools.partial(patient_notify, consultation_id=locked.pk, amended=False),
-                robust=True,
-            )
+            _decision_logged(locked, decision, AccessLog.Action.DECIDE, "status", "decided_at")
     except IntegrityError:
         # Last guard: the partial unique constraint let another first decision in first.
         if Decision.objects.filter(consultation=consultation, supersedes__isnull=True).exists():
             raise ConsultationChanged from None
         raise
-    return decision
+    return Recorded(decision=decision, emailed=_patient_notify_on_commit(decision))
 
 
 def decision_amend(
@@ -212,17 +223,30 @@ def decision_amend(
     lock_version: int,
     choice: DecisionInput,
     amendment_reason: str,
-) -> Decision:
-    """Replace the current decision with a new one that supersedes it; both are kept."""
-    if not amendment_reason.strip():
+) -> Recorded:
+    """Replace the current decision with a new one that supersedes it; both are kept.
+
+    As with review_decide, the same amendment sent again moments later is not stored twice.
+    """
+    amendment_reason = amendment_reason.strip()
+    if not amendment_reason:
         raise ValueError("an amendment needs a reason")
     try:
         with transaction.atomic():
             locked = _locked(consultation)
             if locked.status != ConsultationStatus.DECIDED:
                 raise ReviewRefused("Only a decided consultation can be amended.")
-            _check_current(locked, lock_version=lock_version, evaluation_id=evaluation_id)
             current = decision_current(locked)
+            if _repeats(
+                current,
+                user=user,
+                evaluation_id=evaluation_id,
+                choice=choice,
+                supersedes_id=decision_id,
+                amendment_reason=amendment_reason,
+            ):
+                return Recorded(decision=current, emailed=None)
+            _check_current(locked, lock_version=lock_version, evaluation_id=evaluation_id)
             if current is None or current.pk != decision_id:
                 raise ConsultationChanged
             decision = _decision_create(
@@ -230,33 +254,68 @@ def decision_amend(
                 user=user,
                 choice=choice,
                 supersedes=current,
-                amendment_reason=amendment_reason.strip(),
+                amendment_reason=amendment_reason,
             )
-            _bump(locked)
-            access_log_record(
-                user=user,
-                action=AccessLog.Action.AMEND,
-                consultation=locked,
-                detail=_describe(decision),
-            )
-            transaction.on_commit(
-                functools.partial(patient_notify, consultation_id=locked.pk, amended=True),
-                robust=True,
-            )
+            _decision_logged(locked, decision, AccessLog.Action.AMEND)
     except IntegrityError:
         # Last guard: `supersedes` is one-to-one, so only one amendment of a decision gets in.
         if Decision.objects.filter(supersedes_id=decision_id).exists():
             raise ConsultationChanged from None
         raise
-    return decision
+    return Recorded(decision=decision, emailed=_patient_notify_on_commit(decision))
 
 
 def decision_current(consultation: Consultation) -> Decision | None:
     """The decision in force: the one no later decision supersedes."""
     return (
-        Decision.objects.filter(consultation=consultation, superseded_by__isnull=True)
+        Decision.objects.current()
+        .filter(consultation=consultation)
+        .select_related("decided_by")
         .order_by("-decided_at", "-pk")
         .first()
+    )
+
+
+def _decision_logged(
+    locked: Consultation, decision: Decision, action: str, *changed_fields: str
+) -> None:
+    """What every stored decision does next: a new lock version and an access log row."""
+    _bump(locked, *changed_fields)
+    access_log_record(
+        user=decision.decided_by, action=action, consultation=locked, detail=_describe(decision)
+    )
+
+
+def _repeats(
+    decision: Decision | None,
+    *,
+    user: AbstractBaseUser,
+    evaluation_id: int,
+    choice: DecisionInput,
+    supersedes_id: int | None = None,
+    amendment_reason: str = "",
+) -> bool:
+    """The decision in force is this practitioner's identical one, made moments ago."""
+    return (
+        decision is not None
+        and decision.decided_by_id == user.pk
+        and decision.evaluation_id == evaluation_id
+        and decision.supersedes_id == supersedes_id
+        and decision.amendment_reason == amendment_reason
+        and _decision_input(decision) == choice
+        and timezone.now() - decision.decided_at < REPEAT_WINDOW
+    )
+
+
+def _decision_input(decision: Decision) -> DecisionInput:
+    return DecisionInput(
+        outcome=decision.outcome,
+        treatment=decision.treatment,
+        reason_code=decision.reason_code,
+        notes=decision.notes,
+        override_excluded=decision.override_excluded,
+        plan_sessions=decision.plan_sessions,
+        plan_interval_weeks=decision.plan_interval_weeks,
     )
 
 
@@ -337,19 +396,40 @@ def _describe(decision: Decision) -> str:
     return " ".join(filter(None, [decision.outcome, decision.treatment, decision.reason_code]))
 
 
-def patient_notify(*, consultation_id: int, amended: bool) -> None:
-    """Email the patient their status link: no health details, no outcome in the message."""
+def _patient_notify_on_commit(decision: Decision) -> bool | None:
+    """Email the patient once the decision is committed: called after the decision's atomic
+    block, so at once (and the result is known) unless a caller's transaction is still open."""
+    sent: list[bool] = []
+    transaction.on_commit(
+        lambda: sent.append(
+            patient_notify(
+                consultation_id=decision.consultation_id, amended=decision.supersedes_id is not None
+            )
+        ),
+        robust=True,
+    )
+    return sent[0] if sent else None
+
+
+def patient_notify(*, consultation_id: int, amended: bool) -> bool:
+    """Email the patient their status link: no health details, no outcome in the message.
+
+    False when nothing was sent (no address to send to, or the mail server refused it).
+    """
     consultation = Consultation.objects.select_related("patient").get(pk=consultation_id)
     patient = consultation.patient
     if not patient.email or patient.anonymised_at is not None:
-        return
-    status_path = reverse("intake:status", kwargs={"token": consultation.public_token})
+        return False
     context = {
         "amended": amended,
         "first_name": patient.first_name,
         "reference": consultation.reference,
-        "status_url": settings.SITE_URL + status_path,
+        "status_url": status_url(consultation.public_token),
     }
-    subject = render_to_string("consultations/email/review_outcome_subject.txt", context)
-    body = render_to_string("consultations/email/review_outcome.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [patient.email])
+    return email_send(
+        template="consultations/email/review_outcome.txt",
+        subject=render_to_string("consultations/email/review_outcome_subject.txt", context),
+        to=[patient.email],
+        context=context,
+        reference=consultation.reference,
+    )

@@ -7,6 +7,7 @@ re-checks under a row lock that the consultation has not changed since the form 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from consultations import rules, services
@@ -31,7 +34,9 @@ from consultations.forms.review import (
     CorrectionForm,
     DecisionForm,
     QueueFilterForm,
+    form_damaged,
     kept_input,
+    posted_number,
 )
 from consultations.models import (
     AccessLog,
@@ -64,9 +69,20 @@ DECIDED_BEFORE_CORRECTION_MESSAGE = (
     "the outcome, amend the decision."
 )
 DECIDED_MEANWHILE_MESSAGE = (
-    "Another practitioner has decided this consultation. Your choice and notes are in the "
-    "amendment form below: send it only if you still want to change their decision."
+    "{who} {did} on {when}. Your choice and notes are in the amendment form below: send it "
+    "only if you still want to change that decision."
 )
+DAMAGED_MESSAGE = (
+    "This form arrived incomplete or damaged, so nothing was saved. Review the consultation "
+    "again; what you typed is kept below."
+)
+# What became of the patient's email (Recorded.emailed): sent, refused, or not known here.
+EMAIL_MESSAGES: dict[bool | None, str] = {
+    True: "The patient has been emailed a link to their status page.",
+    False: "The email to the patient could not be sent: their status page shows the decision, "
+    "so let them know another way.",
+    None: "The patient will be emailed a link to their status page.",
+}
 
 
 def _consultation(reference: str) -> Consultation:
@@ -430,8 +446,7 @@ def _render_detail(
     decisions = list(
         consultation.decisions.select_related("decided_by").order_by("decided_at", "pk")
     )
-    superseded = {decision.supersedes_id for decision in decisions}
-    current = next((d for d in reversed(decisions) if d.pk not in superseded), None)
+    current = review_services.decision_current(consultation)
     evaluation = consultation.latest_evaluation
     initial = kept or {}
     if evaluation is not None:
@@ -480,32 +495,85 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
     return _render_detail(request, _consultation(reference))
 
 
+def _name(user: Any) -> str:
+    return user.get_full_name() or user.get_username()
+
+
 def _tell_what_changed(request: HttpRequest, consultation: Consultation, data: QueryDict) -> None:
     """Name the answers corrected after the evaluation the practitioner's form was built on."""
-    seen = str(data.get("evaluation", ""))
-    if not seen.isdigit():
+    seen = posted_number(data.get("evaluation"))
+    if seen is None:
         return
     corrections = AnswerCorrection.objects.filter(
-        consultation=consultation, evaluation_id__gt=int(seen)
+        consultation=consultation, evaluation_id__gt=seen
     ).select_related("corrected_by")
     changes = [
         f"{ANSWER_LABELS.get(c.field, c.field)}: {_answer_text(c.field, c.old_value)} → "
-        f"{_answer_text(c.field, c.new_value)} "
-        f"({c.corrected_by.get_full_name() or c.corrected_by.get_username()})"
+        f"{_answer_text(c.field, c.new_value)} ({_name(c.corrected_by)})"
         for c in corrections.order_by("corrected_at", "pk")
     ]
     if changes:
         messages.info(request, "Corrected since you opened it: " + "; ".join(changes) + ".")
 
 
+def _tell_who_decided(request: HttpRequest, consultation: Consultation) -> None:
+    """Name who decided (or last amended) the consultation, and when."""
+    current = review_services.decision_current(consultation)
+    if current is None:
+        return
+    who = (
+        "You"
+        if current.decided_by_id == request.user.pk
+        else f"Another practitioner, {_name(current.decided_by)},"
+    )
+    did = "amended the decision" if current.supersedes_id else "decided this consultation"
+    when = date_format(timezone.localtime(current.decided_at), "j M Y, H:i")
+    messages.warning(request, DECIDED_MEANWHILE_MESSAGE.format(who=who, did=did, when=when))
+
+
 def _changed(request: HttpRequest, reference: str, data: QueryDict) -> HttpResponse:
-    """The consultation changed under the practitioner: show it afresh with their input kept."""
+    """The consultation changed under the practitioner (or their form arrived damaged): show it
+    afresh with their input kept."""
     consultation = _consultation(reference)
+    if form_damaged(data):
+        messages.error(request, DAMAGED_MESSAGE)
+        return _render_detail(request, consultation, kept=kept_input(data), status=400)
     messages.error(request, CHANGED_MESSAGE)
     _tell_what_changed(request, consultation, data)
     if consultation.status == ConsultationStatus.DECIDED:
-        messages.warning(request, DECIDED_MEANWHILE_MESSAGE)
+        _tell_who_decided(request, consultation)
     return _render_detail(request, consultation, kept=kept_input(data), status=409)
+
+
+def _record(
+    request: HttpRequest,
+    form: DecisionForm,
+    service: Callable[..., review_services.Recorded],
+    *,
+    done: str,
+    **kwargs: Any,
+) -> HttpResponse:
+    """Store the form's decision (or amendment) and say what happened, the patient's email
+    included. A repeated submit (a double click) gets the first one's answer, storing nothing.
+    """
+    reference = form.consultation.reference
+    try:
+        recorded = service(
+            consultation=form.consultation,
+            user=request.user,
+            evaluation_id=form.cleaned_data["evaluation"],
+            lock_version=form.cleaned_data["lock_version"],
+            choice=form.decision_input(),
+            **kwargs,
+        )
+    except review_services.ConsultationChanged:
+        return _changed(request, reference, request.POST)
+    except review_services.ReviewRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("review:detail", reference=reference)
+    level = messages.WARNING if recorded.emailed is False else messages.SUCCESS
+    messages.add_message(request, level, f"{done} {EMAIL_MESSAGES[recorded.emailed]}")
+    return redirect("review:detail", reference=reference)
 
 
 @login_required
@@ -514,35 +582,20 @@ def _changed(request: HttpRequest, reference: str, data: QueryDict) -> HttpRespo
 def decide(request: HttpRequest, reference: str) -> HttpResponse:
     """Record the decision on the evaluation the practitioner saw (or say it changed)."""
     consultation = _consultation(reference)
-    if consultation.status != ConsultationStatus.SUBMITTED or not consultation.latest_evaluation:
-        if consultation.status == ConsultationStatus.DECIDED:
-            return _changed(request, reference, request.POST)
+    decidable = (ConsultationStatus.SUBMITTED, ConsultationStatus.DECIDED)
+    if consultation.status not in decidable or not consultation.latest_evaluation:
         messages.error(request, "Only a submitted consultation can be decided.")
         return redirect("review:detail", reference=reference)
     form = DecisionForm(
         request.POST, consultation=consultation, evaluation=consultation.latest_evaluation
     )
-    if form.is_outdated():
-        return _changed(request, reference, request.POST)
     if not form.is_valid():
+        if form.is_outdated() or consultation.status != ConsultationStatus.SUBMITTED:
+            return _changed(request, reference, request.POST)
         return _render_detail(request, consultation, decision_form=form)
-    try:
-        review_services.review_decide(
-            consultation=consultation,
-            user=request.user,
-            evaluation_id=form.cleaned_data["evaluation"],
-            lock_version=form.cleaned_data["lock_version"],
-            choice=form.decision_input(),
-        )
-    except review_services.ConsultationChanged:
-        return _changed(request, reference, request.POST)
-    except review_services.ReviewRefused as exc:
-        messages.error(request, str(exc))
-        return redirect("review:detail", reference=reference)
-    messages.success(
-        request, "Decision recorded. The patient has been emailed a link to their status page."
-    )
-    return redirect("review:detail", reference=reference)
+    # An outdated form, or a decided consultation, goes on too: under the row lock the service
+    # tells this practitioner's double click from a real conflict.
+    return _record(request, form, review_services.review_decide, done="Decision recorded.")
 
 
 @login_required
@@ -561,31 +614,18 @@ def amend(request: HttpRequest, reference: str) -> HttpResponse:
         evaluation=consultation.latest_evaluation,
         current=current,
     )
-    if form.is_outdated():
-        return _changed(request, reference, request.POST)
     if not form.is_valid():
+        if form.is_outdated():
+            return _changed(request, reference, request.POST)
         return _render_detail(request, consultation, amend_form=form)
-    try:
-        review_services.decision_amend(
-            consultation=consultation,
-            user=request.user,
-            decision_id=form.cleaned_data["decision"],
-            evaluation_id=form.cleaned_data["evaluation"],
-            lock_version=form.cleaned_data["lock_version"],
-            choice=form.decision_input(),
-            amendment_reason=form.cleaned_data["amendment_reason"],
-        )
-    except review_services.ConsultationChanged:
-        return _changed(request, reference, request.POST)
-    except review_services.ReviewRefused as exc:
-        messages.error(request, str(exc))
-        return redirect("review:detail", reference=reference)
-    messages.success(
+    return _record(
         request,
-        "Decision amended; the earlier decision is kept. The patient has been emailed a link "
-        "to their status page.",
+        form,
+        review_services.decision_amend,
+        done="Decision amended; the earlier decision is kept.",
+        decision_id=form.cleaned_data["decision"],
+        amendment_reason=form.cleaned_data["amendment_reason"],
     )
-    return redirect("review:detail", reference=reference)
 
 
 def _correction_kept(data: QueryDict) -> dict[str, Any]:
@@ -617,7 +657,7 @@ def correct(request: HttpRequest, reference: str) -> HttpResponse:
     else:
         form = CorrectionForm(request.POST, consultation=consultation)
         try:
-            if str(request.POST.get("lock_version")) != str(consultation.lock_version):
+            if posted_number(request.POST.get("lock_version")) != consultation.lock_version:
                 raise review_services.ConsultationChanged
             if form.is_valid():
                 before = consultation.latest_evaluation
@@ -635,9 +675,10 @@ def correct(request: HttpRequest, reference: str) -> HttpResponse:
             if consultation.status != ConsultationStatus.SUBMITTED:
                 messages.error(request, DECIDED_BEFORE_CORRECTION_MESSAGE)
                 return redirect("review:detail", reference=reference)
-            messages.error(request, CHANGED_MESSAGE)
+            damaged = form_damaged(request.POST)
+            messages.error(request, DAMAGED_MESSAGE if damaged else CHANGED_MESSAGE)
             form = CorrectionForm(consultation=consultation, initial=_correction_kept(request.POST))
-            status = 409
+            status = 400 if damaged else 409
         except review_services.NothingChanged as exc:
             form.add_error(None, str(exc))
         except review_services.ReviewRefused as exc:
