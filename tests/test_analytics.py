@@ -36,12 +36,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Every decision's factory makes a practitioner; hashing their passwords slowly is noise."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 LOCAL = zoneinfo.ZoneInfo("Asia/Singapore")
 URL = "/staff/analytics/"
 

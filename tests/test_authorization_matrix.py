@@ -197,11 +197,6 @@ def test_every_matrix_row_says_what_every_role_gets():
 # --- Roles
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 class World:
     """A patient's draft (in the patient's browser) and their submitted consultation."""
 

@@ -32,12 +32,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Every decision's factory makes a practitioner; hashing their passwords slowly is noise."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def bundle_for(consultation: Consultation) -> dict:
     return fhir.consultation_bundle(
         fhir.export_queryset(Consultation.objects.all()).get(pk=consultation.pk)

@@ -11,11 +11,6 @@ from tests.factories import PractitionerFactory, decision_form_data, submitted
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_views_corrections_decisions_and_amendments_are_logged_in_order(client):
     practitioner = PractitionerFactory()
     client.force_login(practitioner)

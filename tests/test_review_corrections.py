@@ -20,11 +20,6 @@ from tests.factories import PractitionerFactory, decided, submitted
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def practitioner(client):
     user = PractitionerFactory()

@@ -32,11 +32,6 @@ pytestmark = pytest.mark.django_db
 IS_SQLITE = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def practitioner(client):
     user = PractitionerFactory()

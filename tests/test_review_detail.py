@@ -16,11 +16,6 @@ from tests.factories import PractitionerFactory, decided, submitted
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def practitioner(client):
     user = PractitionerFactory()
@@ -159,3 +154,17 @@ def test_the_detail_page_uses_a_fixed_number_of_queries_however_long_the_history
 def test_a_mangled_reference_in_the_address_is_not_found(client, practitioner, path, method):
     response = getattr(client, method)(path)
     assert response.status_code == 404
+
+
+def test_the_detail_page_links_to_the_printable_summary_and_the_fhir_export(client, practitioner):
+    consultation = submitted()
+    page = text(detail(client, consultation))
+    assert reverse("insight:print", kwargs={"reference": consultation.reference}) in page
+    assert reverse("insight:fhir", kwargs={"reference": consultation.reference}) in page
+
+
+def test_the_staff_navigation_offers_the_queue_and_the_analytics(client, practitioner):
+    page = text(detail(client, submitted()))
+    assert reverse("review:queue") in page
+    assert reverse("insight:analytics") in page
+    assert reverse("admin:index") not in page  # practitioners are not admin staff

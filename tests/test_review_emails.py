@@ -33,7 +33,6 @@ class RefusingBackend(BaseEmailBackend):
 
 @pytest.fixture
 def practitioner(client, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast
     user = PractitionerFactory()
     client.force_login(user)
     return user

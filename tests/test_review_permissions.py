@@ -17,11 +17,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # (url name, takes a reference, method a practitioner uses on it)
 REVIEW_URLS = [
     ("review:queue", False, "get"),

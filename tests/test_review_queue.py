@@ -24,11 +24,6 @@ pytestmark = pytest.mark.django_db
 QUEUE = reverse("review:queue")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def practitioner_client(client):
     client.force_login(PractitionerFactory())
