@@ -43,5 +43,31 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## audit: check every pinned requirement (and what it pulls in) for known vulnerabilities; needs network
+AUDIT_SERVICE ?= pypi
+audit: $(VENV)/.installed-dev
+	$(BIN)/pip-audit --strict --progress-spinner off --vulnerability-service $(AUDIT_SERVICE) \
+		-r requirements.txt -r requirements-dev.txt
+
+## serve: production-like: collectstatic, migrate, then gunicorn (gunicorn.conf.py) with DEBUG off on
+## http://$(HOST):$(PORT) against DATABASE_URL. Plain http on loopback, so it turns off the https
+## redirect, HSTS and secure-only cookies (never do that behind a real address), allows
+## 127.0.0.1/localhost, and generates a SECRET_KEY unless one is set.
+serve: $(VENV)/.installed-run
+	@export DEBUG=0 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 \
+		SECURE_HSTS_SECONDS=0 ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+		SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" GUNICORN_BIND="$(HOST):$(PORT)" \
+		SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"; \
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0 && \
+	$(BIN)/python manage.py migrate --no-input && \
+	$(BIN)/python manage.py createcachetable && \
+	echo "Serving on http://$(HOST):$(PORT) with gunicorn, DEBUG off" && \
+	exec $(BIN)/gunicorn --config gunicorn.conf.py
+
+## bench: every benchmark in one go (a few minutes; needs PostgreSQL and wrk): docs/benchmarks.md
+bench: $(VENV)/.installed-dev
+	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
+	$(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis staticfiles

@@ -1,0 +1,1 @@
+"""Load runs and benchmarks against real gunicorn servers on loopback (`make bench`)."""
