@@ -7,6 +7,8 @@ import datetime
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -148,3 +150,27 @@ def test_a_plain_user_without_the_review_permission_sees_no_queue_link(client):
     client.force_login(UserFactory())
     page = client.get(reverse("home")).content.decode()
     assert f'href="{reverse("review:queue")}"' not in page
+
+
+def test_a_staff_request_after_a_pause_keeps_the_session_alive_for_another_30_minutes(client):
+    client.force_login(PractitionerFactory())
+    client.get(reverse("review:queue"))
+    key = client.session.session_key
+    # As if the last activity was 20 minutes ago: 10 minutes left.
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() + datetime.timedelta(minutes=10)
+    )
+    session = client.session
+    session["staff_idle_rearmed_at"] -= 20 * 60
+    session.save()
+    client.get(reverse("review:queue"))
+    remaining = Session.objects.get(session_key=key).expire_date - timezone.now()
+    assert remaining > datetime.timedelta(minutes=29)
+
+
+def test_requests_within_a_minute_do_not_rewrite_the_staff_session(client):
+    client.force_login(PractitionerFactory())
+    client.get(reverse("review:queue"))
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("review:queue"))
+    assert not [q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]

@@ -131,6 +131,8 @@ def _queue_rows(filters: dict[str, str]) -> tuple[QuerySet[Consultation], dict[s
         consultations = consultations.filter(status=filters["status"])
     rows = (
         consultations.select_related("patient", "latest_evaluation")
+        # The queue shows the primary and the flags, not the rules' whole snapshot.
+        .defer("latest_evaluation__output", "latest_evaluation__answers")
         .prefetch_related(
             Prefetch(
                 "latest_evaluation__findings",
@@ -159,7 +161,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     filter_form = QueueFilterForm(request.GET)
     filters = filter_form.filters()
     rows, counts = _queue_rows(filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows, PAGE_SIZE)
+    # The per-status counts already hold the total: spare the paginator its own COUNT(*).
+    paginator.count = counts[filters["status"]]
+    page = paginator.get_page(request.GET.get("page"))
     for consultation in page.object_list:
         evaluation = consultation.latest_evaluation
         findings = evaluation.flag_findings if evaluation else []
