@@ -95,6 +95,8 @@ def prepare_ours(url: str, env: dict[str, str], consultations: int) -> None:
     db_env = {**env, "DATABASE_URL": url}
     manage("migrate", "--no-input", env=db_env)
     manage("createcachetable", env=db_env)
+    # Production-like: hashed, compressed static files served by whitenoise from the manifest.
+    manage("collectstatic", "--no-input", "--verbosity", "0", env=db_env)
     manage(
         "seed_demo",
         "--consultations",

@@ -29,6 +29,7 @@ def outside_environment() -> dict[str, str]:
         "SESSION_COOKIE_SECURE",
         "CSRF_COOKIE_SECURE",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "STATIC_MANIFEST",
     }
     return {k: v for k, v in os.environ.items() if k not in test_only}
 
