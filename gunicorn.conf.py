@@ -12,6 +12,7 @@ gunicorn reads this file from the working directory by default. Environment:
 
 from __future__ import annotations
 
+import importlib.util
 import os
 
 wsgi_app = "clinic.wsgi:application"
@@ -32,7 +33,9 @@ control_socket_disable = True
 # a patient's name typed into the staff search, or another page's address.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
-# Patients' private link tokens (/c/<token>/, resume links) are masked in the access log.
-logger_class = "clinic.logmask.GunicornLogger"
+# Patients' private link tokens (/c/<token>/, resume links) are masked in the access log. The
+# benchmark's peer project reuses this file without our code, and keeps gunicorn's own logger.
+if importlib.util.find_spec("clinic") is not None:
+    logger_class = "clinic.logmask.GunicornLogger"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
