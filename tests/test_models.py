@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from consultations import rules
@@ -29,10 +29,27 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
+# SQLite reports a failed unique constraint by its columns, not by its name.
+SQLITE_UNIQUE_COLUMNS = {
+    "consultation_unique_reference": "consultations_consultation.reference",
+    "consultation_unique_token": "consultations_consultation.public_token",
+    "finding_unique_rule_flag": "consultations_evaluationfinding.evaluation_id, "
+    "consultations_evaluationfinding.rule, consultations_evaluationfinding.flag",
+    "consent_once_per_text_version": "consultations_consent.consultation_id, "
+    "consultations_consent.text_version",
+    "decision_one_first_decision_per_consultation": "consultations_decision.consultation_id",
+    "supersedes_id": "consultations_decision.supersedes_id",
+}
+
+
 def violates(constraint: str, action) -> None:
     with pytest.raises(IntegrityError) as caught, transaction.atomic():
         action()
-    assert constraint in str(caught.value)
+    message = str(caught.value)
+    if connection.vendor == "sqlite" and message.startswith("UNIQUE constraint failed"):
+        assert message.endswith(SQLITE_UNIQUE_COLUMNS[constraint])
+    else:
+        assert constraint in message
 
 
 def update(consultation: Consultation, **fields) -> None:
