@@ -85,8 +85,9 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("intake:submit", "POST"): DRAFT,  # the patient: consent missing, the page again
     ("intake:saved", "GET"): everyone(200),
     ("intake:saved", "POST"): everyone(405),
-    ("intake:resume", "GET"): row(404, REDIRECT, 404, 404, 404, 404, 404),
-    ("intake:resume", "POST"): everyone(405),
+    # Opening the link only asks; the draft joins the browser on the POST of that page.
+    ("intake:resume", "GET"): LINK,
+    ("intake:resume", "POST"): row(404, REDIRECT, 404, 404, 404, 404, 404),
     ("intake:status", "GET"): LINK,
     ("intake:status", "POST"): everyone(405),
     ("intake:submitted", "GET"): LINK,

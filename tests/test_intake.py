@@ -814,7 +814,7 @@ def test_a_half_answered_health_step_reopened_elsewhere_does_not_claim_no_medici
         client, HEALTH, {"pregnant": "no", "takes_other_medicines": "yes"}, mailoutbox
     )
     fresh = Client()
-    fresh.get(link)
+    follow_resume_link(fresh, link)
     page = fresh.get(HEALTH).content.decode()
     assert re.search(r'name="pregnant" value="no"[^>]*checked', page)
     assert not re.search(r'name="takes_other_medicines" value="no"[^>]*checked', page)
@@ -858,6 +858,14 @@ def save_for_later(client: Client, url: str, data: dict, mailoutbox) -> str:
     return link[1]
 
 
+def follow_resume_link(client: Client, link: str):
+    """Open the emailed link (a page that only asks), then press "Continue my answers"."""
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "Continue my answers" in page.content.decode()
+    return client.post(link)
+
+
 def test_save_and_continue_later_emails_a_link_that_restores_the_draft(client, mailoutbox):
     post_ok(client, START, ABOUT)
     post_ok(client, SKIN, SKIN_ANSWERS)
@@ -871,7 +879,7 @@ def test_save_and_continue_later_emails_a_link_that_restores_the_draft(client, m
     assert client.get(HEALTH)["Location"] == START
 
     fresh = Client()
-    response = fresh.get(link)
+    response = follow_resume_link(fresh, link)
     assert response.status_code == 302 and response["Location"] == HEALTH
     page = fresh.get(HEALTH).content.decode()
     assert re.search(r'name="pregnant" value="no"[^>]*checked', page)
@@ -887,7 +895,7 @@ def test_check_your_answers_can_also_be_saved_for_later(client, mailoutbox):
     response = client.post(SUBMIT, {"action": "save"})
     assert response["Location"] == "/consultation/saved/"
     link = re.search(r"https://clinic\.example(/consultation/resume/[^/\s]+/)", mailoutbox[0].body)
-    assert Client().get(link[1])["Location"] == CHECK
+    assert follow_resume_link(Client(), link[1])["Location"] == CHECK
 
 
 def test_the_saved_page_says_where_the_link_went(client, mailoutbox):
@@ -913,9 +921,12 @@ def test_an_expired_resume_link_gets_a_clear_page(client, mailoutbox, monkeypatc
     monkeypatch.setattr(signing.time, "time", lambda: eight_days_ago)
     link = save_for_later(client, SKIN, SKIN_ANSWERS, mailoutbox)
     monkeypatch.undo()
-    response = Client().get(link)
-    assert response.status_code == 400
-    assert "This link has expired" in response.content.decode()
+    for method in ("get", "post"):
+        browser = Client()
+        response = getattr(browser, method)(link)
+        assert response.status_code == 400, method
+        assert "This link has expired" in response.content.decode()
+        assert "intake_consultation_id" not in browser.session
 
 
 def test_a_resume_link_still_works_on_day_six(client, mailoutbox, monkeypatch):
@@ -924,7 +935,7 @@ def test_a_resume_link_still_works_on_day_six(client, mailoutbox, monkeypatch):
     monkeypatch.setattr(signing.time, "time", lambda: six_days_ago)
     link = save_for_later(client, SKIN, SKIN_ANSWERS, mailoutbox)
     monkeypatch.undo()
-    assert Client().get(link).status_code == 302
+    assert follow_resume_link(Client(), link).status_code == 302
 
 
 @pytest.mark.parametrize(
@@ -940,9 +951,12 @@ def test_a_tampered_resume_link_gets_a_clear_page(client, mailoutbox, tamper):
     post_ok(client, START, ABOUT)
     link = save_for_later(client, SKIN, SKIN_ANSWERS, mailoutbox)
     signed = link.split("/")[3]
-    response = Client().get(f"/consultation/resume/{tamper(signed)}/")
-    assert response.status_code == 404
-    assert "This link does not work" in response.content.decode()
+    for method in ("get", "post"):
+        browser = Client()
+        response = getattr(browser, method)(f"/consultation/resume/{tamper(signed)}/")
+        assert response.status_code == 404, method
+        assert "This link does not work" in response.content.decode()
+        assert "intake_consultation_id" not in browser.session
 
 
 def test_one_patients_link_never_opens_another_patients_draft(mailoutbox):
@@ -957,14 +971,15 @@ def test_one_patients_link_never_opens_another_patients_draft(mailoutbox):
     aisha = Consultation.objects.get(pk=draft_of_second)
     forged = link.replace(mei.public_token, aisha.public_token)
     assert Client().get(forged).status_code == 404
+    assert Client().post(forged).status_code == 404
 
     # The second browser following the first patient's link sees the first patient's draft.
-    second.get(link)
+    follow_resume_link(second, link)
     assert second.session["intake_consultation_id"] == mei.pk
     assert 'value="Mei"' in second.get(START).content.decode()
     # The first patient's link never leads to the second patient's answers.
     third = Client()
-    third.get(link)
+    follow_resume_link(third, link)
     page = third.get(START).content.decode()
     assert "Aisha" not in page and 'value="Mei"' in page
 
@@ -973,14 +988,71 @@ def test_a_resume_link_for_a_sent_consultation_shows_its_status(client, mailoutb
     post_ok(client, START, ABOUT)
     link = save_for_later(client, SKIN, SKIN_ANSWERS, mailoutbox)
     fresh = Client()
-    fresh.get(link)
+    follow_resume_link(fresh, link)
     post_ok(fresh, SKIN, SKIN_ANSWERS)
     post_ok(fresh, GOALS, GOALS_ANSWERS)
     post_ok(fresh, HEALTH, HEALTH_ANSWERS)
     fresh.post(SUBMIT, CONSENT)
     consultation = Consultation.objects.get()
-    response = Client().get(link)
-    assert response["Location"] == f"/c/{consultation.public_token}/"
+    for method in ("get", "post"):
+        response = getattr(Client(), method)(link)
+        assert response["Location"] == f"/c/{consultation.public_token}/", method
+
+
+def test_opening_a_resume_link_only_asks_and_leaves_the_browser_as_it_was(client, mailoutbox):
+    post_ok(client, START, ABOUT)
+    link = save_for_later(client, SKIN, SKIN_ANSWERS, mailoutbox)
+    mei = Consultation.objects.get()
+    # Another patient, part way through their own answers, is sent Mei's link.
+    victim = Client()
+    post_ok(victim, START, {**ABOUT, "first_name": "Aisha", "email": "aisha@example.com"})
+    own_draft = victim.session["intake_consultation_id"]
+
+    response = victim.get(link)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Continue your consultation" in page and mei.reference in page
+    assert 'method="post"' in page and "csrfmiddlewaretoken" in page
+    for secret in ("Mei", "Tan", "mei.tan@example.com", "9123"):
+        assert secret not in page
+    assert victim.session["intake_consultation_id"] == own_draft
+    assert 'value="Aisha"' in victim.get(START).content.decode()
+
+    # A browser with no draft gets none from the link alone.
+    fresh = Client()
+    assert fresh.get(link).status_code == 200
+    assert "intake_consultation_id" not in fresh.session
+    assert fresh.get(SKIN)["Location"] == START
+
+
+def test_a_cross_site_post_to_a_resume_link_is_refused(client, mailoutbox):
+    post_ok(client, START, ABOUT)
+    link = save_for_later(client, SKIN, SKIN_ANSWERS, mailoutbox)
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.post(link).status_code == 403  # a browser new to the site
+    page = browser.get(link).content.decode()  # now it holds this site's CSRF cookie
+    assert browser.post(link).status_code == 403  # a form on another site has no token
+    assert "intake_consultation_id" not in browser.session
+
+    # The page's own form carries the token, and its POST opens the draft.
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    response = browser.post(link, {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302 and response["Location"] == GOALS
+    assert browser.session["intake_consultation_id"] == Consultation.objects.get().pk
+
+
+def test_pressing_continue_on_a_resume_link_counts_towards_the_intake_limit(
+    client, mailoutbox, settings
+):
+    post_ok(client, START, ABOUT)
+    link = save_for_later(client, SKIN, SKIN_ANSWERS, mailoutbox)
+    settings.INTAKE_RATE_LIMIT = "1/1h"  # a new window: the posts above are not counted
+    browser = Client()
+    for _ in range(3):
+        assert browser.get(link).status_code == 200  # opening the link is not counted
+    assert browser.post(link).status_code == 302
+    response = browser.post(link)
+    assert response.status_code == 429 and "Retry-After" in response
 
 
 # --- Status page and emails ---------------------------------------------------------------------

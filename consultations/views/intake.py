@@ -325,9 +325,15 @@ def saved(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_safe
+@require_form_methods
+@intake_limit
 def resume(request: HttpRequest, signed: str) -> HttpResponse:
-    """The emailed link: reopen that draft in this browser, at the first unanswered step."""
+    """The emailed link: reopen that draft in this browser, at the first unanswered step.
+
+    Opening the link only asks (a page with the reference and one button); the draft joins
+    this browser on the POST of that page's form. Otherwise anyone could send a patient their
+    own link, or redirect them to it, and read the answers the patient then typed into it.
+    """
     try:
         token = services.resume_token(signed)
     except signing.SignatureExpired:
@@ -344,6 +350,15 @@ def resume(request: HttpRequest, signed: str) -> HttpResponse:
         return render(request, "consultations/intake/link_invalid.html", status=404)
     if not consultation.is_editable_by_patient:
         return redirect("intake:status", token=consultation.public_token)
+    if request.method != "POST":
+        return render(
+            request,
+            "consultations/intake/resume_confirm.html",
+            {
+                "reference": consultation.reference,
+                "resume_url": reverse("intake:resume", kwargs={"signed": signed}),
+            },
+        )
     _remember(request, consultation)
     missing = services.draft_missing_steps(consultation)
     messages.success(request, "Welcome back. Your answers so far are saved.")

@@ -86,6 +86,10 @@ def patient_fills_the_intake(page: Page, csp_violations: list[str]) -> str:
     check_page(page, "06-saved", csp_violations)
     resume_link = link_in_last_email("aisha.tan@example.com")
     page.goto(resume_link)
+    # Opening the link only asks: the answers come back after the patient says so.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Continue your consultation")
+    check_page(page, "06b-continue-your-consultation", csp_violations)
+    page.get_by_role("button", name="Continue my answers").click()
     expect(page.get_by_text("Welcome back")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Health and medicines")
     check_page(page, "07-health", csp_violations)
