@@ -13,31 +13,15 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from bench.client import Browser, Response, post_forms
+from consultations import rules
 
 START_PATH = "/consultation/start/"
 LOGIN_PATH = "/accounts/login/"
 QUEUE_PATH = "/staff/"
 
-HEALTH_FIELDS = (
-    "pregnant",
-    "breastfeeding",
-    "isotretinoin_last_6_months",
-    "active_infection_or_cold_sore",
-    "hsv_history",
-    "keloid_history",
-    "photosensitising_meds",
-    "recent_tan",
-    "active_inflamed_acne",
-    "salicylate_allergy",
-    "topical_retinoid_last_7_days",
-    "active_rosacea",
-    "dermatitis_in_area",
-    "anticoagulant_or_bleeding_disorder",
-    "systemic_gold_therapy_ever",
-    "melasma",
-    "immunosuppressed_or_poor_healing",
-    "suspicious_lesion",
-)
+# The health questions' field names: the contract's boolean codes (the rules package is pure
+# Python, so the load client needs no Django).
+HEALTH_FIELDS = rules.BOOLEAN_FIELDS
 
 
 class FlowError(AssertionError):

@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from consultations import rules
+
 QUESTIONNAIRE_VERSION = "2026.1"
 
 # Crockford base32 without the letters people confuse (I, L, O, U) for references read aloud.
@@ -86,26 +88,7 @@ class DowntimeTolerance(models.TextChoices):
 
 
 # The boolean health answers of the contract, in contract order. Each maps 1:1 to a flag.
-HEALTH_FIELDS = (
-    "pregnant",
-    "breastfeeding",
-    "isotretinoin_last_6_months",
-    "active_infection_or_cold_sore",
-    "hsv_history",
-    "keloid_history",
-    "photosensitising_meds",
-    "recent_tan",
-    "active_inflamed_acne",
-    "salicylate_allergy",
-    "topical_retinoid_last_7_days",
-    "active_rosacea",
-    "dermatitis_in_area",
-    "anticoagulant_or_bleeding_disorder",
-    "systemic_gold_therapy_ever",
-    "melasma",
-    "immunosuppressed_or_poor_healing",
-    "suspicious_lesion",
-)
+HEALTH_FIELDS = rules.BOOLEAN_FIELDS
 
 NAME_MAX_LENGTH = 100
 FREE_TEXT_MAX_LENGTH = 1000

@@ -43,6 +43,37 @@ def findings_from_output(output: dict[str, Any]) -> list[tuple[str, str, str]]:
     return [(rule, flag, severity) for (rule, flag), severity in seen.items()]
 
 
+def evaluation_build(
+    consultation: Consultation,
+    *,
+    trigger: str = EvaluationTrigger.SUBMISSION,
+    user: AbstractBaseUser | None = None,
+) -> Evaluation:
+    """Run the rules on the consultation's stored answers: an unsaved Evaluation snapshot.
+
+    Raises rules.AnswersError when the stored answers are incomplete or invalid.
+    """
+    answers = rules.Answers.from_mapping(consultation_answers(consultation))
+    output = rules.evaluate(answers).to_dict()
+    return Evaluation(
+        consultation=consultation,
+        answers=answers.to_dict(),
+        output=output,
+        ruleset_version=output["ruleset_version"],
+        primary=output["primary"],
+        has_stop_flag=any(flag["severity"] == Severity.STOP for flag in output["flags"]),
+        trigger=trigger,
+        created_by=user,
+    )
+
+
+def findings_build(evaluation: Evaluation) -> list[EvaluationFinding]:
+    return [
+        EvaluationFinding(evaluation=evaluation, rule=rule, flag=flag, severity=severity)
+        for rule, flag, severity in findings_from_output(evaluation.output)
+    ]
+
+
 @transaction.atomic
 def evaluation_create(
     *,
@@ -54,22 +85,9 @@ def evaluation_create(
 
     Raises rules.AnswersError when the stored answers are incomplete or invalid.
     """
-    answers = rules.Answers.from_mapping(consultation_answers(consultation))
-    output = rules.evaluate(answers).to_dict()
-    evaluation = Evaluation.objects.create(
-        consultation=consultation,
-        answers=answers.to_dict(),
-        output=output,
-        ruleset_version=output["ruleset_version"],
-        primary=output["primary"],
-        has_stop_flag=any(flag["severity"] == Severity.STOP for flag in output["flags"]),
-        trigger=trigger,
-        created_by=user,
-    )
-    EvaluationFinding.objects.bulk_create(
-        EvaluationFinding(evaluation=evaluation, rule=rule, flag=flag, severity=severity)
-        for rule, flag, severity in findings_from_output(output)
-    )
+    evaluation = evaluation_build(consultation, trigger=trigger, user=user)
+    evaluation.save()
+    EvaluationFinding.objects.bulk_create(findings_build(evaluation))
     Consultation.objects.filter(pk=consultation.pk).update(latest_evaluation=evaluation)
     consultation.latest_evaluation = evaluation
     return evaluation

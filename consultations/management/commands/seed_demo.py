@@ -37,10 +37,9 @@ from consultations.models import (
     FitzpatrickSource,
     Goal,
     Patient,
-    Severity,
     new_public_token,
 )
-from consultations.services import findings_from_output
+from consultations.services import evaluation_build, findings_build
 
 PRACTITIONERS_GROUP = "Practitioners"
 DEMO_USERS = (
@@ -232,26 +231,12 @@ def _create_batch(
     )
     evaluations = []
     for consultation in submitted:
-        answers = rules.Answers.from_mapping(
-            {code: getattr(consultation, code) for code in rules.ANSWER_FIELDS}
-        )
-        output = rules.evaluate(answers).to_dict()
-        evaluations.append(
-            Evaluation(
-                consultation=consultation,
-                answers=answers.to_dict(),
-                output=output,
-                ruleset_version=output["ruleset_version"],
-                primary=output["primary"],
-                has_stop_flag=any(f["severity"] == Severity.STOP for f in output["flags"]),
-                created_at=consultation.submitted_at,
-            )
-        )
+        evaluation = evaluation_build(consultation)
+        evaluation.created_at = consultation.submitted_at
+        evaluations.append(evaluation)
     evaluations = Evaluation.objects.bulk_create(evaluations)
     EvaluationFinding.objects.bulk_create(
-        EvaluationFinding(evaluation=evaluation, rule=rule, flag=flag, severity=severity)
-        for evaluation in evaluations
-        for rule, flag, severity in findings_from_output(evaluation.output)
+        finding for evaluation in evaluations for finding in findings_build(evaluation)
     )
     Consultation.objects.filter(pk__in=[c.pk for c in submitted]).update(
         latest_evaluation=Subquery(
