@@ -127,3 +127,19 @@ def test_deploy_checks_are_clean_under_production_values():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_manage_py_names_the_missing_variable_instead_of_an_unrelated_error():
+    env = {**outside_environment(), **PRODUCTION, "SECRET_KEY": ""}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("Configuration error: SECRET_KEY is required")
+    assert "Traceback" not in result.stderr
