@@ -16,10 +16,10 @@ from consultations.fitzpatrick import ITEM_CODES
 from consultations.forms.intake import summary
 from consultations.models import (
     AccessLog,
-    AnswerCorrection,
     DecisionOutcome,
     DecisionReason,
 )
+from consultations.services.review import correction_apply
 from tests.factories import (
     AdminFactory,
     ConsentFactory,
@@ -208,35 +208,25 @@ def test_the_patient_never_sees_the_rules_output_or_staff_notes(client):
     assert "short suction dwell time" not in page
 
 
-def test_the_patient_sees_the_answers_they_gave_not_a_practitioners_correction(client):
-    consultation = submitted(fitzpatrick=2)
-    AnswerCorrection.objects.create(
+@pytest.mark.parametrize(
+    ("own_pick", "expected"),
+    [
+        (None, "Type II: fair"),  # no recorded own pick: the stored type before correction
+        (2, "Type II: fair skin. I usually burn and tan only a little."),
+    ],
+)
+def test_the_patients_copy_shows_what_they_answered_not_a_practitioners_correction(
+    client, own_pick, expected
+):
+    consultation = submitted(fitzpatrick=2, fitzpatrick_self_report=own_pick)
+    correction_apply(
         consultation=consultation,
-        field="fitzpatrick",
-        old_value=2,
-        new_value=5,
-        corrected_by=PractitionerFactory(),
+        user=PractitionerFactory(),
+        lock_version=consultation.lock_version,
+        changes={"fitzpatrick": 5},
     )
-    consultation.fitzpatrick = 5
-    consultation.save(update_fields=["fitzpatrick"])
     page = client.get(copy_url(consultation)).content.decode()
-    assert "Type II: fair" in page
-    assert "Type V" not in page
-
-
-def test_the_patients_copy_shows_their_own_pick_not_a_corrected_one(client):
-    consultation = submitted(fitzpatrick=2, fitzpatrick_self_report=2)
-    AnswerCorrection.objects.create(
-        consultation=consultation,
-        field="fitzpatrick",
-        old_value=2,
-        new_value=5,
-        corrected_by=PractitionerFactory(),
-    )
-    consultation.fitzpatrick = 5
-    consultation.save(update_fields=["fitzpatrick"])
-    page = client.get(copy_url(consultation)).content.decode()
-    assert "Type II: fair skin. I usually burn and tan only a little." in page
+    assert expected in page
     assert "Type V" not in page
 
 
