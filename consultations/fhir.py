@@ -15,202 +15,57 @@ One consultation becomes a Bundle of type `collection` holding:
   to decline or there is none yet.
 
 Resource ids are UUIDs derived from the record (stable across exports), referenced as
-`urn:uuid:` fullUrls inside the bundle. `INTAKE_SECTIONS` is also what the printable summary and
-the patient's copy use to put questions and answers in words.
+`urn:uuid:` fullUrls inside the bundle. Items, their text and their options are the questionnaire's
+(consultations/questionnaire.py): the wording the patient answered.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
+from consultations import questionnaire as spec
 from consultations.models import (
-    HEALTH_FIELDS,
     QUESTIONNAIRE_VERSION,
     AnswerCorrection,
     Consultation,
     Decision,
     DecisionOutcome,
     DecisionReason,
-    DowntimeTolerance,
-    FitzpatrickSource,
-    Goal,
-    Sebum,
     Severity,
     Treatment,
 )
+from consultations.questionnaire import Question
 
 FHIR_CONTENT_TYPE = "application/fhir+json"
-QUESTIONNAIRE_NAME = "pore-treatment-intake"
+QUESTIONNAIRE_NAME = spec.FHIR_NAME
 
-FITZPATRICK_TYPES = (
-    ("1", "Type I: very pale; always burns, never tans"),
-    ("2", "Type II: fair; usually burns, tans a little"),
-    ("3", "Type III: light or olive; sometimes burns, tans gradually"),
-    ("4", "Type IV: light brown; rarely burns, tans easily"),
-    ("5", "Type V: dark brown; very rarely burns, tans darkly"),
-    ("6", "Type VI: deeply pigmented; never burns"),
+# The Questionnaire's groups: one per intake step (linkIds kept stable across versions).
+GROUP_LINK_IDS = {"about": "about_you", "skin": "skin", "goals": "goals", "health": "health"}
+
+_STORED = {f.name for f in Consultation._meta.get_fields() if getattr(f, "concrete", False)}
+
+
+def _exported(question: Question) -> bool:
+    """A stored answer about the consultation (the patient's own details go in `Patient`; the
+    other goals are stored, and exported, in `goals`)."""
+    return (
+        (question.step != "about" or question.derived)
+        and not question.part_of
+        and question.code in _STORED
+    )
+
+
+SECTIONS: tuple[tuple[str, tuple[Question, ...]], ...] = tuple(
+    (step, tuple(q for q in spec.questions_in(step) if _exported(q)))
+    for step in spec.QUESTION_STEPS
 )
-
-# Health questions in the patient's words (intake-contract.md "asked as").
-HEALTH_QUESTIONS = {
-    "pregnant": "Are you pregnant or trying to conceive (or not sure)?",
-    "breastfeeding": "Are you breastfeeding?",
-    "isotretinoin_last_6_months": (
-        "Are you taking oral isotretinoin (e.g. Accutane, Roaccutane), or have you in the last "
-        "6 months?"
-    ),
-    "active_infection_or_cold_sore": (
-        "Do you have an active cold sore, skin infection, warts or an open wound in the area?"
-    ),
-    "hsv_history": "Have you had cold sores before?",
-    "keloid_history": "Do you get keloids or raised, thick scars?",
-    "photosensitising_meds": "Do you take medicines that make your skin sensitive to the sun?",
-    "recent_tan": "Have you had a sun tan, sunburn, sunbed or self-tan in the last 4 weeks?",
-    "active_inflamed_acne": "Do you have red, inflamed spots or cysts in the area now?",
-    "salicylate_allergy": "Are you allergic to aspirin or salicylates?",
-    "topical_retinoid_last_7_days": (
-        "Have you used retinol, tretinoin, adapalene or tazarotene in the last 7 days?"
-    ),
-    "active_rosacea": "Do you have rosacea that is active now?",
-    "dermatitis_in_area": "Do you have eczema, psoriasis or dermatitis in the area?",
-    "anticoagulant_or_bleeding_disorder": "Do you take blood thinners or have a bleeding disorder?",
-    "systemic_gold_therapy_ever": (
-        "Have you ever been treated with gold injections or tablets (e.g. for arthritis)?"
-    ),
-    "melasma": "Do you have melasma (diagnosed or suspected)?",
-    "immunosuppressed_or_poor_healing": (
-        "Do you take immunosuppressants, have uncontrolled diabetes, or heal slowly?"
-    ),
-    "suspicious_lesion": (
-        "Do you have a new, changing or undiagnosed mole or dark patch in the area?"
-    ),
-}
-
-
-@dataclass(frozen=True)
-class Question:
-    """One item of the intake questionnaire, named by its contract code."""
-
-    code: str
-    text: str
-    type: str  # FHIR item type: boolean, choice, integer, text
-    options: tuple[tuple[str, str], ...] = ()
-    required: bool = False
-    repeats: bool = False
-    read_only: bool = False
-
-    def display(self, value: Any) -> str:
-        """The answer in words, for people ("" when there is none)."""
-        if value is None or value == "" or value == []:
-            return ""
-        if self.type == "boolean":
-            return "Yes" if value else "No"
-        if self.options:
-            labels = dict(self.options)
-            values = value if isinstance(value, list) else [value]
-            return "; ".join(labels.get(str(v), str(v)) for v in values)
-        return str(value)
-
-
-@dataclass(frozen=True)
-class Section:
-    code: str
-    title: str
-    questions: tuple[Question, ...]
-
-
-INTAKE_SECTIONS: tuple[Section, ...] = (
-    Section(
-        "about_you",
-        "About you",
-        (
-            Question(
-                "age",
-                "Age when you sent your answers (from your date of birth)",
-                "integer",
-                required=True,
-                read_only=True,
-            ),
-        ),
-    ),
-    Section(
-        "skin",
-        "Your skin",
-        (
-            Question(
-                "fitzpatrick",
-                "Your skin type (how your skin burns and tans)",
-                "choice",
-                FITZPATRICK_TYPES,
-                required=True,
-            ),
-            Question(
-                "fitzpatrick_source",
-                "How the skin type was set",
-                "choice",
-                tuple(FitzpatrickSource.choices),
-                required=True,
-                read_only=True,
-            ),
-            Question(
-                "fitzpatrick_self_report",
-                "The skin type you picked from the descriptions",
-                "choice",
-                FITZPATRICK_TYPES,
-            ),
-            Question("fitzpatrick_score", "Your skin type self-test score (0 to 40)", "integer"),
-            Question(
-                "sebum",
-                "How your skin feels and looks a few hours after washing",
-                "choice",
-                tuple(Sebum.choices),
-                required=True,
-            ),
-        ),
-    ),
-    Section(
-        "goals",
-        "Your goals",
-        (
-            Question(
-                "goals",
-                "What you would like to improve (your main goal first)",
-                "choice",
-                tuple(Goal.choices),
-                required=True,
-                repeats=True,
-            ),
-            Question(
-                "downtime_tolerance",
-                "How much recovery time (redness, flaking) is acceptable to you",
-                "choice",
-                tuple(DowntimeTolerance.choices),
-            ),
-            Question("previous_treatments", "Treatments you have had before", "text"),
-        ),
-    ),
-    Section(
-        "health",
-        "Health and medicines",
-        (
-            *(
-                Question(code, HEALTH_QUESTIONS[code], "boolean", required=True)
-                for code in HEALTH_FIELDS
-            ),
-            Question("other_medicines", "Other medicines you take", "text"),
-            Question("allergies", "Allergies", "text"),
-        ),
-    ),
-)
-
-QUESTIONS: dict[str, Question] = {q.code: q for s in INTAKE_SECTIONS for q in s.questions}
+QUESTIONS: dict[str, Question] = {q.code: q for _step, qs in SECTIONS for q in qs}
 # Answer values whose FHIR coding is a string but whose record value is a whole number.
 _INTEGER_CHOICES = ("fitzpatrick", "fitzpatrick_self_report")
 
@@ -218,19 +73,6 @@ _INTEGER_CHOICES = ("fitzpatrick", "fitzpatrick_self_report")
 def consultation_values(consultation: Consultation) -> dict[str, Any]:
     """Every questionnaire answer the consultation holds now, by code."""
     return {code: getattr(consultation, code) for code in QUESTIONS}
-
-
-def answer_sections(values: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
-    """(section title, [(question, answer in words)]) for display; unanswered items left out."""
-    sections = []
-    for section in INTAKE_SECTIONS:
-        rows = [
-            (q.text, q.display(values.get(q.code)))
-            for q in section.questions
-            if q.display(values.get(q.code))
-        ]
-        sections.append((section.title, rows))
-    return sections
 
 
 # --- Canonical URLs and references -------------------------------------------------------------
@@ -275,43 +117,48 @@ def _coding(system: str, code: str, display: str = "") -> dict[str, str]:
 
 
 def _questionnaire_item(question: Question) -> dict[str, Any]:
+    """An item in the patient's words: the question and the options as the intake asked them."""
     item: dict[str, Any] = {
         "linkId": question.code,
         "text": question.text,
-        "type": question.type,
+        "type": question.kind,
         "required": question.required,
     }
+    if question.follows in QUESTIONS:
+        item["enableWhen"] = [
+            {"question": question.follows, "operator": "=", "answerBoolean": True}
+        ]
     if question.repeats:
         item["repeats"] = True
-    if question.read_only:
+    if question.derived:
         item["readOnly"] = True
     if question.options:
         item["answerOption"] = [
-            {"valueCoding": _coding(question.code, code, display)}
-            for code, display in question.options
+            {"valueCoding": _coding(question.code, str(option.value), option.label)}
+            for option in question.options
         ]
     return item
 
 
 def questionnaire() -> dict[str, Any]:
-    """The intake definition, version QUESTIONNAIRE_VERSION."""
+    """The intake definition, version QUESTIONNAIRE_VERSION, in the patient's words."""
     return {
         "resourceType": "Questionnaire",
         "id": _uuid("Questionnaire", f"{QUESTIONNAIRE_NAME}|{QUESTIONNAIRE_VERSION}"),
         "url": questionnaire_url(),
         "version": QUESTIONNAIRE_VERSION,
         "name": "PoreTreatmentIntake",
-        "title": "Pore treatment consultation intake",
+        "title": spec.FHIR_TITLE,
         "status": "active",
         "subjectType": ["Patient"],
         "item": [
             {
-                "linkId": section.code,
-                "text": section.title,
+                "linkId": GROUP_LINK_IDS[step],
+                "text": spec.STEP_TITLES[step],
                 "type": "group",
-                "item": [_questionnaire_item(q) for q in section.questions],
+                "item": [_questionnaire_item(q) for q in questions],
             }
-            for section in INTAKE_SECTIONS
+            for step, questions in SECTIONS
         ],
     }
 
@@ -323,14 +170,15 @@ def _answers(question: Question, value: Any) -> list[dict[str, Any]]:
     if value is None or value == "":
         return []
     values = value if question.repeats else [value]
-    if question.type == "boolean":
+    if question.kind == spec.BOOLEAN:
         return [{"valueBoolean": bool(v)} for v in values]
-    if question.type == "integer":
+    if question.kind == spec.INTEGER:
         return [{"valueInteger": int(v)} for v in values]
-    if question.type == "text":
+    if question.kind in (spec.TEXT, spec.STRING):
         return [{"valueString": str(v)} for v in values]
-    labels = dict(question.options)
-    return [{"valueCoding": _coding(question.code, str(v), labels.get(str(v), ""))} for v in values]
+    return [
+        {"valueCoding": _coding(question.code, str(v), question.option_label(v))} for v in values
+    ]
 
 
 def questionnaire_response(
@@ -338,14 +186,20 @@ def questionnaire_response(
 ) -> dict[str, Any]:
     values = consultation_values(consultation)
     groups = []
-    for section in INTAKE_SECTIONS:
+    for step, questions in SECTIONS:
         items = []
-        for question in section.questions:
+        for question in questions:
             answers = _answers(question, values[question.code])
             if answers:
                 items.append({"linkId": question.code, "text": question.text, "answer": answers})
         if items:
-            groups.append({"linkId": section.code, "text": section.title, "item": items})
+            groups.append(
+                {
+                    "linkId": GROUP_LINK_IDS[step],
+                    "text": spec.STEP_TITLES[step],
+                    "item": items,
+                }
+            )
     return {
         "resourceType": "QuestionnaireResponse",
         "id": _uuid("QuestionnaireResponse", consultation.reference),
@@ -550,9 +404,7 @@ def bundles(consultations: QuerySet[Consultation]) -> Iterator[dict[str, Any]]:
 
 __all__ = [
     "FHIR_CONTENT_TYPE",
-    "INTAKE_SECTIONS",
     "QUESTIONS",
-    "answer_sections",
     "bundles",
     "consultation_bundle",
     "consultation_values",

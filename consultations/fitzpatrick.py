@@ -1,138 +1,19 @@
-"""The Fitzpatrick skin phototype: the six descriptions and the 10-item self-test.
+"""The Fitzpatrick skin phototype: scoring the 10-item self-test and choosing the type to use.
 
-The self-test follows the commonly circulated 10-item version (clinical-rules.md 1.1, [S2]):
-four items on genetic disposition, four on the reaction to sun, two on tanning habits, each
-scored 0-4, total 0-40. The wording is our own plain-English paraphrase. The items are part of
-the questionnaire, so models.QUESTIONNAIRE_VERSION stamps which wording a patient answered.
-Pure Python: no Django import.
+The self-test's wording is part of the questionnaire (questionnaire.SELF_TEST), so
+QUESTIONNAIRE_VERSION stamps which wording a patient answered; the bands and the scoring follow
+clinical-rules.md 1.1, [S2]. Pure Python: no Django import.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-# (type, plain description) for the patient's own pick; wording after clinical-rules.md 1.1.
-PHOTOTYPES: tuple[tuple[int, str], ...] = (
-    (1, "Type I: very pale skin, often with freckles or red or fair hair. "
-        "I always burn and never tan."),
-    (2, "Type II: fair skin. I usually burn and tan only a little."),
-    (3, "Type III: light or olive skin. I sometimes burn and tan slowly to a light brown."),
-    (4, "Type IV: light brown skin. I rarely burn and tan easily."),
-    (5, "Type V: brown skin. I very rarely burn and tan to a dark brown."),
-    (6, "Type VI: dark brown or black skin. I never burn."),
-)  # fmt: skip
+from consultations.questionnaire import SELF_TEST, SELF_TEST_MAX_SCORE
 
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
-
-
-@dataclass(frozen=True)
-class Item:
-    """One self-test question: five answers, scored 0 to 4 in the order given."""
-
-    code: str
-    question: str
-    answers: tuple[str, str, str, str, str]
-    help_text: str = ""
-
-
-ITEMS: tuple[Item, ...] = (
-    # Genetic disposition
-    Item(
-        "eye_colour",
-        "What colour are your eyes?",
-        (
-            "Light blue, light grey or light green",
-            "Blue, grey or green",
-            "Hazel or light brown",
-            "Dark brown",
-            "Brownish black",
-        ),
-    ),
-    Item(
-        "hair_colour",
-        "What is your natural hair colour?",
-        ("Red", "Blonde", "Chestnut or dark blonde", "Dark brown", "Black"),
-        "Your hair colour before any dye or greying.",
-    ),
-    Item(
-        "skin_colour",
-        "What colour is your skin where the sun does not reach?",
-        (
-            "Reddish",
-            "Very pale",
-            "Pale with a beige tint",
-            "Light brown",
-            "Dark brown",
-        ),
-        "For example, the inside of your upper arm.",
-    ),
-    Item(
-        "freckles",
-        "Do you have freckles on skin that is usually covered from the sun?",
-        ("Many", "Several", "A few", "Very few", "None"),
-    ),
-    # Reaction to sun
-    Item(
-        "sun_reaction",
-        "What happens to your skin if you stay in strong sun too long without sunscreen?",
-        (
-            "It goes painfully red, blisters and peels",
-            "It blisters, then peels",
-            "It sometimes burns, then peels",
-            "It rarely burns",
-            "It never burns",
-        ),
-    ),
-    Item(
-        "turns_brown",
-        "Does your skin go darker (tan) after time in the sun?",
-        ("Never: I only burn", "Hardly ever", "Sometimes", "Often", "Always"),
-    ),
-    Item(
-        "how_brown",
-        "How dark does your skin get after a few days in the sun?",
-        (
-            "Not darker at all, or only very slightly",
-            "A little darker",
-            "Quite a bit darker",
-            "Much darker",
-            "Very much darker",
-        ),
-    ),
-    Item(
-        "face_sensitivity",
-        "How does the skin on your face react to the sun?",
-        (
-            "Very sensitive: it burns quickly",
-            "Sensitive",
-            "Usually fine",
-            "Rarely bothered",
-            "Never bothered",
-        ),
-    ),
-    # Tanning habits
-    Item(
-        "tanning_frequency",
-        "How often does your skin tan?",
-        ("Never", "Seldom", "Sometimes", "Often", "Always"),
-    ),
-    Item(
-        "last_exposure",
-        "When did you last spend a long time in strong sun, use a sunbed or use fake tan "
-        "on the area you want treated?",
-        (
-            "More than 3 months ago",
-            "2 to 3 months ago",
-            "1 to 2 months ago",
-            "Less than a month ago",
-            "Less than 2 weeks ago",
-        ),
-    ),
-)
-
+ITEMS = SELF_TEST
 ITEM_CODES: tuple[str, ...] = tuple(item.code for item in ITEMS)
-MAX_SCORE = 4 * len(ITEMS)
+MAX_SCORE = SELF_TEST_MAX_SCORE
 
 # The last item doubles as the "recent tan" screen (clinical-rules.md 1.1, R09): its answers
 # scored 3 and 4 ("less than a month ago", "less than 2 weeks ago") fall within the 4 weeks

@@ -16,8 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from consultations import rules
-
-QUESTIONNAIRE_VERSION = "2026.1"
+from consultations.questionnaire import QUESTIONNAIRE_VERSION, term
 
 # Crockford base32 without the letters people confuse (I, L, O, U) for references read aloud.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -59,32 +58,36 @@ class Primary(models.TextChoices):
     DEFER = "defer_to_practitioner", "Defer to practitioner"
 
 
+# Answer vocabularies: the codes are the contract's, the labels the clinical terms of the
+# questionnaire (consultations/questionnaire.py holds every wording once).
+
+
 class Sebum(models.TextChoices):
-    DRY = "dry", "Dry"
-    NORMAL = "normal", "Normal"
-    OILY = "oily", "Oily"
-    VERY_OILY = "very_oily", "Very oily"
+    DRY = "dry", term("sebum", "dry")
+    NORMAL = "normal", term("sebum", "normal")
+    OILY = "oily", term("sebum", "oily")
+    VERY_OILY = "very_oily", term("sebum", "very_oily")
 
 
 class Goal(models.TextChoices):
-    PORE_SIZE = "pore_size", "Smaller-looking pores"
-    OILINESS = "oiliness", "Less oily skin"
-    TEXTURE = "texture", "Smoother skin texture"
-    TONE_PIGMENTATION = "tone_pigmentation", "More even skin tone or dark patches"
-    ACNE_SCARS = "acne_scars", "Acne scars"
-    FINE_LINES = "fine_lines", "Fine lines"
+    PORE_SIZE = "pore_size", term("goals", "pore_size")
+    OILINESS = "oiliness", term("goals", "oiliness")
+    TEXTURE = "texture", term("goals", "texture")
+    TONE_PIGMENTATION = "tone_pigmentation", term("goals", "tone_pigmentation")
+    ACNE_SCARS = "acne_scars", term("goals", "acne_scars")
+    FINE_LINES = "fine_lines", term("goals", "fine_lines")
 
 
 class FitzpatrickSource(models.TextChoices):
-    SELF_REPORT = "self_report", "Patient's own choice"
-    QUESTIONNAIRE = "questionnaire", "Self-test questionnaire"
-    PRACTITIONER = "practitioner", "Practitioner"
+    SELF_REPORT = "self_report", term("fitzpatrick_source", "self_report")
+    QUESTIONNAIRE = "questionnaire", term("fitzpatrick_source", "questionnaire")
+    PRACTITIONER = "practitioner", term("fitzpatrick_source", "practitioner")
 
 
 class DowntimeTolerance(models.TextChoices):
-    NONE = "none", "None: I need to look normal straight away"
-    FEW_DAYS = "few_days", "A few days of redness or flaking is fine"
-    WEEK_OR_MORE = "week_or_more", "A week or more is fine"
+    NONE = "none", term("downtime_tolerance", "none")
+    FEW_DAYS = "few_days", term("downtime_tolerance", "few_days")
+    WEEK_OR_MORE = "week_or_more", term("downtime_tolerance", "week_or_more")
 
 
 # The boolean health answers of the contract, in contract order. Each maps 1:1 to a flag.

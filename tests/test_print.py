@@ -11,14 +11,13 @@ from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.html import escape
 
-from consultations.fhir import QUESTIONS as FHIR_QUESTIONS
 from consultations.fitzpatrick import ITEM_CODES
-from consultations.forms.intake import summary
 from consultations.models import (
     AccessLog,
     DecisionOutcome,
     DecisionReason,
 )
+from consultations.presenters import patient_sections
 from consultations.services.review import correction_apply
 from tests.factories import (
     AdminFactory,
@@ -66,8 +65,10 @@ def test_the_summary_shows_answers_suggestion_flags_and_decision(client):
     output = consultation.latest_evaluation.output
     assert consultation.reference in page
     assert consultation.patient.full_name in page
-    assert "Have you had cold sores before?" in page
-    assert "Smaller-looking pores; Smoother skin texture" in page
+    # Staff read clinical terms, not the patient's questions.
+    assert '<th scope="row">History of HSV (none active)</th><td>Yes</td>' in page
+    assert '<th scope="row">Primary goal</th><td>Enlarged pores</td>' in page
+    assert '<th scope="row">Other goals</th><td>Texture / roughness</td>' in page
     assert "Peanuts" in page
     assert consultation.latest_evaluation.get_primary_display() in page
     for flag in output["flags"]:
@@ -171,10 +172,9 @@ def test_the_patients_copy_asks_the_questions_in_the_words_of_the_questionnaire(
         other_medicines="Metformin",
     )
     copy = client.get(copy_url(consultation)).content.decode()
-    check_page_rows = [row for _slug, rows in summary(consultation) for row in rows]
-    for question, answer in check_page_rows:
-        assert f'<th scope="row">{escape(question)}</th>' in copy, question
-        assert f"<td>{linebreaksbr(answer)}</td>" in copy, answer
+    check_page_rows = [row for section in patient_sections(consultation) for row in section.rows]
+    for row in check_page_rows:
+        assert f'<th scope="row">{escape(row.label)}</th><td>{linebreaksbr(row.value)}</td>' in copy
     for text in (
         "Which description fits your skin best?",
         "Type II: fair skin. I usually burn and tan only a little.",
@@ -186,10 +186,9 @@ def test_the_patients_copy_asks_the_questions_in_the_words_of_the_questionnaire(
     ):
         assert escape(text) in copy, text
     assert "<td>Yes, or not sure</td>" in copy  # pregnant, as the question's own "yes"
-    # Not the FHIR export's technical wording.
-    for question in FHIR_QUESTIONS.values():
-        if question.text not in {q for q, _ in check_page_rows}:
-            assert f'<th scope="row">{escape(question.text)}</th>' not in copy, question.text
+    # Not the clinical terms staff read.
+    assert "Pregnant or trying to conceive" not in copy
+    assert "Sebum" not in copy
 
 
 def test_the_patient_never_sees_the_rules_output_or_staff_notes(client):

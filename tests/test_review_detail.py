@@ -85,7 +85,7 @@ def test_a_deferred_suggestion_says_why_and_offers_no_accept(client, practitione
 def test_answers_are_grouped_as_the_patient_saw_them_in_clinical_terms(client, practitioner):
     consultation = submitted(fitzpatrick=4, sebum="very_oily", keloid_history=True)
     response = detail(client, consultation)
-    groups = [group["title"] for group in response.context["answer_groups"]]
+    groups = [group.title for group in response.context["answer_groups"]]
     assert groups == ["About the patient", "Skin", "Goals", "Health and medicines"]
     page = text(response)
     assert "Type IV" in page

@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BoundField
 
-from consultations import rules
+from consultations import questionnaire, rules
 from consultations.models import (
     Consultation,
     ConsultationStatus,
@@ -23,60 +23,14 @@ from consultations.models import (
     DecisionReason,
     Evaluation,
     Primary,
-    Sebum,
     Treatment,
 )
+from consultations.presenters import FLAG_TERMS
+from consultations.questionnaire import CLINICIAN
 from consultations.services.review import CORRECTABLE_FIELDS, DecisionInput
 from consultations.treatment_plans import PROTOCOLS
 
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}
-
-FITZPATRICK_CHOICES = [
-    (1, "I: always burns, never tans"),
-    (2, "II: usually burns, tans minimally"),
-    (3, "III: sometimes burns, tans gradually"),
-    (4, "IV: rarely burns, tans easily"),
-    (5, "V: very rarely burns, tans darkly"),
-    (6, "VI: never burns, deeply pigmented"),
-]
-
-# The boolean health answers in clinical terms, in contract order.
-HEALTH_TERMS: dict[str, str] = {
-    "pregnant": "Pregnant or trying to conceive",
-    "breastfeeding": "Breastfeeding",
-    "isotretinoin_last_6_months": "Oral isotretinoin within 6 months",
-    "active_infection_or_cold_sore": "Active infection, HSV lesion or open wound in area",
-    "hsv_history": "History of HSV (none active)",
-    "keloid_history": "Keloid or hypertrophic scarring",
-    "photosensitising_meds": "Photosensitising medication",
-    "recent_tan": "Tan, sunburn, sunbed or self-tan within 4 weeks",
-    "active_inflamed_acne": "Active inflammatory acne",
-    "salicylate_allergy": "Salicylate or aspirin allergy",
-    "topical_retinoid_last_7_days": "Topical retinoid within 7 days",
-    "active_rosacea": "Active rosacea",
-    "dermatitis_in_area": "Eczema, psoriasis or dermatitis in area",
-    "anticoagulant_or_bleeding_disorder": "Anticoagulant or bleeding disorder",
-    "systemic_gold_therapy_ever": "Systemic gold therapy (ever)",
-    "melasma": "Melasma",
-    "immunosuppressed_or_poor_healing": "Immunosuppression or impaired wound healing",
-    "suspicious_lesion": "Undiagnosed or changing pigmented lesion in area",
-}
-
-FLAG_TERMS: dict[str, str] = {
-    rules.FLAG_FOR_FIELD[field]: term for field, term in HEALTH_TERMS.items()
-} | {"PIH_RISK": "PIH risk (Fitzpatrick IV-VI)"}
-
-GOAL_TERMS: dict[str, str] = {
-    "pore_size": "Enlarged pores",
-    "oiliness": "Oiliness (sebum)",
-    "texture": "Texture / roughness",
-    "tone_pigmentation": "Tone / pigmentation",
-    "acne_scars": "Acne scars",
-    "fine_lines": "Fine lines",
-}
-
-SEVERITY_ORDER = {"stop": 0, "caution": 1, "info": 2}
-
+FITZPATRICK_CHOICES = questionnaire.choices("fitzpatrick", CLINICIAN)
 QUEUE_STATUSES = {
     ConsultationStatus.SUBMITTED: "Awaiting review",
     ConsultationStatus.DECIDED: "Decided",
@@ -160,11 +114,17 @@ class QueueFilterForm(forms.Form):
 class CorrectionForm(forms.Form):
     """Answers as found on examination; pre-filled with the current answers."""
 
+    # The yes/no answers in the order the patient answered them.
+    HEALTH = questionnaire.HEALTH_QUESTION_CODES
+
     lock_version = HiddenNumberField()
     fitzpatrick = forms.TypedChoiceField(
-        label="Fitzpatrick phototype", coerce=int, choices=FITZPATRICK_CHOICES
+        label=questionnaire.question("fitzpatrick").term, coerce=int, choices=FITZPATRICK_CHOICES
     )
-    sebum = forms.ChoiceField(label="Sebum (oiliness)", choices=Sebum.choices)
+    sebum = forms.ChoiceField(
+        label=questionnaire.question("sebum").term,
+        choices=questionnaire.choices("sebum", CLINICIAN),
+    )
     note = forms.CharField(
         label="What examination showed (optional)",
         required=False,
@@ -177,14 +137,15 @@ class CorrectionForm(forms.Form):
         initial["lock_version"] = consultation.lock_version
         kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
-        for field in rules.BOOLEAN_FIELDS:
-            self.fields[field] = forms.BooleanField(label=HEALTH_TERMS[field], required=False)
+        for field in self.HEALTH:
+            label = questionnaire.question(field).term
+            self.fields[field] = forms.BooleanField(label=label, required=False)
 
     def skin_fields(self) -> list[BoundField]:
         return [self["fitzpatrick"], self["sebum"]]
 
     def health_fields(self) -> list[BoundField]:
-        return [self[field] for field in rules.BOOLEAN_FIELDS]
+        return [self[field] for field in self.HEALTH]
 
     def changes(self) -> dict[str, Any]:
         return {field: self.cleaned_data[field] for field in CORRECTABLE_FIELDS}

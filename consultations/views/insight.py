@@ -23,14 +23,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from consultations import fhir, rules, services
+from consultations import fhir, presenters, questionnaire, rules, services
 from consultations.analytics import DateRange
 from consultations.analytics import analytics as compute_analytics
-from consultations.forms.intake import summary as intake_summary
 from consultations.models import AccessLog, AnswerCorrection, Consultation, Decision, Primary
 from consultations.replay import replay as compute_replay
 from consultations.services.insight import fhir_export_record
-from consultations.views.intake import STEP_TITLES
 
 REVIEW_PERMISSION = "consultations.review_consultation"
 BENCH_PERMISSION = "consultations.view_evaluation"
@@ -156,7 +154,7 @@ def print_summary(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "consultation": consultation,
             "patient": consultation.patient,
-            "sections": fhir.answer_sections(fhir.consultation_values(consultation)),
+            "sections": presenters.clinician_sections(consultation),
             "evaluation": evaluation,
             "output": _with_labels(evaluation.output) if evaluation else None,
             "decision": decision,
@@ -186,7 +184,7 @@ def _as_given(consultation: Consultation) -> Consultation:
     """The consultation with the answers as the patient gave them: a practitioner's later
     corrections undone (in memory only; nothing is saved)."""
     corrections = AnswerCorrection.objects.filter(
-        consultation=consultation, field__in=list(fhir.QUESTIONS)
+        consultation=consultation, field__in=list(questionnaire.BY_CODE)
     ).order_by("-corrected_at", "-pk")
     for correction in corrections:  # newest first, so the earliest old value wins
         setattr(consultation, correction.field, correction.old_value)
@@ -203,9 +201,8 @@ def patient_copy(request: HttpRequest, token: str) -> HttpResponse:
         .select_related("patient"),
         public_token=token,
     )
-    # The questions worded as the patient saw them: the check page's summary, not the FHIR
-    # export's technical wording.
-    sections = [(STEP_TITLES[step], rows) for step, rows in intake_summary(_as_given(consultation))]
+    # The questions worded as the patient saw them, with the answers as they gave them.
+    sections = presenters.patient_sections(_as_given(consultation))
     return render(
         request,
         "consultations/insight/patient_copy.html",

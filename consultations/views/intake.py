@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from consultations import emails, ratelimit
+from consultations import emails, presenters, questionnaire, ratelimit
 from consultations.consent import (
     CONSENT_PARAGRAPHS,
     CONSENT_TEXT_VERSION,
@@ -32,7 +32,6 @@ from consultations.forms.intake import (
     ConsentForm,
     StepForm,
     initial_for,
-    summary,
 )
 from consultations.models import Consultation, ConsultationStatus, Decision
 from consultations.services import intake as services
@@ -44,16 +43,10 @@ JUST_SUBMITTED_SECONDS = 10 * 60
 # After a partial save of the health step: {"consultation": pk, "answers": {question: bool}}
 # for follow-up questions whose box is empty (the draft stores only the text).
 FOLLOW_UPS_SESSION_KEY = "intake_follow_ups"
-# (slug, title) of the five numbered steps; "submitted" comes after and has no number.
-STEPS: tuple[tuple[str, str], ...] = (
-    ("about", "About you"),
-    ("skin", "Your skin"),
-    ("goals", "Your goals"),
-    ("health", "Health and medicines"),
-    ("check", "Check your answers"),
-)
-STEP_SLUGS = tuple(slug for slug, _ in STEPS)
-STEP_TITLES = dict(STEPS)
+# The five numbered steps; "submitted" comes after and has no number.
+STEPS = questionnaire.STEPS
+STEP_SLUGS = questionnaire.STEP_SLUGS
+STEP_TITLES = questionnaire.STEP_TITLES
 
 intake_limit = ratelimit.rate_limited("intake", setting="INTAKE_RATE_LIMIT")
 require_form_methods = require_http_methods(["GET", "HEAD", "POST"])
@@ -382,13 +375,8 @@ def _check_page(
     context.update(
         {
             "sections": [
-                {
-                    "slug": slug,
-                    "title": STEP_TITLES[slug],
-                    "change_url": _step_url(slug) + "?return=check",
-                    "rows": rows,
-                }
-                for slug, rows in summary(consultation)
+                (section, _step_url(section.slug) + "?return=check")
+                for section in presenters.patient_sections(consultation)
             ],
             "missing": [(slug, STEP_TITLES[slug], _step_url(slug)) for slug in missing],
             "consent_title": CONSENT_TITLE,

@@ -20,15 +20,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from consultations import rules, services
+from consultations import presenters, rules, services
 from consultations.forms.review import (
     ALL,
-    FLAG_TERMS,
-    GOAL_TERMS,
-    HEALTH_TERMS,
     QUEUE_STATUSES,
-    ROMAN,
-    SEVERITY_ORDER,
     STOP,
     AmendForm,
     CorrectionForm,
@@ -43,16 +38,8 @@ from consultations.models import (
     AnswerCorrection,
     Consultation,
     ConsultationStatus,
-    Decision,
-    DecisionReason,
-    DowntimeTolerance,
     Evaluation,
     EvaluationFinding,
-    EvaluationTrigger,
-    FitzpatrickSource,
-    Primary,
-    Sebum,
-    Treatment,
 )
 from consultations.services import review as review_services
 
@@ -169,8 +156,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         evaluation = consultation.latest_evaluation
         findings = evaluation.flag_findings if evaluation else []
         consultation.queue_flags = [
-            {"code": f.flag, "label": FLAG_TERMS.get(f.flag, f.flag), "severity": f.severity}
-            for f in sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.flag))
+            {"code": f.flag, "label": presenters.flag_label(f.flag), "severity": f.severity}
+            for f in sorted(
+                findings, key=lambda f: (presenters.SEVERITY_ORDER.get(f.severity, 9), f.flag)
+            )
         ]
     tabs = [
         {
@@ -196,240 +185,6 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 
 # --- Detail ------------------------------------------------------------------------------------
-
-
-def suggestion_card(evaluation: Evaluation) -> dict[str, Any]:
-    """The rules' output with the labels a practitioner reads; flags by severity, stop first."""
-    output = evaluation.output
-    flags = sorted(output["flags"], key=lambda f: SEVERITY_ORDER.get(f["severity"], 9))
-    return {
-        "evaluation": evaluation,
-        "primary": output["primary"],
-        "primary_label": Primary(output["primary"]).label,
-        "is_defer": output["primary"] == rules.DEFER,
-        "defer_reason": output["defer_reason"],
-        "suggestions": [
-            {**s, "label": Treatment(s["treatment"]).label, "is_primary": s["rank"] == 1}
-            for s in output["suggestions"]
-        ],
-        "excluded": [{**e, "label": Treatment(e["treatment"]).label} for e in output["excluded"]],
-        "flags": [{**f, "label": FLAG_TERMS.get(f["code"], f["code"])} for f in flags],
-        "stop_count": sum(f["severity"] == "stop" for f in flags),
-        "ruleset_version": output["ruleset_version"],
-    }
-
-
-def _answer_text(field: str, value: Any) -> str:
-    if value is None or value == "":
-        return "Not answered"
-    if field == "fitzpatrick":
-        return f"Type {ROMAN.get(value, value)}"
-    if field == "sebum":
-        return Sebum(value).label
-    if field == "fitzpatrick_source":
-        return FitzpatrickSource(value).label
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    return str(value)
-
-
-def _row(
-    label: str,
-    value: str,
-    *,
-    field: str = "",
-    notable: bool = False,
-    corrections: dict[str, AnswerCorrection] | None = None,
-) -> dict[str, Any]:
-    correction = (corrections or {}).get(field)
-    return {
-        "label": label,
-        "value": value,
-        "notable": notable,
-        "corrected_from": _answer_text(field, correction.old_value) if correction else "",
-        "correction": correction,
-    }
-
-
-def _answer_groups(
-    consultation: Consultation, corrections: list[AnswerCorrection]
-) -> list[dict[str, Any]]:
-    """The answers in the order the patient gave them (About you, skin, goals, health)."""
-    c = consultation
-    patient = c.patient
-    # The patient's first answer is the oldest correction's old value; show the latest change.
-    latest = {correction.field: correction for correction in corrections}
-    fitzpatrick = _answer_text("fitzpatrick", c.fitzpatrick)
-    details = [_answer_text("fitzpatrick_source", c.fitzpatrick_source)]
-    if c.fitzpatrick_score is not None:
-        details.append(f"self-test score {c.fitzpatrick_score}/40")
-    if c.fitzpatrick_self_report and c.fitzpatrick_self_report != c.fitzpatrick:
-        details.append(f"patient picked type {ROMAN[c.fitzpatrick_self_report]}")
-    goals = [GOAL_TERMS.get(goal, goal) for goal in c.goals or []]
-    return [
-        {
-            "title": "About the patient",
-            "rows": [
-                _row("Name", patient.full_name),
-                _row(
-                    "Date of birth",
-                    f"{patient.date_of_birth:%d %b %Y} (age {c.age} at submission)",
-                ),
-                _row("Email", patient.email),
-                _row("Phone", patient.phone or "Not given"),
-            ],
-        },
-        {
-            "title": "Skin",
-            "rows": [
-                _row(
-                    "Fitzpatrick phototype",
-                    f"{fitzpatrick} ({'; '.join(details)})",
-                    field="fitzpatrick",
-                    corrections=latest,
-                ),
-                _row(
-                    "Sebum (oiliness)",
-                    _answer_text("sebum", c.sebum),
-                    field="sebum",
-                    corrections=latest,
-                ),
-            ],
-        },
-        {
-            "title": "Goals",
-            "rows": [
-                _row("Primary goal", goals[0] if goals else "Not answered"),
-                _row("Other goals", ", ".join(goals[1:]) or "None"),
-                _row(
-                    "Downtime tolerance",
-                    DowntimeTolerance(c.downtime_tolerance).label
-                    if c.downtime_tolerance
-                    else "Not answered",
-                ),
-                _row("Previous treatments", c.previous_treatments or "None given"),
-            ],
-        },
-        {
-            "title": "Health and medicines",
-            "rows": [
-                *(
-                    _row(
-                        term,
-                        _answer_text(field, getattr(c, field)),
-                        field=field,
-                        notable=bool(getattr(c, field)),
-                        corrections=latest,
-                    )
-                    for field, term in HEALTH_TERMS.items()
-                ),
-                _row("Other medicines", c.other_medicines or "None given"),
-                _row("Allergies", c.allergies or "None given"),
-            ],
-        },
-    ]
-
-
-ANSWER_LABELS = {
-    "fitzpatrick": "Fitzpatrick phototype",
-    "fitzpatrick_source": "Phototype source",
-    "sebum": "Sebum",
-    **HEALTH_TERMS,
-}
-_TRIGGER_TITLES = {
-    EvaluationTrigger.SUBMISSION: "Rules ran on the patient's submission",
-    EvaluationTrigger.CORRECTION: "Answers corrected; rules ran again",
-    EvaluationTrigger.RERUN: "Rules ran again",
-}
-_OUTCOME_WORDS = {
-    "accepted": "Accepted the suggestion",
-    "changed": "Chose another treatment",
-    "declined": "Declined / referred",
-}
-
-
-def _timeline(
-    evaluations: list[Evaluation],
-    corrections: list[AnswerCorrection],
-    decisions: list[Decision],
-    latest_id: int | None,
-) -> list[dict[str, Any]]:
-    """Evaluations (with the corrections that caused them) and decisions, oldest first."""
-    by_evaluation: dict[int | None, list[AnswerCorrection]] = {}
-    for correction in corrections:
-        by_evaluation.setdefault(correction.evaluation_id, []).append(correction)
-    events: list[dict[str, Any]] = []
-    for evaluation in evaluations:
-        lines = [
-            f"{ANSWER_LABELS.get(c.field, c.field)}: {_answer_text(c.field, c.old_value)} "
-            f"→ {_answer_text(c.field, c.new_value)}"
-            for c in by_evaluation.pop(evaluation.pk, [])
-        ]
-        notes = {c.note for c in corrections if c.evaluation_id == evaluation.pk and c.note}
-        card = suggestion_card(evaluation)
-        lines.append(
-            f"Suggested: {card['primary_label']} · {len(card['flags'])} flag(s), "
-            f"{card['stop_count']} stop · ruleset {card['ruleset_version']}"
-        )
-        events.append(
-            {
-                "at": evaluation.created_at,
-                "kind": "evaluation",
-                "title": _TRIGGER_TITLES.get(evaluation.trigger, "Rules ran"),
-                "by": evaluation.created_by,
-                "lines": lines,
-                "notes": sorted(notes),
-                "card": card if evaluation.pk != latest_id else None,
-                "is_latest": evaluation.pk == latest_id,
-            }
-        )
-    for loose in by_evaluation.values():  # corrections without an evaluation (none expected)
-        for correction in loose:
-            events.append(
-                {
-                    "at": correction.corrected_at,
-                    "kind": "correction",
-                    "title": "Answer corrected",
-                    "by": correction.corrected_by,
-                    "lines": [
-                        f"{ANSWER_LABELS.get(correction.field, correction.field)}: "
-                        f"{_answer_text(correction.field, correction.old_value)} → "
-                        f"{_answer_text(correction.field, correction.new_value)}"
-                    ],
-                    "notes": [correction.note] if correction.note else [],
-                }
-            )
-    for decision in decisions:
-        events.append(
-            {
-                "at": decision.decided_at,
-                "kind": "decision",
-                "title": ("Decision amended" if decision.supersedes_id else "Decision recorded"),
-                "by": decision.decided_by,
-                "decision": decision,
-                "lines": _decision_lines(decision),
-                "notes": [decision.notes] if decision.notes else [],
-            }
-        )
-    return sorted(events, key=lambda event: event["at"])
-
-
-def _decision_lines(decision: Decision) -> list[str]:
-    words = _OUTCOME_WORDS[decision.outcome]
-    lines = [f"{words}: {decision.get_treatment_display()}" if decision.treatment else words]
-    if decision.treatment and decision.plan_sessions:
-        lines.append(
-            f"Plan: {decision.plan_sessions} sessions, {decision.plan_interval_weeks} weeks apart"
-        )
-    if decision.plan_constraints:
-        lines.append("Constraints: " + "; ".join(decision.plan_constraints))
-    if decision.reason_code:
-        lines.append(f"Reason: {DecisionReason(decision.reason_code).label}")
-    if decision.override_excluded:
-        lines.append("Override: the rules had excluded this treatment")
-    if decision.amendment_reason:
-        lines.append(f"Why amended: {decision.amendment_reason}")
-    return lines
 
 
 def _render_detail(
@@ -476,13 +231,13 @@ def _render_detail(
         {
             "consultation": consultation,
             "patient": consultation.patient,
-            "card": suggestion_card(evaluation) if evaluation else None,
-            "answer_groups": _answer_groups(consultation, corrections),
-            "timeline": _timeline(
+            "card": presenters.suggestion_card(evaluation) if evaluation else None,
+            "answer_groups": presenters.clinician_sections(consultation, corrections),
+            "timeline": presenters.timeline(
                 evaluations, corrections, decisions, evaluation.pk if evaluation else None
             ),
             "current_decision": current,
-            "current_lines": _decision_lines(current) if current else [],
+            "current_lines": presenters.decision_lines(current) if current else [],
             "decision_form": decision_form,
             "amend_form": amend_form,
             "amend_open": bool(kept) or (amend_form is not None and amend_form.is_bound),
@@ -500,10 +255,6 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
     return _render_detail(request, _consultation(reference))
 
 
-def _name(user: Any) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def _tell_what_changed(request: HttpRequest, consultation: Consultation, data: QueryDict) -> None:
     """Name the answers corrected after the evaluation the practitioner's form was built on."""
     seen = posted_number(data.get("evaluation"))
@@ -513,8 +264,7 @@ def _tell_what_changed(request: HttpRequest, consultation: Consultation, data: Q
         consultation=consultation, evaluation_id__gt=seen
     ).select_related("corrected_by")
     changes = [
-        f"{ANSWER_LABELS.get(c.field, c.field)}: {_answer_text(c.field, c.old_value)} → "
-        f"{_answer_text(c.field, c.new_value)} ({_name(c.corrected_by)})"
+        f"{presenters.correction_line(c)} ({presenters.person_name(c.corrected_by)})"
         for c in corrections.order_by("corrected_at", "pk")
     ]
     if changes:
@@ -529,7 +279,7 @@ def _tell_who_decided(request: HttpRequest, consultation: Consultation) -> None:
     who = (
         "You"
         if current.decided_by_id == request.user.pk
-        else f"Another practitioner, {_name(current.decided_by)},"
+        else f"Another practitioner, {presenters.person_name(current.decided_by)},"
     )
     did = "amended the decision" if current.supersedes_id else "decided this consultation"
     when = date_format(timezone.localtime(current.decided_at), "j M Y, H:i")
