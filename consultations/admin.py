@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from consultations import fhir, services
+from consultations import fhir, presenters, services
 from consultations.models import (
     HEALTH_FIELDS,
     AccessLog,
@@ -86,49 +86,51 @@ class SelectRelatedInlineMixin:
         return super().get_queryset(request).select_related(*self.select_related)
 
 
+def _reasons(reasons: list[dict[str, str]]) -> SafeString:
+    return format_html_join("", "<li>{}: {}</li>", ((r["rule"], r["text"]) for r in reasons))
+
+
 def render_output(output: dict | None) -> SafeString:
-    """The rules' output as readable HTML: primary, ranked options, exclusions and flags."""
+    """The rules' output in the review page's words: primary, options, exclusions and flags."""
     if not output:
         return format_html("<em>{}</em>", "No output")
+    card = presenters.output_card(output)
     parts = [
         format_html(
             "<p><strong>Primary:</strong> {} &middot; ruleset {}</p>",
-            output.get("primary", ""),
-            output.get("ruleset_version", ""),
+            card["primary_label"],
+            card["ruleset_version"],
         )
     ]
-    if output.get("defer_reason"):
-        parts.append(format_html("<p><strong>Deferred:</strong> {}</p>", output["defer_reason"]))
-    for suggestion in output.get("suggestions", []):
-        reasons = format_html_join(
-            "", "<li>{}: {}</li>", ((r["rule"], r["text"]) for r in suggestion.get("reasons", []))
-        )
-        constraints = ", ".join(suggestion.get("constraints", [])) or "none"
+    if card["defer_reason"]:
+        parts.append(format_html("<p><strong>Deferred:</strong> {}</p>", card["defer_reason"]))
+    for suggestion in card["suggestions"]:
         parts.append(
             format_html(
                 "<p>{}. <strong>{}</strong> ({}) &middot; constraints: {}</p><ul>{}</ul>",
                 suggestion["rank"],
-                suggestion["treatment"],
-                suggestion["status"],
-                constraints,
-                reasons,
+                suggestion["label"],
+                suggestion["status_label"],
+                "; ".join(suggestion.get("constraints", [])) or "none",
+                _reasons(suggestion.get("reasons", [])),
             )
         )
-    for excluded in output.get("excluded", []):
-        reasons = format_html_join(
-            "", "<li>{}: {}</li>", ((r["rule"], r["text"]) for r in excluded.get("reasons", []))
-        )
+    for excluded in card["excluded"]:
         parts.append(
             format_html(
-                "<p><strong>Excluded: {}</strong></p><ul>{}</ul>", excluded["treatment"], reasons
+                "<p><strong>Excluded: {}</strong></p><ul>{}</ul>",
+                excluded["label"],
+                _reasons(excluded.get("reasons", [])),
             )
         )
-    flags = output.get("flags", [])
-    if flags:
+    if card["flags"]:
         items = format_html_join(
             "",
-            "<li>[{}] {} ({}): {}</li>",
-            ((f["severity"], f["code"], f["rule"], f["message"]) for f in flags),
+            "<li>[{}] {} ({}, {}): {}</li>",
+            (
+                (f["severity_label"], f["label"], f["rule"], f["code"], f["message"])
+                for f in card["flags"]
+            ),
         )
         parts.append(format_html("<p><strong>Flags</strong></p><ul>{}</ul>", items))
     return SafeString("".join(parts))
@@ -431,12 +433,8 @@ class EvaluationAdmin(AccessLoggedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdm
 
     @admin.display(description="Answers the rules saw")
     def answers_seen(self, obj: Evaluation) -> SafeString:
-        return format_html(
-            "<dl>{}</dl>",
-            format_html_join(
-                "", "<dt>{}</dt><dd>{}</dd>", ((k, v) for k, v in (obj.answers or {}).items())
-            ),
-        )
+        rows = presenters.answers_seen(obj.answers or {})
+        return format_html("<dl>{}</dl>", format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows))
 
 
 @admin.register(EvaluationFinding)

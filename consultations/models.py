@@ -52,9 +52,9 @@ class Treatment(models.TextChoices):
 class Primary(models.TextChoices):
     """What the rules suggest first: a treatment, or no automatic suggestion."""
 
-    LASER = "laser", "Picosecond laser"
-    CHEMICAL_PEEL = "chemical_peel", "Chemical peel"
-    MICRODERMABRASION = "microdermabrasion", "Microdermabrasion"
+    LASER = "laser", Treatment.LASER.label
+    CHEMICAL_PEEL = "chemical_peel", Treatment.CHEMICAL_PEEL.label
+    MICRODERMABRASION = "microdermabrasion", Treatment.MICRODERMABRASION.label
     DEFER = "defer_to_practitioner", "Defer to practitioner"
 
 

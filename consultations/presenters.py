@@ -266,6 +266,7 @@ def clinician_sections(
 # --- The rules' output --------------------------------------------------------------------------
 
 SEVERITY_ORDER = {"stop": 0, "caution": 1, "info": 2}
+STATUS_LABELS = {"suitable": "Suitable", "caution": "Caution"}
 
 # Flags in clinical terms: a yes/no answer's flag is named after its question's term.
 FLAG_TERMS: dict[str, str] = {
@@ -282,25 +283,39 @@ def treatment_label(code: str) -> str:
     return dict(Primary.choices).get(code, code)
 
 
-def suggestion_card(evaluation: Evaluation) -> dict[str, Any]:
-    """The rules' output with the labels a practitioner reads; flags by severity, stop first."""
-    output = evaluation.output
-    flags = sorted(output["flags"], key=lambda f: SEVERITY_ORDER.get(f["severity"], 9))
+def output_card(output: dict[str, Any]) -> dict[str, Any]:
+    """The rules' output (contract JSON) with the labels staff read; flags by severity, stop
+    first. The review page, the printable summary and the admin show it."""
+    flags = sorted(output.get("flags", []), key=lambda f: SEVERITY_ORDER.get(f["severity"], 9))
     return {
-        "evaluation": evaluation,
         "primary": output["primary"],
         "primary_label": treatment_label(output["primary"]),
         "is_defer": output["primary"] == rules.DEFER,
-        "defer_reason": output["defer_reason"],
+        "defer_reason": output.get("defer_reason"),
         "suggestions": [
-            {**s, "label": treatment_label(s["treatment"]), "is_primary": s["rank"] == 1}
-            for s in output["suggestions"]
+            {
+                **s,
+                "label": treatment_label(s["treatment"]),
+                "is_primary": s["rank"] == 1,
+                "status_label": STATUS_LABELS.get(s["status"], s["status"]),
+            }
+            for s in output.get("suggestions", [])
         ],
-        "excluded": [{**e, "label": treatment_label(e["treatment"])} for e in output["excluded"]],
-        "flags": [{**f, "label": flag_label(f["code"])} for f in flags],
+        "excluded": [
+            {**e, "label": treatment_label(e["treatment"])} for e in output.get("excluded", [])
+        ],
+        "flags": [
+            {**f, "label": flag_label(f["code"]), "severity_label": f["severity"].upper()}
+            for f in flags
+        ],
         "stop_count": sum(f["severity"] == "stop" for f in flags),
-        "ruleset_version": output["ruleset_version"],
+        "ruleset_version": output.get("ruleset_version", ""),
     }
+
+
+def suggestion_card(evaluation: Evaluation) -> dict[str, Any]:
+    """One evaluation's output card, with the evaluation (when and why the rules ran)."""
+    return {**output_card(evaluation.output), "evaluation": evaluation}
 
 
 def suggestion_line(evaluation: Evaluation) -> str:
@@ -411,6 +426,17 @@ def timeline(
             }
         )
     return sorted(events, key=lambda event: event["at"])
+
+
+def answers_seen(answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """(clinical term, answer) for the answers an evaluation's rules saw."""
+    return [
+        (
+            questionnaire.question(code).term if code in questionnaire.BY_CODE else code,
+            answer_text(code, value),
+        )
+        for code, value in answers.items()
+    ]
 
 
 def person_name(user: Any) -> str:

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_safe
 from consultations import fhir, presenters, questionnaire, rules, services
 from consultations.analytics import DateRange
 from consultations.analytics import analytics as compute_analytics
-from consultations.models import AccessLog, AnswerCorrection, Consultation, Decision, Primary
+from consultations.models import AccessLog, AnswerCorrection, Consultation, Decision
 from consultations.replay import replay as compute_replay
 from consultations.services.insight import fhir_export_record
 
@@ -156,28 +156,12 @@ def print_summary(request: HttpRequest, reference: str) -> HttpResponse:
             "patient": consultation.patient,
             "sections": presenters.clinician_sections(consultation),
             "evaluation": evaluation,
-            "output": _with_labels(evaluation.output) if evaluation else None,
+            "card": presenters.suggestion_card(evaluation) if evaluation else None,
             "decision": decision,
+            "decision_lines": presenters.decision_lines(decision) if decision else [],
             "printed_at": timezone.now(),
         },
     )
-
-
-def _with_labels(output: dict) -> dict:
-    """The rules' output with each treatment's name in words beside its code."""
-    labels = dict(Primary.choices)
-
-    def labelled(entries: list[dict]) -> list[dict]:
-        return [
-            {**entry, "label": labels.get(entry["treatment"], entry["treatment"])}
-            for entry in entries
-        ]
-
-    return {
-        **output,
-        "suggestions": labelled(output.get("suggestions", [])),
-        "excluded": labelled(output.get("excluded", [])),
-    }
 
 
 def _as_given(consultation: Consultation) -> Consultation:
