@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from consultations import fhir, presenters, services
+from consultations import fhir, presenters, selectors, services
 from consultations.models import (
     HEALTH_FIELDS,
     AccessLog,
@@ -304,7 +304,7 @@ class ConsultationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Consultation | None = None) -> bool:
         # Answers are changed through the review page's corrections, which keep who/what/when.
-        if obj is not None and obj.status != Consultation.Status.DRAFT:
+        if obj is not None and not obj.is_editable_by_patient:
             return False
         return super().has_change_permission(request, obj)
 
@@ -338,7 +338,7 @@ class ConsultationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     @admin.action(description="Export selected consultations as FHIR (NDJSON)")
     def export_fhir(self, request: HttpRequest, queryset: QuerySet[Consultation]) -> HttpResponse:
         """One FHIR R4 Bundle per line (drafts have nothing to export and are left out)."""
-        exported = list(fhir.export_queryset(queryset).order_by("reference"))
+        exported = list(selectors.exportable(queryset).order_by("reference"))
         if not exported:
             self.message_user(
                 request, "None of the selected consultations has been submitted.", messages.WARNING

@@ -26,13 +26,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from consultations import questionnaire as spec
+from consultations import selectors
 from consultations.models import (
     QUESTIONNAIRE_VERSION,
-    AnswerCorrection,
     Consultation,
     Decision,
     DecisionOutcome,
@@ -349,28 +349,8 @@ def service_request(
 # --- Bundles -----------------------------------------------------------------------------------
 
 
-def export_queryset(consultations: QuerySet[Consultation]) -> QuerySet[Consultation]:
-    """The consultations that can be exported, with what a bundle needs in a fixed number of
-    queries (drafts have no answers to export)."""
-    return (
-        consultations.exclude(status=Consultation.Status.DRAFT)
-        .exclude(latest_evaluation__isnull=True)
-        .select_related("patient", "latest_evaluation")
-        .annotate(
-            has_corrections=Exists(AnswerCorrection.objects.filter(consultation=OuterRef("pk")))
-        )
-        .prefetch_related(
-            Prefetch(
-                "decisions",
-                queryset=Decision.objects.current().select_related("decided_by"),
-                to_attr="current_decisions",
-            )
-        )
-    )
-
-
 def consultation_bundle(consultation: Consultation) -> dict[str, Any]:
-    """The Bundle for one consultation taken from `export_queryset`."""
+    """The Bundle for one consultation taken from `selectors.exportable`."""
     patient = patient_resource(consultation)
     response = questionnaire_response(
         consultation, patient=patient, amended=consultation.has_corrections
@@ -398,7 +378,7 @@ def consultation_bundle(consultation: Consultation) -> dict[str, Any]:
 
 def bundles(consultations: QuerySet[Consultation]) -> Iterator[dict[str, Any]]:
     """One bundle per exportable consultation, in reference order."""
-    for consultation in export_queryset(consultations).order_by("reference"):
+    for consultation in selectors.exportable(consultations).order_by("reference"):
         yield consultation_bundle(consultation)
 
 
@@ -408,7 +388,6 @@ __all__ = [
     "bundles",
     "consultation_bundle",
     "consultation_values",
-    "export_queryset",
     "questionnaire",
     "response_values",
 ]

@@ -12,7 +12,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from consultations import rules
@@ -174,6 +174,44 @@ class Patient(models.Model):
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+class ConsultationQuerySet(models.QuerySet["Consultation"]):
+    def sent(self) -> ConsultationQuerySet:
+        """Consultations the patient has sent: drafts are theirs alone."""
+        return self.exclude(status=ConsultationStatus.DRAFT)
+
+    def drafts(self) -> ConsultationQuerySet:
+        return self.filter(status=ConsultationStatus.DRAFT)
+
+    def search(self, q: str) -> ConsultationQuerySet:
+        """A reference (whole or part) or every word of the patient's name."""
+        by_name = Q()
+        for word in q.split():
+            by_name &= Q(patient__first_name__icontains=word) | Q(
+                patient__last_name__icontains=word
+            )
+        return self.filter(Q(reference__icontains=q) | by_name)
+
+    def for_queue(self, *, flag: str = "", primary: str = "", q: str = "") -> ConsultationQuerySet:
+        """The queue's filters: a flag code (or "stop": any stop flag), the rules' primary
+        suggestion, and a search."""
+        consultations = self
+        if flag == "stop":
+            consultations = consultations.filter(latest_evaluation__has_stop_flag=True)
+        elif flag:
+            consultations = consultations.filter(
+                Exists(
+                    EvaluationFinding.objects.filter(
+                        evaluation=OuterRef("latest_evaluation"), flag=flag
+                    )
+                )
+            )
+        if primary:
+            consultations = consultations.filter(latest_evaluation__primary=primary)
+        if q:
+            consultations = consultations.search(q)
+        return consultations
+
+
 class Consultation(models.Model):
     """One intake questionnaire: the patient's answers, from draft to decision."""
 
@@ -243,6 +281,8 @@ class Consultation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ConsultationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

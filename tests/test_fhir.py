@@ -11,7 +11,7 @@ from django.urls import reverse
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.questionnaire import Questionnaire
 
-from consultations import fhir, services
+from consultations import fhir, selectors, services
 from consultations.models import (
     QUESTIONNAIRE_VERSION,
     AccessLog,
@@ -33,9 +33,7 @@ pytestmark = pytest.mark.django_db
 
 
 def bundle_for(consultation: Consultation) -> dict:
-    return fhir.consultation_bundle(
-        fhir.export_queryset(Consultation.objects.all()).get(pk=consultation.pk)
-    )
+    return fhir.consultation_bundle(selectors.exportable().get(pk=consultation.pk))
 
 
 def resources(bundle: dict, kind: str) -> list[dict]:

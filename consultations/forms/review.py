@@ -27,17 +27,17 @@ from consultations.models import (
 )
 from consultations.presenters import FLAG_TERMS
 from consultations.questionnaire import CLINICIAN
+from consultations.selectors import ALL, STOP, QueueFilters
 from consultations.services.review import CORRECTABLE_FIELDS, DecisionInput
 from consultations.treatment_plans import PROTOCOLS
 
 FITZPATRICK_CHOICES = questionnaire.choices("fitzpatrick", CLINICIAN)
-QUEUE_STATUSES = {
+# The queue's tabs, in the practitioners' words.
+QUEUE_TABS = {
     ConsultationStatus.SUBMITTED: "Awaiting review",
     ConsultationStatus.DECIDED: "Decided",
     ConsultationStatus.WITHDRAWN: "Withdrawn",
 }
-ALL = "all"
-STOP = "stop"
 
 
 # ASCII digits only: "²".isdigit() is True yet int("²") fails, and int() reads other scripts'
@@ -77,7 +77,7 @@ class QueueFilterForm(forms.Form):
     """The queue's filters (GET). An unknown value is ignored rather than shown as an error."""
 
     status = forms.ChoiceField(
-        choices=[*QUEUE_STATUSES.items(), (ALL, "All")],
+        choices=[*QUEUE_TABS.items(), (ALL, "All")],
         required=False,
         widget=forms.HiddenInput,
     )
@@ -103,12 +103,15 @@ class QueueFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
     )
 
-    def filters(self) -> dict[str, str]:
+    def filters(self) -> QueueFilters:
         self.is_valid()
         data = {name: self.cleaned_data.get(name) or "" for name in self.fields}
-        data["status"] = data["status"] or ConsultationStatus.SUBMITTED
-        data["q"] = data["q"].strip()
-        return data
+        return QueueFilters(
+            status=data["status"] or ConsultationStatus.SUBMITTED,
+            flag=data["flag"],
+            primary=data["primary"],
+            q=data["q"].strip(),
+        )
 
 
 class CorrectionForm(forms.Form):

@@ -102,7 +102,7 @@ def draft_save(*, consultation_id: int, step: str, answers: Mapping[str, Any]) -
     Raises ConsultationNotEditable once the consultation has been submitted.
     """
     consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
-    if consultation.status != ConsultationStatus.DRAFT:
+    if not consultation.is_editable_by_patient:
         raise ConsultationNotEditable(consultation)
     if step == "about":
         Patient.objects.filter(pk=consultation.patient_id).update(
@@ -247,7 +247,7 @@ def consultation_submit(
     # The row lock makes concurrent submissions of one draft queue up: the first submits,
     # the others then see it submitted.
     consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
-    if consultation.status != ConsultationStatus.DRAFT:
+    if not consultation.is_editable_by_patient:
         return consultation, False
     missing = draft_missing_steps(consultation)
     patient = Patient.objects.get(pk=consultation.patient_id)

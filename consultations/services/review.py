@@ -41,6 +41,7 @@ from consultations.models import (
     EvaluationTrigger,
     FitzpatrickSource,
 )
+from consultations.selectors import decision_current
 from consultations.services import access_log_record, evaluation_create
 from consultations.treatment_plans import PROTOCOLS
 
@@ -263,17 +264,6 @@ def decision_amend(
             raise ConsultationChanged from None
         raise
     return Recorded(decision=decision, emailed=_patient_notify_on_commit(decision))
-
-
-def decision_current(consultation: Consultation) -> Decision | None:
-    """The decision in force: the one no later decision supersedes."""
-    return (
-        Decision.objects.current()
-        .filter(consultation=consultation)
-        .select_related("decided_by")
-        .order_by("-decided_at", "-pk")
-        .first()
-    )
 
 
 def _decision_logged(

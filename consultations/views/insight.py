@@ -19,14 +19,14 @@ from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from consultations import fhir, presenters, questionnaire, rules, services
+from consultations import fhir, presenters, questionnaire, rules, selectors, services
 from consultations.analytics import DateRange
 from consultations.analytics import analytics as compute_analytics
-from consultations.models import AccessLog, AnswerCorrection, Consultation, Decision
+from consultations.models import AccessLog
 from consultations.replay import replay as compute_replay
 from consultations.services.insight import fhir_export_record
 
@@ -72,16 +72,6 @@ def staff_permission_required(perm: str) -> Callable:
     return decorator
 
 
-def _consultation(reference: str) -> Consultation:
-    """A submitted (not draft) consultation by reference, or 404."""
-    return get_object_or_404(
-        Consultation.objects.exclude(status=Consultation.Status.DRAFT).select_related(
-            "patient", "latest_evaluation"
-        ),
-        reference=reference,
-    )
-
-
 @require_safe
 @login_required
 @permission_required(REVIEW_PERMISSION, raise_exception=True)
@@ -108,7 +98,7 @@ def replay(request: HttpRequest) -> HttpResponse:
     form = ReplayForm(request.GET or None)
     report = None
     if form.is_bound and form.is_valid():
-        report = compute_replay(Consultation.objects.all(), since=form.cleaned_data["since"])
+        report = compute_replay(selectors.replayable(), since=form.cleaned_data["since"])
     return render(
         request,
         "consultations/insight/replay.html",
@@ -120,9 +110,7 @@ def replay(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required(REVIEW_PERMISSION, raise_exception=True)
 def fhir_export(request: HttpRequest, reference: str) -> HttpResponse:
-    consultation = get_object_or_404(
-        fhir.export_queryset(Consultation.objects.all()), reference=reference
-    )
+    consultation = selectors.exportable_by_reference(reference)
     bundle = fhir.consultation_bundle(consultation)
     fhir_export_record(user=request.user, consultations=[consultation], detail="staff page")
     response = HttpResponse(
@@ -137,13 +125,8 @@ def fhir_export(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @permission_required(REVIEW_PERMISSION, raise_exception=True)
 def print_summary(request: HttpRequest, reference: str) -> HttpResponse:
-    consultation = _consultation(reference)
-    decision = (
-        Decision.objects.current()
-        .filter(consultation=consultation)
-        .select_related("decided_by")
-        .first()
-    )
+    consultation = selectors.consultation_for_staff(reference)
+    decision = selectors.decision_current(consultation)
     services.access_log_record(
         user=request.user, action=AccessLog.Action.PRINT, consultation=consultation
     )
@@ -164,35 +147,19 @@ def print_summary(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def _as_given(consultation: Consultation) -> Consultation:
-    """The consultation with the answers as the patient gave them: a practitioner's later
-    corrections undone (in memory only; nothing is saved)."""
-    corrections = AnswerCorrection.objects.filter(
-        consultation=consultation, field__in=list(questionnaire.BY_CODE)
-    ).order_by("-corrected_at", "-pk")
-    for correction in corrections:  # newest first, so the earliest old value wins
-        setattr(consultation, correction.field, correction.old_value)
-    return consultation
-
-
 @require_safe
 def patient_copy(request: HttpRequest, token: str) -> HttpResponse:
     """The patient's own copy of their answers, reached from their private status link."""
-    # An anonymised patient's link leads nowhere (erasure also replaces the token).
-    consultation = get_object_or_404(
-        Consultation.objects.exclude(status=Consultation.Status.DRAFT)
-        .filter(patient__anonymised_at__isnull=True)
-        .select_related("patient"),
-        public_token=token,
-    )
+    consultation = selectors.patient_copy(token)
     # The questions worded as the patient saw them, with the answers as they gave them.
-    sections = presenters.patient_sections(_as_given(consultation))
+    as_given = selectors.answers_as_given(consultation, list(questionnaire.BY_CODE))
+    sections = presenters.patient_sections(as_given)
     return render(
         request,
         "consultations/insight/patient_copy.html",
         {
             "consultation": consultation,
             "sections": sections,
-            "consent": consultation.consents.order_by("-accepted_at").first(),
+            "consent": selectors.latest_consent(consultation),
         },
     )

@@ -16,11 +16,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from consultations import emails, presenters, questionnaire, ratelimit
+from consultations import emails, presenters, questionnaire, ratelimit, selectors
 from consultations.consent import (
     CONSENT_PARAGRAPHS,
     CONSENT_TEXT_VERSION,
@@ -33,7 +33,7 @@ from consultations.forms.intake import (
     StepForm,
     initial_for,
 )
-from consultations.models import Consultation, ConsultationStatus, Decision
+from consultations.models import Consultation, ConsultationStatus
 from consultations.services import intake as services
 
 DRAFT_SESSION_KEY = "intake_consultation_id"
@@ -54,10 +54,7 @@ require_form_methods = require_http_methods(["GET", "HEAD", "POST"])
 
 def _session_consultation(request: HttpRequest) -> Consultation | None:
     """The consultation this browser is filling in, if any (one query)."""
-    pk = request.session.get(DRAFT_SESSION_KEY)
-    if not isinstance(pk, int):
-        return None
-    return Consultation.objects.select_related("patient").filter(pk=pk).first()
+    return selectors.draft_or_sent_by_id(request.session.get(DRAFT_SESSION_KEY))
 
 
 def _until_browser_closes(request: HttpRequest) -> None:
@@ -104,11 +101,7 @@ def _recently_sent(request: HttpRequest, consultation: Consultation | None) -> C
         return None
     if consultation is not None and consultation.pk == marker.get("id"):
         return consultation
-    return (
-        Consultation.objects.exclude(status=ConsultationStatus.DRAFT)
-        .filter(pk=marker.get("id"))
-        .first()
-    )
+    return selectors.sent_by_id(marker.get("id"))
 
 
 def _no_draft_or_sent(request: HttpRequest, consultation: Consultation | None) -> HttpResponse:
@@ -338,7 +331,7 @@ def resume(request: HttpRequest, signed: str) -> HttpResponse:
         )
     except signing.BadSignature:
         return render(request, "consultations/intake/link_invalid.html", status=404)
-    consultation = Consultation.objects.filter(public_token=token).first()
+    consultation = selectors.consultation_by_token(token)
     if consultation is None:
         return render(request, "consultations/intake/link_invalid.html", status=404)
     if not consultation.is_editable_by_patient:
@@ -411,16 +404,10 @@ def submit(request: HttpRequest) -> HttpResponse:
     return redirect(_submitted_url(consultation))
 
 
-def _sent_consultation(token: str) -> Consultation:
-    return get_object_or_404(
-        Consultation.objects.exclude(status=ConsultationStatus.DRAFT), public_token=token
-    )
-
-
 @require_safe
 def submitted(request: HttpRequest, token: str) -> HttpResponse:
     """The confirmation: the reference and the private status link (also emailed)."""
-    consultation = _sent_consultation(token)
+    consultation = selectors.sent_by_token(token)
     return render(
         request,
         "consultations/intake/submitted.html",
@@ -431,15 +418,10 @@ def submitted(request: HttpRequest, token: str) -> HttpResponse:
 @require_safe
 def status(request: HttpRequest, token: str) -> HttpResponse:
     """The patient's private status page: awaiting review, or the practitioner's outcome."""
-    consultation = _sent_consultation(token)
+    consultation = selectors.sent_by_token(token)
     decision = None
     if consultation.status == ConsultationStatus.DECIDED:
-        decision = (
-            Decision.objects.current()
-            .filter(consultation=consultation)
-            .order_by("-decided_at", "-pk")
-            .first()
-        )
+        decision = selectors.decision_current(consultation)
     return render(
         request,
         "consultations/status.html",

@@ -8,23 +8,21 @@ re-checks under a row lock that the consultation has not changed since the form 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from consultations import presenters, rules, services
+from consultations import presenters, rules, selectors, services
 from consultations.forms.review import (
     ALL,
-    QUEUE_STATUSES,
-    STOP,
+    QUEUE_TABS,
     AmendForm,
     CorrectionForm,
     DecisionForm,
@@ -35,16 +33,13 @@ from consultations.forms.review import (
 )
 from consultations.models import (
     AccessLog,
-    AnswerCorrection,
     Consultation,
     ConsultationStatus,
     Evaluation,
-    EvaluationFinding,
 )
 from consultations.services import review as review_services
 
 REVIEW_PERMISSION = "consultations.review_consultation"
-PAGE_SIZE = 25
 
 CHANGED_MESSAGE = (
     "This consultation changed while you were reviewing it: its answers were corrected, the "
@@ -72,69 +67,12 @@ EMAIL_MESSAGES: dict[bool | None, str] = {
 }
 
 
-def _consultation(reference: str) -> Consultation:
-    """A submitted (or later) consultation by its reference, or 404; drafts are the patient's."""
-    return get_object_or_404(
-        Consultation.objects.select_related("patient", "latest_evaluation").exclude(
-            status=ConsultationStatus.DRAFT
-        ),
-        reference=reference,
-    )
-
-
 # --- Queue -------------------------------------------------------------------------------------
 
 
-def _search(q: str) -> Q:
-    """A reference (whole or part) or every word of the patient's name."""
-    by_name = Q()
-    for word in q.split():
-        by_name &= Q(patient__first_name__icontains=word) | Q(patient__last_name__icontains=word)
-    return Q(reference__icontains=q) | by_name
-
-
-def _queue_rows(filters: dict[str, str]) -> tuple[QuerySet[Consultation], dict[str, int]]:
-    """The filtered consultations (oldest first) and how many match in each status."""
-    consultations = Consultation.objects.exclude(status=ConsultationStatus.DRAFT)
-    if filters["flag"] == STOP:
-        consultations = consultations.filter(latest_evaluation__has_stop_flag=True)
-    elif filters["flag"]:
-        consultations = consultations.filter(
-            Exists(
-                EvaluationFinding.objects.filter(
-                    evaluation=OuterRef("latest_evaluation"), flag=filters["flag"]
-                )
-            )
-        )
-    if filters["primary"]:
-        consultations = consultations.filter(latest_evaluation__primary=filters["primary"])
-    if filters["q"]:
-        consultations = consultations.filter(_search(filters["q"]))
-    counts = consultations.aggregate(
-        **{status: Count("pk", filter=Q(status=status)) for status in QUEUE_STATUSES},
-        **{ALL: Count("pk")},
-    )
-    if filters["status"] != ALL:
-        consultations = consultations.filter(status=filters["status"])
-    rows = (
-        consultations.select_related("patient", "latest_evaluation")
-        # The queue shows the primary and the flags, not the rules' whole snapshot.
-        .defer("latest_evaluation__output", "latest_evaluation__answers")
-        .prefetch_related(
-            Prefetch(
-                "latest_evaluation__findings",
-                queryset=EvaluationFinding.objects.exclude(flag="").order_by("severity", "flag"),
-                to_attr="flag_findings",
-            )
-        )
-        .order_by("submitted_at", "pk")
-    )
-    return rows, counts
-
-
-def _query_string(filters: dict[str, str], **changes: str) -> str:
+def _query_string(filters: selectors.QueueFilters, **changes: str) -> str:
     params = QueryDict(mutable=True)
-    for name, value in {**filters, **changes}.items():
+    for name, value in {**asdict(filters), **changes}.items():
         if value:
             params[name] = value
     return params.urlencode()
@@ -147,11 +85,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     """Submitted consultations, oldest first, with stop flags marked; filters and search."""
     filter_form = QueueFilterForm(request.GET)
     filters = filter_form.filters()
-    rows, counts = _queue_rows(filters)
-    paginator = Paginator(rows, PAGE_SIZE)
-    # The per-status counts already hold the total: spare the paginator its own COUNT(*).
-    paginator.count = counts[filters["status"]]
-    page = paginator.get_page(request.GET.get("page"))
+    queue = selectors.queue(filters, request.GET.get("page"))
+    page, counts = queue.page, queue.counts
     for consultation in page.object_list:
         evaluation = consultation.latest_evaluation
         findings = evaluation.flag_findings if evaluation else []
@@ -166,10 +101,10 @@ def queue(request: HttpRequest) -> HttpResponse:
             "status": status,
             "label": label,
             "count": counts[status],
-            "active": filters["status"] == status,
+            "active": filters.status == status,
             "query": _query_string(filters, status=status, page=""),
         }
-        for status, label in [*QUEUE_STATUSES.items(), (ALL, "All")]
+        for status, label in [*QUEUE_TABS.items(), (ALL, "All")]
     ]
     return render(
         request,
@@ -197,16 +132,8 @@ def _render_detail(
     status: int = 200,
 ) -> HttpResponse:
     """The detail page; each rendering shows patient data, so each is logged."""
-    evaluations = list(
-        consultation.evaluations.select_related("created_by").order_by("created_at", "pk")
-    )
-    corrections = list(
-        consultation.corrections.select_related("corrected_by").order_by("corrected_at", "pk")
-    )
-    decisions = list(
-        consultation.decisions.select_related("decided_by").order_by("decided_at", "pk")
-    )
-    current = review_services.decision_current(consultation)
+    history = selectors.history(consultation)
+    current = selectors.decision_current(consultation)
     evaluation = consultation.latest_evaluation
     initial = kept or {}
     if evaluation is not None:
@@ -232,9 +159,12 @@ def _render_detail(
             "consultation": consultation,
             "patient": consultation.patient,
             "card": presenters.suggestion_card(evaluation) if evaluation else None,
-            "answer_groups": presenters.clinician_sections(consultation, corrections),
+            "answer_groups": presenters.clinician_sections(consultation, history.corrections),
             "timeline": presenters.timeline(
-                evaluations, corrections, decisions, evaluation.pk if evaluation else None
+                history.evaluations,
+                history.corrections,
+                history.decisions,
+                evaluation.pk if evaluation else None,
             ),
             "current_decision": current,
             "current_lines": presenters.decision_lines(current) if current else [],
@@ -252,7 +182,7 @@ def _render_detail(
 @require_safe
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The answers, the explained suggestion, the history, and the decision form."""
-    return _render_detail(request, _consultation(reference))
+    return _render_detail(request, selectors.consultation_for_staff(reference))
 
 
 def _tell_what_changed(request: HttpRequest, consultation: Consultation, data: QueryDict) -> None:
@@ -260,12 +190,9 @@ def _tell_what_changed(request: HttpRequest, consultation: Consultation, data: Q
     seen = posted_number(data.get("evaluation"))
     if seen is None:
         return
-    corrections = AnswerCorrection.objects.filter(
-        consultation=consultation, evaluation_id__gt=seen
-    ).select_related("corrected_by")
     changes = [
         f"{presenters.correction_line(c)} ({presenters.person_name(c.corrected_by)})"
-        for c in corrections.order_by("corrected_at", "pk")
+        for c in selectors.corrections_after(consultation, seen)
     ]
     if changes:
         messages.info(request, "Corrected since you opened it: " + "; ".join(changes) + ".")
@@ -273,7 +200,7 @@ def _tell_what_changed(request: HttpRequest, consultation: Consultation, data: Q
 
 def _tell_who_decided(request: HttpRequest, consultation: Consultation) -> None:
     """Name who decided (or last amended) the consultation, and when."""
-    current = review_services.decision_current(consultation)
+    current = selectors.decision_current(consultation)
     if current is None:
         return
     who = (
@@ -289,7 +216,7 @@ def _tell_who_decided(request: HttpRequest, consultation: Consultation) -> None:
 def _changed(request: HttpRequest, reference: str, data: QueryDict) -> HttpResponse:
     """The consultation changed under the practitioner (or their form arrived damaged): show it
     afresh with their input kept."""
-    consultation = _consultation(reference)
+    consultation = selectors.consultation_for_staff(reference)
     if form_damaged(data):
         messages.error(request, DAMAGED_MESSAGE)
         return _render_detail(request, consultation, kept=kept_input(data), status=400)
@@ -336,7 +263,7 @@ def _record(
 @require_POST
 def decide(request: HttpRequest, reference: str) -> HttpResponse:
     """Record the decision on the evaluation the practitioner saw (or say it changed)."""
-    consultation = _consultation(reference)
+    consultation = selectors.consultation_for_staff(reference)
     decidable = (ConsultationStatus.SUBMITTED, ConsultationStatus.DECIDED)
     if consultation.status not in decidable or not consultation.latest_evaluation:
         messages.error(request, "Only a submitted consultation can be decided.")
@@ -358,8 +285,8 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def amend(request: HttpRequest, reference: str) -> HttpResponse:
     """Replace the decision in force with a new one that says why; both stay on record."""
-    consultation = _consultation(reference)
-    current = review_services.decision_current(consultation)
+    consultation = selectors.consultation_for_staff(reference)
+    current = selectors.decision_current(consultation)
     if consultation.status != ConsultationStatus.DECIDED or current is None:
         messages.error(request, "Only a decided consultation can be amended.")
         return redirect("review:detail", reference=reference)
@@ -396,7 +323,7 @@ def _correction_kept(data: QueryDict) -> dict[str, Any]:
 @require_http_methods(["GET", "HEAD", "POST"])
 def correct(request: HttpRequest, reference: str) -> HttpResponse:
     """Correct answers after examination; the rules run again as a new evaluation."""
-    consultation = _consultation(reference)
+    consultation = selectors.consultation_for_staff(reference)
     if consultation.status != ConsultationStatus.SUBMITTED:
         messages.error(
             request,
@@ -426,7 +353,7 @@ def correct(request: HttpRequest, reference: str) -> HttpResponse:
                 messages.success(request, _corrected_message(before, evaluation))
                 return redirect("review:detail", reference=reference)
         except review_services.ConsultationChanged:
-            consultation = _consultation(reference)
+            consultation = selectors.consultation_for_staff(reference)
             if consultation.status != ConsultationStatus.SUBMITTED:
                 messages.error(request, DECIDED_BEFORE_CORRECTION_MESSAGE)
                 return redirect("review:detail", reference=reference)

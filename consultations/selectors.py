@@ -1,0 +1,227 @@
+"""Reads: what the pages need, each in a fixed number of queries.
+
+Views never build querysets; they call these (HackSoft's "selectors"). Services may call them
+too. Functions that take a token or a reference raise Http404 when nothing matches, so that a
+view reads as one line per object (healthchecks' `_get_check_for_user`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from consultations.models import (
+    AnswerCorrection,
+    Consent,
+    Consultation,
+    ConsultationStatus,
+    Decision,
+    Evaluation,
+    EvaluationFinding,
+)
+
+# --- The patient's side -------------------------------------------------------------------------
+
+
+def draft_or_sent_by_id(pk: object) -> Consultation | None:
+    """The consultation a browser's session names (a draft, or just sent), with its patient."""
+    if not isinstance(pk, int):
+        return None
+    return Consultation.objects.select_related("patient").filter(pk=pk).first()
+
+
+def sent_by_id(pk: object) -> Consultation | None:
+    """A sent (not draft) consultation by id, or None."""
+    if not isinstance(pk, int):
+        return None
+    return Consultation.objects.sent().filter(pk=pk).first()
+
+
+def consultation_by_token(token: str) -> Consultation | None:
+    """Any consultation by its private token (a resume link), or None."""
+    return Consultation.objects.filter(public_token=token).first()
+
+
+def sent_by_token(token: str) -> Consultation:
+    """A sent consultation by its private token (the patient's status link), or 404."""
+    return get_object_or_404(Consultation.objects.sent(), public_token=token)
+
+
+def patient_copy(token: str) -> Consultation:
+    """A sent consultation for the patient's own copy, or 404; an anonymised patient's link
+    leads nowhere (erasure also replaces the token)."""
+    return get_object_or_404(
+        Consultation.objects.sent()
+        .filter(patient__anonymised_at__isnull=True)
+        .select_related("patient"),
+        public_token=token,
+    )
+
+
+def answers_as_given(consultation: Consultation, codes: list[str]) -> Consultation:
+    """The consultation with the answers as the patient gave them: a practitioner's later
+    corrections of `codes` undone (in memory only; nothing is saved)."""
+    corrections = AnswerCorrection.objects.filter(
+        consultation=consultation, field__in=codes
+    ).order_by("-corrected_at", "-pk")
+    for correction in corrections:  # newest first, so the earliest old value wins
+        setattr(consultation, correction.field, correction.old_value)
+    return consultation
+
+
+def latest_consent(consultation: Consultation) -> Consent | None:
+    return consultation.consents.order_by("-accepted_at").first()
+
+
+# --- Decisions ----------------------------------------------------------------------------------
+
+
+def decision_current(consultation: Consultation) -> Decision | None:
+    """The decision in force: the one no later decision supersedes."""
+    return (
+        Decision.objects.current()
+        .filter(consultation=consultation)
+        .select_related("decided_by")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+
+
+# --- The practitioner's side --------------------------------------------------------------------
+
+
+def consultation_for_staff(reference: str) -> Consultation:
+    """A sent consultation by its reference, with its patient and latest evaluation, or 404:
+    drafts are the patient's."""
+    return get_object_or_404(
+        Consultation.objects.sent().select_related("patient", "latest_evaluation"),
+        reference=reference,
+    )
+
+
+QUEUE_STATUSES = (
+    ConsultationStatus.SUBMITTED,
+    ConsultationStatus.DECIDED,
+    ConsultationStatus.WITHDRAWN,
+)
+ALL = "all"
+STOP = "stop"
+PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """The queue's filters: a status tab (or all), a flag (or any stop flag), a suggestion, and
+    a search for a reference or the words of a name."""
+
+    status: str = ConsultationStatus.SUBMITTED
+    flag: str = ""
+    primary: str = ""
+    q: str = ""
+
+
+@dataclass(frozen=True)
+class Queue:
+    """One page of the queue and how many consultations match in each status tab."""
+
+    page: Page
+    counts: dict[str, int]
+
+
+def queue(filters: QueueFilters, page_number: object = 1) -> Queue:
+    """The filtered consultations, oldest first, a page at a time, with their flags."""
+    consultations = Consultation.objects.sent().for_queue(
+        flag=filters.flag, primary=filters.primary, q=filters.q
+    )
+    counts = consultations.aggregate(
+        **{status: Count("pk", filter=Q(status=status)) for status in QUEUE_STATUSES},
+        **{ALL: Count("pk")},
+    )
+    if filters.status != ALL:
+        consultations = consultations.filter(status=filters.status)
+    rows = (
+        consultations.select_related("patient", "latest_evaluation")
+        # The queue shows the primary and the flags, not the rules' whole snapshot.
+        .defer("latest_evaluation__output", "latest_evaluation__answers")
+        .prefetch_related(
+            Prefetch(
+                "latest_evaluation__findings",
+                queryset=EvaluationFinding.objects.exclude(flag="").order_by("severity", "flag"),
+                to_attr="flag_findings",
+            )
+        )
+        .order_by("submitted_at", "pk")
+    )
+    paginator = Paginator(rows, PAGE_SIZE)
+    # The per-status counts already hold the total: spare the paginator its own COUNT(*).
+    paginator.count = counts[filters.status]
+    return Queue(page=paginator.get_page(page_number), counts=counts)
+
+
+@dataclass(frozen=True)
+class History:
+    """Everything that happened to a consultation after it was sent, oldest first."""
+
+    evaluations: list[Evaluation]
+    corrections: list[AnswerCorrection]
+    decisions: list[Decision]
+
+
+def history(consultation: Consultation) -> History:
+    return History(
+        evaluations=list(
+            consultation.evaluations.select_related("created_by").order_by("created_at", "pk")
+        ),
+        corrections=list(
+            consultation.corrections.select_related("corrected_by").order_by("corrected_at", "pk")
+        ),
+        decisions=list(
+            consultation.decisions.select_related("decided_by").order_by("decided_at", "pk")
+        ),
+    )
+
+
+def corrections_after(consultation: Consultation, evaluation_id: int) -> list[AnswerCorrection]:
+    """The corrections made after the evaluation a practitioner's form was built on."""
+    return list(
+        AnswerCorrection.objects.filter(consultation=consultation, evaluation_id__gt=evaluation_id)
+        .select_related("corrected_by")
+        .order_by("corrected_at", "pk")
+    )
+
+
+# --- Insight and exports ------------------------------------------------------------------------
+
+
+def replayable() -> QuerySet[Consultation]:
+    """Every consultation the rule test bench may replay (it keeps the sent, evaluated ones)."""
+    return Consultation.objects.all()
+
+
+def exportable(consultations: QuerySet[Consultation] | None = None) -> QuerySet[Consultation]:
+    """The consultations that can be exported as FHIR, with what a bundle needs in a fixed
+    number of queries (drafts have no answers to export)."""
+    if consultations is None:
+        consultations = Consultation.objects.all()
+    return (
+        consultations.sent()
+        .exclude(latest_evaluation__isnull=True)
+        .select_related("patient", "latest_evaluation")
+        .annotate(
+            has_corrections=Exists(AnswerCorrection.objects.filter(consultation=OuterRef("pk")))
+        )
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.current().select_related("decided_by"),
+                to_attr="current_decisions",
+            )
+        )
+    )
+
+
+def exportable_by_reference(reference: str) -> Consultation:
+    return get_object_or_404(exportable(), reference=reference)
