@@ -19,7 +19,7 @@ wsgi_app = "clinic.wsgi:application"
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 # Sync workers serve one request at a time on their main thread: the database deadline
-# (consultations/db_unavailable.py) relies on that, and the app's work is CPU and database,
+# (clinic/db_unavailable.py) relies on that, and the app's work is CPU and database,
 # not slow clients (a proxy in front buffers them).
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

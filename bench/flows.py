@@ -3,7 +3,7 @@
 The patient walks the intake as a browser does: each step's page, its POST, the redirect to the
 next step, the check page, then the submit form's own action. Only the first address is fixed
 (START_PATH, the `intake:start` URL; a test checks it); the rest comes from redirects and forms.
-Field names are the intake forms' (consultations/forms/intake.py).
+Field names are the intake forms' (consultations/intake/forms.py).
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ from django.contrib.sessions.models import Session  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from consultations.intake.views import DRAFT_SESSION_KEY  # noqa: E402
 from consultations.models import (  # noqa: E402
     HEALTH_FIELDS,
     Consultation,
@@ -41,10 +42,9 @@ from consultations.models import (  # noqa: E402
     Patient,
     new_reference,
 )
-from consultations.views.intake import DRAFT_SESSION_KEY  # noqa: E402
 
 STAFF_USERNAME = "bench-practitioner"
-STAFF_BACKEND = "consultations.auth.ClinicModelBackend"
+STAFF_BACKEND = "clinic.auth.ClinicModelBackend"
 
 
 def complete_answers() -> dict:

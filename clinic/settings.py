@@ -93,12 +93,15 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "consultations",
+    "consultations.intake",
+    "consultations.review",
+    "consultations.insight",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "consultations.db_unavailable.DatabaseUnavailableMiddleware",  # 503 page on a DB outage
+    "clinic.db_unavailable.DatabaseUnavailableMiddleware",  # 503 page on a DB outage
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -106,8 +109,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "consultations.middleware.StaffSessionTimeoutMiddleware",
-    "consultations.middleware.NoStoreMiddleware",
+    "clinic.middleware.StaffSessionTimeoutMiddleware",
+    "clinic.middleware.NoStoreMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -184,7 +187,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out user before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "consultations.auth.ClinicModelBackend",
+    "clinic.auth.ClinicModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -203,7 +206,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # The same client address as the intake's rate limits (REMOTE_ADDR, or the address our own
 # proxy appended to X-Forwarded-For when BEHIND_TLS_PROXY is on).
-AXES_CLIENT_IP_CALLABLE = "consultations.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "clinic.ratelimit.client_address"
 
 # Demo logins (seed_demo) are refused when DEBUG is off unless this is set explicitly.
 ALLOW_DEMO_LOGINS = env_bool("ALLOW_DEMO_LOGINS", False)
@@ -310,11 +313,6 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# --- Review -----------------------------------------------------------------------------------
-# The patient's status page gets only the decision; the `aftercare` filter turns it into the
-# versioned instructions kept in code (consultations/aftercare.py): `{% load aftercare %}`.
-TEMPLATES[0]["OPTIONS"].setdefault("libraries", {})["aftercare"] = "consultations.aftercare"
-
 # --- Intake -----------------------------------------------------------------------------------
 
 
@@ -337,7 +335,7 @@ def env_rate(name: str, default: str) -> str:
 
 
 # Public POSTs (every intake step, submit) per client, and resume-link emails per client: a
-# fixed window in the shared cache (consultations/ratelimit.py).
+# fixed window in the shared cache (clinic/ratelimit.py).
 INTAKE_RATE_LIMIT = env_rate("INTAKE_RATE_LIMIT", "60/10m")
 INTAKE_EMAIL_RATE_LIMIT = env_rate("INTAKE_EMAIL_RATE_LIMIT", "5/1h")
 # Behind our own proxy, rate limits count the address it appends to X-Forwarded-For.
@@ -345,7 +343,7 @@ INTAKE_TRUST_X_FORWARDED_FOR = env_bool("BEHIND_TLS_PROXY", False)
 # How long an emailed "continue your consultation" link works.
 INTAKE_RESUME_MAX_AGE_DAYS = env_int("INTAKE_RESUME_MAX_AGE_DAYS", 7, minimum=1)
 
-# --- Reliability (database faults, benchmarks; see consultations/db_unavailable.py) ------------
+# --- Reliability (database faults, benchmarks; see clinic/db_unavailable.py) ------------
 # A request still waiting on the database this many seconds after it started gets the 503 page
 # instead of hanging (main-thread workers, i.e. gunicorn's sync worker; 0 turns it off). Below
 # gunicorn's worker timeout, so a stuck database costs one request, not a killed worker.

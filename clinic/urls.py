@@ -4,17 +4,18 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from consultations.views import bench, public
+from clinic import bench
+from consultations.intake import views as intake_views
 
 admin.site.site_header = "Clinic records"
 admin.site.site_title = "Clinic records"
 admin.site.index_title = "Records"
 
 urlpatterns = [
-    path("", public.home, name="home"),
-    path("", include("consultations.urls")),
-    path("staff/", include("consultations.review_urls")),
-    path("", include("consultations.insight_urls")),
+    path("", intake_views.home, name="home"),
+    path("", include("consultations.intake.urls")),
+    path("staff/", include("consultations.review.urls")),
+    path("staff/", include("consultations.insight.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -202,7 +202,7 @@ class PatientAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
         if request.POST.get("confirm") != "yes":
             return TemplateResponse(
                 request,
-                "consultations/insight/anonymise_confirm.html",
+                "admin/consultations/patient/anonymise_confirm.html",
                 {
                     **self.admin_site.each_context(request),
                     "title": "Anonymise patients?",

@@ -7,15 +7,13 @@ new version (do not edit a published one) and bump AFTERCARE_VERSION.
 Plain British English, short sentences: patients read this on a phone. The clinic is in
 Singapore, where the sun is strong all year.
 
-The `aftercare` template filter lets the patient's status page (which only has the decision)
-show the text: `{% load aftercare %}{% with care=decision|aftercare %}`.
+The `aftercare` template filter (templatetags/aftercare.py) shows it on the patient's status
+page. Pure Python: no Django import.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from django import template
 
 AFTERCARE_VERSION = "2026.1"
 
@@ -143,15 +141,3 @@ def aftercare_for(treatment: str, version: str = AFTERCARE_VERSION) -> Aftercare
     """The instructions for a treatment, in the given version (the current one if unknown)."""
     texts = _TEXTS.get(version) or _TEXTS[AFTERCARE_VERSION]
     return texts[treatment]
-
-
-register = template.Library()
-
-
-@register.filter(name="aftercare")
-def aftercare_filter(decision: object) -> Aftercare | None:
-    """The instructions for a decision's treatment, in the version stored with it."""
-    treatment = getattr(decision, "treatment", "")
-    if not treatment:
-        return None
-    return aftercare_for(treatment, getattr(decision, "aftercare_version", "") or AFTERCARE_VERSION)

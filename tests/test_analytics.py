@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from consultations import rules
-from consultations.analytics import DateRange, analytics, percentile_cont
+from consultations.insight.analytics import DateRange, analytics, percentile_cont
 from consultations.models import (
     Consultation,
     Decision,
@@ -227,10 +227,10 @@ def test_the_page_loads_chart_js_from_static_files_with_no_inline_script_or_styl
     for attributes in scripts:
         assert "src=" in attributes or 'type="application/json"' in attributes
     assert "/static/vendor/chartjs-4.6.1/chart.umd.min.js" in page
-    assert "/static/js/analytics.js" in page
+    assert "/static/insight/analytics.js" in page
     assert "style=" not in page
     assert finders.find("vendor/chartjs-4.6.1/chart.umd.min.js")
-    assert finders.find("js/analytics.js")
+    assert finders.find("insight/analytics.js")
 
 
 @pytest.mark.parametrize(

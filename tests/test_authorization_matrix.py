@@ -30,9 +30,9 @@ from django.contrib import admin
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver, reverse
 
+from consultations.intake.views import DRAFT_SESSION_KEY
 from consultations.models import Consultation, new_public_token
 from consultations.services import intake as intake_services
-from consultations.views.intake import DRAFT_SESSION_KEY
 from tests.factories import (
     AdminFactory,
     DraftConsultationFactory,
@@ -92,8 +92,8 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("intake:status", "POST"): everyone(405),
     ("intake:submitted", "GET"): LINK,
     ("intake:submitted", "POST"): everyone(405),
-    ("insight:patient_copy", "GET"): LINK,
-    ("insight:patient_copy", "POST"): everyone(405),
+    ("intake:patient_copy", "GET"): LINK,
+    ("intake:patient_copy", "POST"): everyone(405),
     # Practitioner review
     ("review:queue", "GET"): REVIEW,
     ("review:queue", "POST"): REVIEW_NOT_ALLOWED,

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from consultations.analytics import analytics
+from consultations.insight.analytics import analytics
 from consultations.models import (
     AccessLog,
     AnswerCorrection,
@@ -174,12 +174,12 @@ def test_analytics_still_count_the_anonymised_patients_decisions():
 
 def test_the_patients_old_link_to_their_answers_no_longer_works(client):
     patient, consultation = patient_with_history()
-    url = reverse("insight:patient_copy", args=[consultation.public_token])
+    url = reverse("intake:patient_copy", args=[consultation.public_token])
     assert client.get(url).status_code == 200
     patient_anonymise(patient=patient, user=AdminFactory())
     assert client.get(url).status_code == 404
     consultation.refresh_from_db()
-    new_url = reverse("insight:patient_copy", args=[consultation.public_token])
+    new_url = reverse("intake:patient_copy", args=[consultation.public_token])
     assert client.get(new_url).status_code == 404
 
 

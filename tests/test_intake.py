@@ -1079,7 +1079,7 @@ def test_the_status_page_shows_the_outcome_with_the_current_decision(client):
     assert response.status_code == 200
     assert response.context["decision"] == decision
     assert "Awaiting review" not in response.content.decode()
-    assert "consultations/_status_outcome.html" in [t.name for t in response.templates]
+    assert "intake/_status_outcome.html" in [t.name for t in response.templates]
 
 
 def test_the_status_page_links_to_the_patients_copy_of_their_answers(client):

@@ -37,7 +37,7 @@ def print_url(consultation) -> str:
 
 
 def copy_url(consultation) -> str:
-    return reverse("insight:patient_copy", args=[consultation.public_token])
+    return reverse("intake:patient_copy", args=[consultation.public_token])
 
 
 def flagged_decision():
@@ -244,5 +244,5 @@ def test_another_consultations_link_shows_only_that_ones_answers(client):
 
 def test_a_wrong_token_or_a_draft_is_not_found(client):
     submitted()
-    assert client.get(reverse("insight:patient_copy", args=["not-a-token"])).status_code == 404
+    assert client.get(reverse("intake:patient_copy", args=["not-a-token"])).status_code == 404
     assert client.get(copy_url(DraftConsultationFactory())).status_code == 404

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
-from consultations import ratelimit
+from clinic import ratelimit
+from clinic.ratelimit import Rate
 from consultations.models import Consultation
-from consultations.ratelimit import Rate
 from tests.test_intake import ABOUT, SKIN, SKIN_ANSWERS, START
 
 pytestmark = pytest.mark.django_db

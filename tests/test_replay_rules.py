@@ -17,6 +17,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from consultations import rules
+from consultations.insight.replay import replay
 from consultations.models import (
     Consultation,
     ConsultationStatus,
@@ -24,7 +25,6 @@ from consultations.models import (
     DecisionReason,
     Evaluation,
 )
-from consultations.replay import replay
 from consultations.services import consultation_answers
 from tests.factories import (
     AdminFactory,

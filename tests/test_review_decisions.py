@@ -17,9 +17,9 @@ from django.utils.formats import date_format
 
 from consultations.aftercare import AFTERCARE_VERSION, aftercare_for
 from consultations.models import AccessLog, Consultation, Decision
+from consultations.review.views import CHANGED_MESSAGE, DAMAGED_MESSAGE
 from consultations.services import review as review_services
 from consultations.services.review import DecisionInput
-from consultations.views.review import CHANGED_MESSAGE, DAMAGED_MESSAGE
 from tests.factories import (
     DecisionFactory,
     PractitionerFactory,
@@ -621,7 +621,7 @@ def test_the_status_page_shows_the_latest_outcome_with_plan_and_aftercare(client
 
 def test_the_status_outcome_for_a_declined_decision_says_the_clinic_will_call():
     decision = DecisionFactory(outcome="declined", treatment="", reason_code="refer_to_doctor")
-    page = render_to_string("consultations/_status_outcome.html", {"decision": decision})
+    page = render_to_string("intake/_status_outcome.html", {"decision": decision})
     assert "The clinic will contact you" in page
     assert "refer" not in page.lower()
     assert "Before each session" not in page

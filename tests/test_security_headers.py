@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from consultations.views.intake import DRAFT_SESSION_KEY
+from consultations.intake.views import DRAFT_SESSION_KEY
 from tests.factories import AdminFactory, DraftConsultationFactory, submitted
 from tests.test_settings import PRODUCTION, start_django
 
 ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE_DIRS = [ROOT / "templates", ROOT / "consultations" / "templates"]
+TEMPLATE_DIRS = [ROOT / "templates", *sorted((ROOT / "consultations").glob("**/templates"))]
 
 
 def csp_directives(header: str) -> dict[str, list[str]]:
@@ -84,7 +84,7 @@ def test_every_page_with_patient_data_is_never_stored(client, db):
         reverse("intake:check"),
         reverse("intake:status", kwargs={"token": token}),
         reverse("intake:submitted", kwargs={"token": token}),
-        reverse("insight:patient_copy", kwargs={"token": token}),
+        reverse("intake:patient_copy", kwargs={"token": token}),
     ]
     for url in patient_pages:
         response = client.get(url)

@@ -45,7 +45,7 @@ def test_a_resume_link_with_odd_characters_is_not_found(patient_browser, odd):
 def test_real_links_still_open(patient_browser):
     consultation = submitted()
     token = consultation.public_token
-    for name in ("intake:status", "intake:submitted", "insight:patient_copy"):
+    for name in ("intake:status", "intake:submitted", "intake:patient_copy"):
         assert patient_browser.get(reverse(name, args=[token])).status_code == 200, name
     # A well-formed but wrong token: the view looks it up and finds nothing.
     wrong = token[:-1] + ("A" if token[-1] != "A" else "B")

@@ -9,7 +9,7 @@ import pytest
 from django.db import OperationalError
 from django.template import loader
 
-from consultations.db_unavailable import database_deadline
+from clinic.db_unavailable import database_deadline
 
 pytestmark = pytest.mark.faults
 

@@ -16,8 +16,8 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from clinic.auth import DEMO_GROUP
 from consultations import rules
-from consultations.auth import DEMO_GROUP
 from consultations.consent import CONSENT_TEXT_VERSION
 from consultations.models import (
     HEALTH_FIELDS,

@@ -1,0 +1,115 @@
+"""A fixed-window rate limit per client, kept in Django's cache so it holds across workers.
+
+A rate is written "COUNT/PERIOD" with PERIOD one of `s`, `m`, `h`, `d`, optionally preceded
+by a number: "60/10m" allows 60 requests per client in each 10-minute window. The counter is
+created with `cache.add` (atomic everywhere) and bumped with `cache.incr` (atomic in Redis; the
+database cache may miss an increment under a burst, which only lets a flood run a little past
+its limit before it is stopped).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import ipaddress
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most `count` requests per client in each window of `seconds`."""
+
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> Rate:
+        match = _RATE.match(text)
+        if not match or int(match[1]) < 1 or int(match[2] or 1) < 1:
+            raise ImproperlyConfigured(
+                f"A rate limit is written like '60/10m' (count/period, period in s, m, h "
+                f"or d); got {text!r}."
+            )
+        return cls(int(match[1]), int(match[2] or 1) * _UNIT_SECONDS[match[3]])
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or the one our own proxy appended to
+    X-Forwarded-For when INTAKE_TRUST_X_FORWARDED_FOR is on (a client can forge the rest).
+
+    Always a valid IP address (django-axes stores it in an address column); "0.0.0.0" when
+    the request carries none, as with a test client's force_login.
+    """
+    if getattr(settings, "INTAKE_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        if _is_ip(forwarded):
+            return forwarded
+    remote = request.META.get("REMOTE_ADDR", "")
+    return remote if _is_ip(remote) else "0.0.0.0"  # noqa: S104 - a placeholder, not a bind
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def hit(*, scope: str, client: str, rate: Rate, now: float | None = None) -> bool:
+    """Count one request; True while the client is within its limit in the current window."""
+    now = time.time() if now is None else now
+    window = int(now // rate.seconds)
+    # Hash the address: a fixed-length key that is valid in every cache backend.
+    digest = hashlib.sha256(client.encode("utf-8", "replace")).hexdigest()[:32]
+    key = f"ratelimit:{scope}:{rate.seconds}:{window}:{digest}"
+    # Keep the counter a little past its window so a slow clock skew cannot reset it early.
+    timeout = rate.seconds + 5
+    if cache.add(key, 1, timeout):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr: this request opens a new count
+        cache.add(key, 1, timeout)
+        return True
+    return count <= rate.count
+
+
+def rate_limited(
+    scope: str, *, setting: str, methods: tuple[str, ...] = ("POST",)
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorate a view: over the limit named by `setting`, answer 429 with a friendly page."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method in methods:
+                rate = Rate.parse(getattr(settings, setting))
+                if not hit(scope=scope, client=client_address(request), rate=rate):
+                    return too_many_requests(request, rate=rate)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def too_many_requests(request: HttpRequest, *, rate: Rate) -> HttpResponse:
+    """The "try again later" page, with how long until the client's window ends."""
+    seconds_left = int(rate.seconds - time.time() % rate.seconds) + 1
+    minutes = -(-seconds_left // 60)
+    response = render(request, "intake/rate_limited.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(seconds_left)
+    return response

@@ -1,1 +1,0 @@
-"""Forms: validation and cleaning only. One module per area."""

@@ -1,0 +1,126 @@
+"""Insight pages: analytics, the rule test bench, FHIR export and printable summaries.
+
+Who may see what:
+- analytics, FHIR export, printable summary: practitioners (`review_consultation`; superusers
+  have every permission);
+- rule test bench: clinic admins only, i.e. staff users with `consultations.view_evaluation`
+  (it reads every consultation's evaluations at once, which is an admin's view, not a
+  practitioner's).
+
+The patient's own copy of their answers is a patient page: consultations/intake/views.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from consultations import fhir, presenters, rules, selectors, services
+from consultations.insight.analytics import DateRange
+from consultations.insight.analytics import analytics as compute_analytics
+from consultations.insight.forms import DateRangeForm, ReplayForm
+from consultations.insight.replay import replay as compute_replay
+from consultations.models import AccessLog
+from consultations.services.insight import fhir_export_record
+
+REVIEW_PERMISSION = "consultations.review_consultation"
+BENCH_PERMISSION = "consultations.view_evaluation"
+
+
+def staff_permission_required(perm: str) -> Callable:
+    """Login required (anonymous users go to the login page), then staff + perm, else 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not (request.user.is_staff and request.user.has_perm(perm)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@require_safe
+@login_required
+@permission_required(REVIEW_PERMISSION, raise_exception=True)
+def analytics(request: HttpRequest) -> HttpResponse:
+    form = DateRangeForm(request.GET or None)
+    date_range = DateRange()
+    if form.is_bound and form.is_valid():
+        date_range = DateRange(form.cleaned_data["date_from"], form.cleaned_data["date_to"])
+    report = compute_analytics(date_range) if not form.errors else None
+    return render(
+        request,
+        "insight/analytics.html",
+        {
+            "form": form,
+            "report": report,
+            "chart_data": report.chart_data() if report else None,
+        },
+    )
+
+
+@require_safe
+@staff_permission_required(BENCH_PERMISSION)
+def replay(request: HttpRequest) -> HttpResponse:
+    form = ReplayForm(request.GET or None)
+    report = None
+    if form.is_bound and form.is_valid():
+        report = compute_replay(selectors.replayable(), since=form.cleaned_data["since"])
+    return render(
+        request,
+        "insight/replay.html",
+        {"form": form, "report": report, "ruleset_version": rules.RULESET_VERSION},
+    )
+
+
+@require_safe
+@login_required
+@permission_required(REVIEW_PERMISSION, raise_exception=True)
+def fhir_export(request: HttpRequest, reference: str) -> HttpResponse:
+    consultation = selectors.exportable_by_reference(reference)
+    bundle = fhir.consultation_bundle(consultation)
+    fhir_export_record(user=request.user, consultations=[consultation], detail="staff page")
+    response = HttpResponse(
+        json.dumps(bundle, indent=2, ensure_ascii=False),
+        content_type=f"{fhir.FHIR_CONTENT_TYPE}; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{consultation.reference}.fhir.json"'
+    return response
+
+
+@require_safe
+@login_required
+@permission_required(REVIEW_PERMISSION, raise_exception=True)
+def print_summary(request: HttpRequest, reference: str) -> HttpResponse:
+    consultation = selectors.consultation_for_staff(reference)
+    decision = selectors.decision_current(consultation)
+    services.access_log_record(
+        user=request.user, action=AccessLog.Action.PRINT, consultation=consultation
+    )
+    evaluation = consultation.latest_evaluation
+    return render(
+        request,
+        "insight/print.html",
+        {
+            "consultation": consultation,
+            "patient": consultation.patient,
+            "sections": presenters.clinician_sections(consultation),
+            "evaluation": evaluation,
+            "card": presenters.suggestion_card(evaluation) if evaluation else None,
+            "decision": decision,
+            "decision_lines": presenters.decision_lines(decision) if decision else [],
+            "printed_at": timezone.now(),
+        },
+    )

@@ -1,0 +1,405 @@
+"""The patient intake's step forms: validation and cleaning only (services write).
+
+Every question's words come from consultations/questionnaire.py. Field names are the contract's
+codes where a field holds a contract answer. Every form takes `partial=True` for "back" and
+"save and continue later": then nothing is required, but what was typed must still be valid.
+
+Follow-up questions, and what happens to their answers when they stop applying:
+
+- The 10-question skin-type self-test applies only while "Use my answers to these 10
+  questions" is ticked. Unticked, its answers and score are cleared, the type is the patient's
+  own pick and its source `self_report` (the radio buttons cannot be unticked without
+  JavaScript, so the box, not the buttons, decides).
+- The "which medicines" box applies only after "yes" to the other-medicines question, and the
+  "what are you allergic to" box only after "yes" to the allergies question. Answering "no"
+  clears the text. The yes/no itself has no column: a text means yes, and an empty text means
+  no once the health step is complete. On a partial save ("back", "save and continue later")
+  a "yes" whose box is still empty is remembered by the view in the browser's session (see
+  consultations/intake/views.py) and passed to `initial_for`, so it comes back as "yes", not "no".
+- The main goal is never kept among the "anything else" goals as well. Without a main goal
+  (a partial save) no goals are stored: another goal would otherwise become the main one.
+- The self-test's last question doubles as the "recent tan" screen (R09): an exposure in the
+  last month pre-answers the health step's `recent_tan` "yes", with a note saying why.
+
+Pregnancy has no follow-up: "Yes, or not sure" is one answer, stored as yes (the contract).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from consultations import fitzpatrick, questionnaire
+from consultations.consent import CONSENT_LABEL, DECLARATION_LABEL
+from consultations.intake.fields import (
+    EMAIL_MAX_LENGTH,
+    DateOfBirthField,
+    EmailAnswerField,
+    choice_field,
+    question_field,
+    text_field,
+    yes_no_initial,
+)
+from consultations.models import (
+    FREE_TEXT_MAX_LENGTH,
+    HEALTH_FIELDS,
+    NAME_MAX_LENGTH,
+    Consultation,
+    Goal,
+)
+
+PHONE_MAX_LENGTH = 30
+
+
+class StepForm(forms.Form):
+    """A step of the intake. `partial`: nothing is required (back, save and continue later)."""
+
+    def __init__(self, *args: Any, partial: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.partial = partial
+        if partial:
+            for field in self.fields.values():
+                field.required = False
+
+    def error_links(self) -> list[tuple[str, str]]:
+        """(element id, message) for the error summary, in the order the fields appear."""
+        links = []
+        for name, errors in self.errors.items():
+            bound = self[name] if name in self.fields else None
+            if bound is None:
+                continue
+            target = bound.auto_id
+            widget = bound.field.widget
+            if isinstance(
+                widget, forms.MultiWidget | forms.RadioSelect | forms.CheckboxSelectMultiple
+            ):
+                target = f"{target}_0"
+            links.extend((target, message) for message in errors)
+        return links
+
+
+# --- Step 1: about you --------------------------------------------------------------------------
+
+
+def _email_field() -> EmailAnswerField:
+    question = questionnaire.question("email")
+    return EmailAnswerField(
+        label=question.text,
+        max_length=EMAIL_MAX_LENGTH,
+        help_text=question.help,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": question.required_message,
+            "invalid": "Enter an email address in the right format, like name@example.com",
+            "max_length": f"Email address must be {EMAIL_MAX_LENGTH} characters or fewer",
+        },
+    )
+
+
+class AboutForm(StepForm):
+    """Who the patient is and how to reach them."""
+
+    first_name = text_field(
+        "first_name",
+        what="First name",
+        max_length=NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name", "spellcheck": "false"}),
+    )
+    last_name = text_field(
+        "last_name",
+        what="Last name",
+        max_length=NAME_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name", "spellcheck": "false"}),
+    )
+    date_of_birth = DateOfBirthField(
+        label=questionnaire.question("date_of_birth").text,
+        help_text=questionnaire.question("date_of_birth").help,
+    )
+    email = _email_field()
+    phone = text_field(
+        "phone",
+        what="Phone number",
+        max_length=PHONE_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "type": "tel"}),
+    )
+
+    def __init__(self, *args: Any, partial: bool = False, **kwargs: Any) -> None:
+        # The first step creates the draft: it is always complete, even to save for later.
+        super().__init__(*args, partial=False, **kwargs)
+
+    def clean_phone(self) -> str:
+        phone: str = self.cleaned_data["phone"]
+        if phone and not (
+            all(char.isascii() and (char.isdigit() or char in "+-() ") for char in phone)
+            and sum(char.isdigit() for char in phone) >= 6
+        ):
+            raise ValidationError(
+                "Enter a phone number using numbers, spaces and + only, like +65 9123 4567",
+                code="phone",
+            )
+        return phone
+
+
+# --- Step 2: your skin --------------------------------------------------------------------------
+
+
+def _test_field_name(code: str) -> str:
+    return f"test_{code}"
+
+
+class SkinForm(StepForm):
+    """Skin phototype (own pick and/or the self-test) and oiliness."""
+
+    fitzpatrick_self_report = question_field("fitzpatrick_self_report")
+    self_test = forms.BooleanField(
+        label=questionnaire.SELF_TEST_TOGGLE,
+        required=False,
+        help_text=questionnaire.SELF_TEST_TOGGLE_HELP,
+    )
+    sebum = question_field("sebum")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for number, item in enumerate(questionnaire.SELF_TEST, start=1):
+            name = _test_field_name(item.code)
+            self.fields[name] = choice_field(
+                label=f"{number}. {item.question}",
+                help_text=item.help,
+                choices=list(enumerate(item.answers)),
+                coerce=int,
+                empty_value=None,
+                required_message=questionnaire.SELF_TEST_REQUIRED.format(number=number),
+            )
+            self.fields[name].required = False
+        # Oiliness before the self-test in the data, after it on the page: keep the order.
+        self.order_fields(["fitzpatrick_self_report", "self_test", *self.test_fields(), "sebum"])
+        if not self.partial:
+            self.fields["fitzpatrick_self_report"].required = False
+
+    @staticmethod
+    def test_fields() -> list[str]:
+        return [_test_field_name(code) for code in fitzpatrick.ITEM_CODES]
+
+    def test_bound_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.test_fields()]
+
+    @property
+    def self_test_open(self) -> bool:
+        """Show the self-test unfolded: it is in use, or one of its answers has an error."""
+        return bool(self["self_test"].value()) or any(
+            name in self.errors for name in self.test_fields()
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        test_answers = {
+            code: data.get(_test_field_name(code))
+            for code in fitzpatrick.ITEM_CODES
+            if data.get(_test_field_name(code)) is not None
+        }
+        data["test_answers"] = test_answers if data.get("self_test") else {}
+        if self.partial:
+            return data
+        if data.get("self_test"):
+            for code in fitzpatrick.ITEM_CODES:
+                name = _test_field_name(code)
+                if code not in test_answers and name not in self.errors:
+                    self.add_error(name, self.fields[name].error_messages["required"])
+        elif (
+            data.get("fitzpatrick_self_report") is None
+            and "fitzpatrick_self_report" not in self.errors
+        ):
+            self.add_error(
+                "fitzpatrick_self_report",
+                self.fields["fitzpatrick_self_report"].error_messages["required"],
+            )
+        return data
+
+
+# --- Step 3: your goals -------------------------------------------------------------------------
+
+
+def _other_goals_field() -> forms.MultipleChoiceField:
+    question = questionnaire.question("other_goals")
+    return forms.MultipleChoiceField(
+        label=question.text,
+        help_text=question.help,
+        choices=questionnaire.choices("other_goals"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": question.required_message},
+    )
+
+
+class GoalsForm(StepForm):
+    """The main goal, other goals, downtime and earlier treatments."""
+
+    main_goal = question_field("goals")
+    other_goals = _other_goals_field()
+    downtime_tolerance = question_field("downtime_tolerance")
+    previous_treatments = text_field(
+        "previous_treatments",
+        what="Previous treatments",
+        max_length=FREE_TEXT_MAX_LENGTH,
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        main = data.get("main_goal") or ""
+        others = [
+            goal for goal in Goal.values if goal in data.get("other_goals", []) and goal != main
+        ]
+        # The contract's ordered list: the main goal first, then the others, no repeats. No
+        # main goal (a partial save): nothing to store, see services.intake._goals_values.
+        data["goals"] = [main, *others] if main else []
+        return data
+
+
+# --- Step 4: health and medicines ---------------------------------------------------------------
+
+# Follow-up questions: the text box applies only when its yes/no question is answered yes.
+FOLLOW_UPS: dict[str, str] = questionnaire.follow_ups()
+
+# A key of a health form's `initial`: "recent tan" was pre-answered from the self-test.
+RECENT_TAN_FROM_SELF_TEST = "recent_tan_from_self_test"
+
+
+class HealthForm(StepForm):
+    """The 18 health answers of the contract, plus other medicines and allergies."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for question in questionnaire.questions_in("health"):
+            if question.kind == questionnaire.BOOLEAN:
+                field = question_field(question.code)
+            else:
+                field = text_field(
+                    question.code,
+                    what=question.term,
+                    max_length=FREE_TEXT_MAX_LENGTH,
+                )
+            # Follow-ups are required after "yes" only (see clean).
+            field.required = not (self.partial or question.follows)
+            self.fields[question.code] = field
+        assert set(HEALTH_FIELDS) <= set(self.fields)
+        if self.initial.get(RECENT_TAN_FROM_SELF_TEST):
+            field = self.fields["recent_tan"]
+            note = questionnaire.RECENT_TAN_FROM_SELF_TEST
+            field.help_text = f"{field.help_text} {note}".strip()
+
+    def groups(self) -> list[tuple[questionnaire.Group, list[tuple[forms.BoundField, str]]]]:
+        """The questions under their headings, as the page shows them: (field, the question it
+        follows up, or "")."""
+        return [
+            (
+                group,
+                [
+                    (self[q.code], q.follows)
+                    for q in questionnaire.questions_in("health", group=group.slug)
+                ],
+            )
+            for group in questionnaire.groups_in("health")
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for question, text in FOLLOW_UPS.items():
+            answer = data.get(question)
+            if answer is False:
+                # "No": the follow-up no longer applies, so its answer is not kept.
+                data[text] = ""
+            elif answer and not data.get(text) and not self.partial and text not in self.errors:
+                self.add_error(text, self.fields[text].error_messages["required"])
+        return data
+
+
+# --- Step 5: check your answers and consent -----------------------------------------------------
+
+
+class ConsentForm(forms.Form):
+    """The privacy consent and the declaration; both are needed to submit."""
+
+    consent = forms.BooleanField(
+        label=CONSENT_LABEL,
+        error_messages={"required": "Tick the box to agree to how we use your answers"},
+    )
+    declaration = forms.BooleanField(
+        label=DECLARATION_LABEL,
+        error_messages={"required": "Tick the box to confirm that your answers are true"},
+    )
+
+    error_links = StepForm.error_links
+
+
+STEP_FORMS: dict[str, type[StepForm]] = {
+    "about": AboutForm,
+    "skin": SkinForm,
+    "goals": GoalsForm,
+    "health": HealthForm,
+}
+
+ABOUT_FIELDS = ("first_name", "last_name", "date_of_birth", "email", "phone")
+
+
+# --- Showing stored answers ---------------------------------------------------------------------
+
+
+def initial_for(
+    step: str,
+    consultation: Consultation | None,
+    *,
+    follow_ups: Mapping[str, bool] | None = None,
+) -> dict[str, Any]:
+    """A step form's initial values from the draft, so that going back shows what was given.
+
+    `follow_ups`: the yes/no answers to FOLLOW_UPS questions that this browser gave on a
+    partial save of the health step (the draft cannot tell "yes, not typed yet" from "no").
+    """
+    if consultation is None:
+        return {}
+    if step == "about":
+        patient = consultation.patient
+        return {name: getattr(patient, name) for name in ABOUT_FIELDS}
+    if step == "skin":
+        test_answers = consultation.fitzpatrick_test_answers or {}
+        return {
+            "fitzpatrick_self_report": consultation.fitzpatrick_self_report,
+            "self_test": bool(test_answers),
+            "sebum": consultation.sebum,
+            **{_test_field_name(code): value for code, value in test_answers.items()},
+        }
+    if step == "goals":
+        goals = list(consultation.goals or [])
+        return {
+            "main_goal": goals[0] if goals else None,
+            "other_goals": goals[1:],
+            "downtime_tolerance": consultation.downtime_tolerance,
+            "previous_treatments": consultation.previous_treatments,
+        }
+    initial: dict[str, Any] = {
+        code: yes_no_initial(getattr(consultation, code)) for code in HEALTH_FIELDS
+    }
+    # Only a complete step's empty box means "no"; part-way through it may be a "yes" given in
+    # another browser (a resume link), so the question is shown unanswered rather than "no".
+    complete = all(getattr(consultation, code) is not None for code in HEALTH_FIELDS)
+    remembered = follow_ups or {}
+    for question, text in FOLLOW_UPS.items():
+        value = getattr(consultation, text)
+        if value:
+            initial[question] = "yes"
+        elif question in remembered:
+            initial[question] = yes_no_initial(remembered[question])
+        else:
+            initial[question] = "no" if complete else None
+        initial[text] = value
+    if consultation.recent_tan is None and fitzpatrick.recent_sun_exposure(
+        consultation.fitzpatrick_test_answers or {}
+    ):
+        initial["recent_tan"] = "yes"
+        initial[RECENT_TAN_FROM_SELF_TEST] = True
+    return initial

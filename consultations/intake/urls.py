@@ -1,0 +1,20 @@
+"""Patient-facing pages. Patients reach a consultation only by its unguessable token."""
+
+from django.urls import path
+
+from clinic import converters  # noqa: F401  (registers "token" and "signed")
+from consultations.intake import views
+
+app_name = "intake"
+
+urlpatterns = [
+    path("consultation/start/", views.start, name="start"),
+    path("consultation/check/", views.check, name="check"),
+    path("consultation/submit/", views.submit, name="submit"),
+    path("consultation/saved/", views.saved, name="saved"),
+    path("consultation/resume/<signed:signed>/", views.resume, name="resume"),
+    path("consultation/<slug:step>/", views.step, name="step"),
+    path("c/<token:token>/", views.status, name="status"),
+    path("c/<token:token>/submitted/", views.submitted, name="submitted"),
+    path("c/<token:token>/my-answers/", views.patient_copy, name="patient_copy"),
+]

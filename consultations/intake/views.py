@@ -1,0 +1,454 @@
+"""The patient intake: five steps, a resumable server-side draft, submission, status.
+
+Patients are anonymous. Their session remembers only which draft is theirs (and, on a partial
+save of the health step, a "yes" whose box is still empty); the emailed resume link (signed,
+expiring) and the status link (an unguessable token) bring them back. Phones and computers are
+shared: a patient's session ends when the browser closes, and once the answers are sent the
+browser lets go of the draft. For a few minutes after sending, only the check and submit pages
+still lead to the confirmation (a double click, the back button); anything else starts afresh.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from clinic import ratelimit
+from consultations import emails, presenters, questionnaire, selectors
+from consultations.consent import (
+    CONSENT_PARAGRAPHS,
+    CONSENT_TEXT_VERSION,
+    CONSENT_TITLE,
+)
+from consultations.intake.forms import (
+    FOLLOW_UPS,
+    STEP_FORMS,
+    ConsentForm,
+    StepForm,
+    initial_for,
+)
+from consultations.models import Consultation, ConsultationStatus
+from consultations.services import intake as services
+
+DRAFT_SESSION_KEY = "intake_consultation_id"
+# After sending: {"id": consultation pk, "at": when it was sent (POSIX time)}.
+JUST_SUBMITTED_SESSION_KEY = "intake_just_submitted"
+JUST_SUBMITTED_SECONDS = 10 * 60
+# After a partial save of the health step: {"consultation": pk, "answers": {question: bool}}
+# for follow-up questions whose box is empty (the draft stores only the text).
+FOLLOW_UPS_SESSION_KEY = "intake_follow_ups"
+# The five numbered steps; "submitted" comes after and has no number.
+STEPS = questionnaire.STEPS
+STEP_SLUGS = questionnaire.STEP_SLUGS
+STEP_TITLES = questionnaire.STEP_TITLES
+
+intake_limit = ratelimit.rate_limited("intake", setting="INTAKE_RATE_LIMIT")
+require_form_methods = require_http_methods(["GET", "HEAD", "POST"])
+
+
+def _session_consultation(request: HttpRequest) -> Consultation | None:
+    """The consultation this browser is filling in, if any (one query)."""
+    return selectors.draft_or_sent_by_id(request.session.get(DRAFT_SESSION_KEY))
+
+
+def _until_browser_closes(request: HttpRequest) -> None:
+    """A patient's session ends when the browser closes (staff keep their idle timeout).
+
+    Called whenever the intake writes to the session, so that a visitor who only reads a
+    page gets no session at all.
+    """
+    if not request.user.is_authenticated:
+        request.session.set_expiry(0)
+
+
+def _remember(request: HttpRequest, consultation: Consultation) -> None:
+    # A new session key when a browser takes on a draft, so an old key cannot follow it.
+    request.session.cycle_key()
+    request.session[DRAFT_SESSION_KEY] = consultation.pk
+    request.session.pop(JUST_SUBMITTED_SESSION_KEY, None)
+    _until_browser_closes(request)
+
+
+def _mark_sent(request: HttpRequest, consultation: Consultation) -> None:
+    """Let go of the sent draft: the next person on a shared phone starts a new one."""
+    request.session.pop(DRAFT_SESSION_KEY, None)
+    request.session.pop(FOLLOW_UPS_SESSION_KEY, None)
+    sent_at = consultation.submitted_at
+    request.session[JUST_SUBMITTED_SESSION_KEY] = {
+        "id": consultation.pk,
+        "at": sent_at.timestamp() if sent_at else 0,
+    }
+    _until_browser_closes(request)
+
+
+def _recently_sent(request: HttpRequest, consultation: Consultation | None) -> Consultation | None:
+    """What this browser sent in the last JUST_SUBMITTED_SECONDS, for the check and submit
+    pages only. `consultation`: the session's draft, when it turns out to be sent already
+    (another tab sent it a moment ago)."""
+    if consultation is not None:
+        _mark_sent(request, consultation)
+    marker = request.session.get(JUST_SUBMITTED_SESSION_KEY)
+    if not isinstance(marker, dict) or not isinstance(marker.get("at"), int | float):
+        return None
+    if time.time() - marker["at"] > JUST_SUBMITTED_SECONDS:
+        request.session.pop(JUST_SUBMITTED_SESSION_KEY, None)
+        return None
+    if consultation is not None and consultation.pk == marker.get("id"):
+        return consultation
+    return selectors.sent_by_id(marker.get("id"))
+
+
+def _no_draft_or_sent(request: HttpRequest, consultation: Consultation | None) -> HttpResponse:
+    """The check or submit page without a draft: a second press of "send" or the back button
+    lands on the confirmation of what was just sent; otherwise the patient starts again."""
+    sent = _recently_sent(request, consultation)
+    if sent is None:
+        return _no_draft(request)
+    return _already_sent(request, sent)
+
+
+def _follow_ups(request: HttpRequest, consultation: Consultation | None) -> dict[str, bool]:
+    """This browser's yes/no answers to follow-up questions whose box the draft has empty."""
+    memory = request.session.get(FOLLOW_UPS_SESSION_KEY)
+    if (
+        consultation is None
+        or not isinstance(memory, dict)
+        or memory.get("consultation") != consultation.pk
+    ):
+        return {}
+    answers = memory.get("answers")
+    return {
+        question: answers[question]
+        for question in FOLLOW_UPS
+        if isinstance(answers, dict) and isinstance(answers.get(question), bool)
+    }
+
+
+def _remember_follow_ups(request: HttpRequest, consultation: Consultation, form: StepForm) -> None:
+    """On a partial save of the health step, keep the yes/no of a follow-up question whose box
+    is empty: the draft has only the text, so "yes, not typed yet" would come back as "no".
+
+    Without a column for the yes/no (the models are frozen), this browser's session is the
+    place: it covers "back" and coming back in the same browser. A complete save needs the
+    text after a yes, so it forgets them.
+    """
+    answers = {
+        question: form.cleaned_data[question]
+        for question, text in FOLLOW_UPS.items()
+        if form.cleaned_data.get(question) is not None and not form.cleaned_data.get(text)
+    }
+    if form.partial and answers:
+        request.session[FOLLOW_UPS_SESSION_KEY] = {
+            "consultation": consultation.pk,
+            "answers": answers,
+        }
+        _until_browser_closes(request)
+    else:
+        request.session.pop(FOLLOW_UPS_SESSION_KEY, None)
+
+
+def _missing_steps(request: HttpRequest, consultation: Consultation) -> list[str]:
+    """The steps still to answer; health too while a "yes" still waits for its text."""
+    missing = services.draft_missing_steps(consultation)
+    if "health" not in missing and any(_follow_ups(request, consultation).values()):
+        missing.append("health")
+    return missing
+
+
+def _step_url(step: str) -> str:
+    if step == "about":
+        return reverse("intake:start")
+    if step == "check":
+        return reverse("intake:check")
+    return reverse("intake:step", kwargs={"step": step})
+
+
+def _submitted_url(consultation: Consultation) -> str:
+    return reverse("intake:submitted", kwargs={"token": consultation.public_token})
+
+
+def _no_draft(request: HttpRequest) -> HttpResponse:
+    messages.info(
+        request,
+        "We could not find your answers in this browser. Start here, or use the link we "
+        "emailed you if you saved your answers.",
+    )
+    return redirect("intake:start")
+
+
+def _already_sent(request: HttpRequest, consultation: Consultation) -> HttpResponse:
+    messages.info(request, "You have already sent this consultation. Nothing was changed.")
+    return redirect(_submitted_url(consultation))
+
+
+def _page_context(step: str, form: StepForm | ConsentForm) -> dict[str, object]:
+    number = STEP_SLUGS.index(step) + 1
+    return {
+        "step": step,
+        "step_number": number,
+        "step_count": len(STEPS),
+        "step_title": STEP_TITLES[step],
+        "form": form,
+        "error_links": form.error_links() if form.is_bound else [],
+        "previous_step": STEP_SLUGS[number - 2] if number > 1 else None,
+        "resume_days": settings.INTAKE_RESUME_MAX_AGE_DAYS,
+    }
+
+
+@require_form_methods
+@intake_limit
+def start(request: HttpRequest) -> HttpResponse:
+    """Step 1, "about you": its first valid answer creates the server-side draft."""
+    consultation = _session_consultation(request)
+    if consultation is not None and not consultation.is_editable_by_patient:
+        consultation = None  # that one is sent: this browser starts a new consultation
+    return _step(request, "about", consultation)
+
+
+@require_form_methods
+@intake_limit
+def step(request: HttpRequest, step: str) -> HttpResponse:
+    """Steps 2 to 4: your skin, your goals, health and medicines."""
+    if step not in ("skin", "goals", "health"):
+        raise Http404("No such step")
+    consultation = _session_consultation(request)
+    if consultation is None or not consultation.is_editable_by_patient:
+        # After sending, a step never shows the sent answers: the phone may be someone else's.
+        return _no_draft(request)
+    return _step(request, step, consultation)
+
+
+def _step(request: HttpRequest, step: str, consultation: Consultation | None) -> HttpResponse:
+    form_class = STEP_FORMS[step]
+    if request.method != "POST":
+        initial = initial_for(step, consultation, follow_ups=_follow_ups(request, consultation))
+        form = form_class(initial=initial)
+        return render(request, f"intake/{step}.html", _page_context(step, form))
+
+    action = request.POST.get("action", "next")
+    form = form_class(request.POST, partial=action in ("back", "save"))
+    if not form.is_valid():
+        return render(request, f"intake/{step}.html", _page_context(step, form))
+    try:
+        if consultation is None:
+            consultation = services.draft_start(about=form.cleaned_data)
+            _remember(request, consultation)
+        else:
+            consultation = services.draft_save(
+                consultation_id=consultation.pk, step=step, answers=form.cleaned_data
+            )
+    except services.ConsultationNotEditable as exc:
+        return _already_sent(request, exc.consultation)
+    if step == "health":
+        _remember_follow_ups(request, consultation, form)
+    if action == "save":
+        return _save_for_later(request, consultation, step=step)
+    number = STEP_SLUGS.index(step)
+    if action == "back" and number > 0:
+        return redirect(_step_url(STEP_SLUGS[number - 1]))
+    if request.GET.get("return") == "check":  # came from a "change" link on the check page
+        return redirect("intake:check")
+    return redirect(_step_url(STEP_SLUGS[number + 1]))
+
+
+def _save_for_later(request: HttpRequest, consultation: Consultation, *, step: str) -> HttpResponse:
+    """Email the resume link. The answers are saved already, whether or not a link goes out."""
+    rate = ratelimit.Rate.parse(settings.INTAKE_EMAIL_RATE_LIMIT)
+    client = ratelimit.client_address(request)
+    if not ratelimit.hit(scope="intake-email", client=client, rate=rate):
+        # The same window arithmetic as ratelimit.too_many_requests, whose page would say
+        # that nothing was saved.
+        seconds_left = int(rate.seconds - time.time() % rate.seconds) + 1
+        response = _link_not_sent(
+            request, consultation, step=step, minutes=-(-seconds_left // 60), status=429
+        )
+        response["Retry-After"] = str(seconds_left)
+        return response
+    if not services.draft_resume_link_send(consultation=consultation):
+        # No link is on its way, so this browser keeps the draft: it is the only way back.
+        return _link_not_sent(request, consultation, step=step)
+    # The answers are safe in the draft; this browser lets go of them (a shared phone or
+    # computer must not show them to the next person). The emailed link brings them back.
+    request.session.pop(DRAFT_SESSION_KEY, None)
+    return redirect("intake:saved")
+
+
+def _link_not_sent(
+    request: HttpRequest,
+    consultation: Consultation,
+    *,
+    step: str,
+    minutes: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The answers are saved, but no link was emailed: say so, and offer to carry on."""
+    return render(
+        request,
+        "intake/link_not_sent.html",
+        {
+            "email": consultation.patient.email,
+            "continue_url": _step_url(step),
+            "about_url": _step_url("about"),
+            "minutes": minutes,
+        },
+        status=status,
+    )
+
+
+@require_safe
+def saved(request: HttpRequest) -> HttpResponse:
+    """After "save and continue later": where the link went and how long it works."""
+    return render(
+        request,
+        "intake/saved.html",
+        {"days": settings.INTAKE_RESUME_MAX_AGE_DAYS},
+    )
+
+
+@require_form_methods
+@intake_limit
+def resume(request: HttpRequest, signed: str) -> HttpResponse:
+    """The emailed link: reopen that draft in this browser, at the first unanswered step.
+
+    Opening the link only asks (a page with the reference and one button); the draft joins
+    this browser on the POST of that page's form. Otherwise anyone could send a patient their
+    own link, or redirect them to it, and read the answers the patient then typed into it.
+    """
+    try:
+        token = services.resume_token(signed)
+    except signing.SignatureExpired:
+        return render(
+            request,
+            "intake/link_expired.html",
+            {"days": settings.INTAKE_RESUME_MAX_AGE_DAYS},
+            status=400,
+        )
+    except signing.BadSignature:
+        return render(request, "intake/link_invalid.html", status=404)
+    consultation = selectors.consultation_by_token(token)
+    if consultation is None:
+        return render(request, "intake/link_invalid.html", status=404)
+    if not consultation.is_editable_by_patient:
+        return redirect("intake:status", token=consultation.public_token)
+    if request.method != "POST":
+        return render(
+            request,
+            "intake/resume_confirm.html",
+            {
+                "reference": consultation.reference,
+                "resume_url": reverse("intake:resume", kwargs={"signed": signed}),
+            },
+        )
+    _remember(request, consultation)
+    missing = services.draft_missing_steps(consultation)
+    messages.success(request, "Welcome back. Your answers so far are saved.")
+    return redirect(_step_url(missing[0] if missing else "check"))
+
+
+@require_safe
+def check(request: HttpRequest) -> HttpResponse:
+    """Step 5: every answer grouped by step, each with a change link; consent; submit."""
+    consultation = _session_consultation(request)
+    if consultation is None or not consultation.is_editable_by_patient:
+        return _no_draft_or_sent(request, consultation)
+    return _check_page(request, consultation, ConsentForm())
+
+
+def _check_page(
+    request: HttpRequest, consultation: Consultation, form: ConsentForm
+) -> HttpResponse:
+    context = _page_context("check", form)
+    missing = _missing_steps(request, consultation)
+    context.update(
+        {
+            "sections": [
+                (section, _step_url(section.slug) + "?return=check")
+                for section in presenters.patient_sections(consultation)
+            ],
+            "missing": [(slug, STEP_TITLES[slug], _step_url(slug)) for slug in missing],
+            "consent_title": CONSENT_TITLE,
+            "consent_paragraphs": CONSENT_PARAGRAPHS,
+            "consent_version": CONSENT_TEXT_VERSION,
+            "previous_step": "health",
+        }
+    )
+    return render(request, "intake/check.html", context)
+
+
+@require_POST
+@intake_limit
+def submit(request: HttpRequest) -> HttpResponse:
+    """Submit once: a second submission of the same draft lands on the same confirmation."""
+    consultation = _session_consultation(request)
+    if consultation is None or not consultation.is_editable_by_patient:
+        return _no_draft_or_sent(request, consultation)
+    if request.POST.get("action") == "save":  # "save and continue later" on the check page
+        return _save_for_later(request, consultation, step="check")
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        return _check_page(request, consultation, form)
+    try:
+        if any(_follow_ups(request, consultation).values()):  # a "yes" still without its text
+            raise services.IntakeIncomplete(["health"])
+        consultation, _ = services.consultation_submit(consultation_id=consultation.pk)
+    except services.IntakeIncomplete:
+        messages.error(request, "Some answers are missing. Answer them, then send again.")
+        return redirect("intake:check")
+    _mark_sent(request, consultation)
+    return redirect(_submitted_url(consultation))
+
+
+@require_safe
+def submitted(request: HttpRequest, token: str) -> HttpResponse:
+    """The confirmation: the reference and the private status link (also emailed)."""
+    consultation = selectors.sent_by_token(token)
+    return render(
+        request,
+        "intake/submitted.html",
+        {"consultation": consultation, "status_url": emails.status_url(consultation.public_token)},
+    )
+
+
+@require_safe
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    """The patient's private status page: awaiting review, or the practitioner's outcome."""
+    consultation = selectors.sent_by_token(token)
+    decision = None
+    if consultation.status == ConsultationStatus.DECIDED:
+        decision = selectors.decision_current(consultation)
+    return render(
+        request,
+        "intake/status.html",
+        {"consultation": consultation, "decision": decision},
+    )
+
+
+@require_safe
+def patient_copy(request: HttpRequest, token: str) -> HttpResponse:
+    """The patient's own copy of their answers, reached from their private status link."""
+    consultation = selectors.patient_copy(token)
+    # The questions worded as the patient saw them, with the answers as they gave them.
+    as_given = selectors.answers_as_given(consultation, list(questionnaire.BY_CODE))
+    sections = presenters.patient_sections(as_given)
+    return render(
+        request,
+        "intake/patient_copy.html",
+        {
+            "consultation": consultation,
+            "sections": sections,
+            "consent": selectors.latest_consent(consultation),
+        },
+    )
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """Explain enlarged pores and the three treatments, and offer to start a consultation."""
+    return render(request, "intake/home.html", {"start_url": reverse("intake:start")})

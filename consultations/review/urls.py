@@ -1,0 +1,16 @@
+"""Practitioner review pages (login and the review permission required)."""
+
+from django.urls import path
+
+from clinic import converters  # noqa: F401  (registers "reference")
+from consultations.review import views
+
+app_name = "review"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("consultations/<reference:reference>/", views.detail, name="detail"),
+    path("consultations/<reference:reference>/correct/", views.correct, name="correct"),
+    path("consultations/<reference:reference>/decide/", views.decide, name="decide"),
+    path("consultations/<reference:reference>/amend/", views.amend, name="amend"),
+]

@@ -1,0 +1,386 @@
+"""Practitioner review: the queue, a consultation's detail, corrections, decisions, amendments.
+
+Every view needs a login and the `consultations.review_consultation` permission (anonymous
+users are sent to the login page, others get 403). Writes go through services.review, which
+re-checks under a row lock that the consultation has not changed since the form was built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from consultations import presenters, rules, selectors, services
+from consultations.models import (
+    AccessLog,
+    Consultation,
+    ConsultationStatus,
+    Evaluation,
+)
+from consultations.review.forms import (
+    ALL,
+    QUEUE_TABS,
+    AmendForm,
+    CorrectionForm,
+    DecisionForm,
+    QueueFilterForm,
+    form_damaged,
+    kept_input,
+    posted_number,
+)
+from consultations.services import review as review_services
+
+REVIEW_PERMISSION = "consultations.review_consultation"
+
+CHANGED_MESSAGE = (
+    "This consultation changed while you were reviewing it: its answers were corrected, the "
+    "rules ran again or another practitioner decided. Nothing was saved. Review it again; "
+    "what you typed is kept below."
+)
+DECIDED_BEFORE_CORRECTION_MESSAGE = (
+    "This consultation was decided while you were correcting it. Nothing was saved. To change "
+    "the outcome, amend the decision."
+)
+DECIDED_MEANWHILE_MESSAGE = (
+    "{who} {did} on {when}. Your choice and notes are in the amendment form below: send it "
+    "only if you still want to change that decision."
+)
+DAMAGED_MESSAGE = (
+    "This form arrived incomplete or damaged, so nothing was saved. Review the consultation "
+    "again; what you typed is kept below."
+)
+# What became of the patient's email (Recorded.emailed): sent, refused, or not known here.
+EMAIL_MESSAGES: dict[bool | None, str] = {
+    True: "The patient has been emailed a link to their status page.",
+    False: "The email to the patient could not be sent: their status page shows the decision, "
+    "so let them know another way.",
+    None: "The patient will be emailed a link to their status page.",
+}
+
+
+# --- Queue -------------------------------------------------------------------------------------
+
+
+def _query_string(filters: selectors.QueueFilters, **changes: str) -> str:
+    params = QueryDict(mutable=True)
+    for name, value in {**asdict(filters), **changes}.items():
+        if value:
+            params[name] = value
+    return params.urlencode()
+
+
+@login_required
+@permission_required(REVIEW_PERMISSION, raise_exception=True)
+@require_safe
+def queue(request: HttpRequest) -> HttpResponse:
+    """Submitted consultations, oldest first, with stop flags marked; filters and search."""
+    filter_form = QueueFilterForm(request.GET)
+    filters = filter_form.filters()
+    queue = selectors.queue(filters, request.GET.get("page"))
+    page, counts = queue.page, queue.counts
+    for consultation in page.object_list:
+        evaluation = consultation.latest_evaluation
+        findings = evaluation.flag_findings if evaluation else []
+        consultation.queue_flags = [
+            {"code": f.flag, "label": presenters.flag_label(f.flag), "severity": f.severity}
+            for f in sorted(
+                findings, key=lambda f: (presenters.SEVERITY_ORDER.get(f.severity, 9), f.flag)
+            )
+        ]
+    tabs = [
+        {
+            "status": status,
+            "label": label,
+            "count": counts[status],
+            "active": filters.status == status,
+            "query": _query_string(filters, status=status, page=""),
+        }
+        for status, label in [*QUEUE_TABS.items(), (ALL, "All")]
+    ]
+    return render(
+        request,
+        "review/queue.html",
+        {
+            "filter_form": filter_form,
+            "filters": filters,
+            "page": page,
+            "tabs": tabs,
+            "page_query": _query_string(filters, page=""),
+        },
+    )
+
+
+# --- Detail ------------------------------------------------------------------------------------
+
+
+def _render_detail(
+    request: HttpRequest,
+    consultation: Consultation,
+    *,
+    decision_form: DecisionForm | None = None,
+    amend_form: AmendForm | None = None,
+    kept: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The detail page; each rendering shows patient data, so each is logged."""
+    history = selectors.history(consultation)
+    current = selectors.decision_current(consultation)
+    evaluation = consultation.latest_evaluation
+    initial = kept or {}
+    if evaluation is not None:
+        if consultation.status == ConsultationStatus.SUBMITTED and decision_form is None:
+            decision_form = DecisionForm(
+                consultation=consultation, evaluation=evaluation, initial=initial
+            )
+        if (
+            consultation.status == ConsultationStatus.DECIDED
+            and current is not None
+            and amend_form is None
+        ):
+            amend_form = AmendForm(
+                consultation=consultation, evaluation=evaluation, current=current, initial=initial
+            )
+    services.access_log_record(
+        user=request.user, action=AccessLog.Action.VIEW, consultation=consultation
+    )
+    return render(
+        request,
+        "review/detail.html",
+        {
+            "consultation": consultation,
+            "patient": consultation.patient,
+            "card": presenters.suggestion_card(evaluation) if evaluation else None,
+            "answer_groups": presenters.clinician_sections(consultation, history.corrections),
+            "timeline": presenters.timeline(
+                history.evaluations,
+                history.corrections,
+                history.decisions,
+                evaluation.pk if evaluation else None,
+            ),
+            "current_decision": current,
+            "current_lines": presenters.decision_lines(current) if current else [],
+            "decision_form": decision_form,
+            "amend_form": amend_form,
+            "amend_open": bool(kept) or (amend_form is not None and amend_form.is_bound),
+            "can_correct": consultation.status == ConsultationStatus.SUBMITTED,
+        },
+        status=status,
+    )
+
+
+@login_required
+@permission_required(REVIEW_PERMISSION, raise_exception=True)
+@require_safe
+def detail(request: HttpRequest, reference: str) -> HttpResponse:
+    """The answers, the explained suggestion, the history, and the decision form."""
+    return _render_detail(request, selectors.consultation_for_staff(reference))
+
+
+def _tell_what_changed(request: HttpRequest, consultation: Consultation, data: QueryDict) -> None:
+    """Name the answers corrected after the evaluation the practitioner's form was built on."""
+    seen = posted_number(data.get("evaluation"))
+    if seen is None:
+        return
+    changes = [
+        f"{presenters.correction_line(c)} ({presenters.person_name(c.corrected_by)})"
+        for c in selectors.corrections_after(consultation, seen)
+    ]
+    if changes:
+        messages.info(request, "Corrected since you opened it: " + "; ".join(changes) + ".")
+
+
+def _tell_who_decided(request: HttpRequest, consultation: Consultation) -> None:
+    """Name who decided (or last amended) the consultation, and when."""
+    current = selectors.decision_current(consultation)
+    if current is None:
+        return
+    who = (
+        "You"
+        if current.decided_by_id == request.user.pk
+        else f"Another practitioner, {presenters.person_name(current.decided_by)},"
+    )
+    did = "amended the decision" if current.supersedes_id else "decided this consultation"
+    when = date_format(timezone.localtime(current.decided_at), "j M Y, H:i")
+    messages.warning(request, DECIDED_MEANWHILE_MESSAGE.format(who=who, did=did, when=when))
+
+
+def _changed(request: HttpRequest, reference: str, data: QueryDict) -> HttpResponse:
+    """The consultation changed under the practitioner (or their form arrived damaged): show it
+    afresh with their input kept."""
+    consultation = selectors.consultation_for_staff(reference)
+    if form_damaged(data):
+        messages.error(request, DAMAGED_MESSAGE)
+        return _render_detail(request, consultation, kept=kept_input(data), status=400)
+    messages.error(request, CHANGED_MESSAGE)
+    _tell_what_changed(request, consultation, data)
+    if consultation.status == ConsultationStatus.DECIDED:
+        _tell_who_decided(request, consultation)
+    return _render_detail(request, consultation, kept=kept_input(data), status=409)
+
+
+def _record(
+    request: HttpRequest,
+    form: DecisionForm,
+    service: Callable[..., review_services.Recorded],
+    *,
+    done: str,
+    **kwargs: Any,
+) -> HttpResponse:
+    """Store the form's decision (or amendment) and say what happened, the patient's email
+    included. A repeated submit (a double click) gets the first one's answer, storing nothing.
+    """
+    reference = form.consultation.reference
+    try:
+        recorded = service(
+            consultation=form.consultation,
+            user=request.user,
+            evaluation_id=form.cleaned_data["evaluation"],
+            lock_version=form.cleaned_data["lock_version"],
+            choice=form.decision_input(),
+            **kwargs,
+        )
+    except review_services.ConsultationChanged:
+        return _changed(request, reference, request.POST)
+    except review_services.ReviewRefused as exc:
+        messages.error(request, str(exc))
+        return redirect("review:detail", reference=reference)
+    level = messages.WARNING if recorded.emailed is False else messages.SUCCESS
+    messages.add_message(request, level, f"{done} {EMAIL_MESSAGES[recorded.emailed]}")
+    return redirect("review:detail", reference=reference)
+
+
+@login_required
+@permission_required(REVIEW_PERMISSION, raise_exception=True)
+@require_POST
+def decide(request: HttpRequest, reference: str) -> HttpResponse:
+    """Record the decision on the evaluation the practitioner saw (or say it changed)."""
+    consultation = selectors.consultation_for_staff(reference)
+    decidable = (ConsultationStatus.SUBMITTED, ConsultationStatus.DECIDED)
+    if consultation.status not in decidable or not consultation.latest_evaluation:
+        messages.error(request, "Only a submitted consultation can be decided.")
+        return redirect("review:detail", reference=reference)
+    form = DecisionForm(
+        request.POST, consultation=consultation, evaluation=consultation.latest_evaluation
+    )
+    if not form.is_valid():
+        if form.is_outdated() or consultation.status != ConsultationStatus.SUBMITTED:
+            return _changed(request, reference, request.POST)
+        return _render_detail(request, consultation, decision_form=form)
+    # An outdated form, or a decided consultation, goes on too: under the row lock the service
+    # tells this practitioner's double click from a real conflict.
+    return _record(request, form, review_services.review_decide, done="Decision recorded.")
+
+
+@login_required
+@permission_required(REVIEW_PERMISSION, raise_exception=True)
+@require_POST
+def amend(request: HttpRequest, reference: str) -> HttpResponse:
+    """Replace the decision in force with a new one that says why; both stay on record."""
+    consultation = selectors.consultation_for_staff(reference)
+    current = selectors.decision_current(consultation)
+    if consultation.status != ConsultationStatus.DECIDED or current is None:
+        messages.error(request, "Only a decided consultation can be amended.")
+        return redirect("review:detail", reference=reference)
+    form = AmendForm(
+        request.POST,
+        consultation=consultation,
+        evaluation=consultation.latest_evaluation,
+        current=current,
+    )
+    if not form.is_valid():
+        if form.is_outdated():
+            return _changed(request, reference, request.POST)
+        return _render_detail(request, consultation, amend_form=form)
+    return _record(
+        request,
+        form,
+        review_services.decision_amend,
+        done="Decision amended; the earlier decision is kept.",
+        decision_id=form.cleaned_data["decision"],
+        amendment_reason=form.cleaned_data["amendment_reason"],
+    )
+
+
+def _correction_kept(data: QueryDict) -> dict[str, Any]:
+    kept: dict[str, Any] = {
+        name: data[name] for name in ("fitzpatrick", "sebum", "note") if name in data
+    }
+    kept.update({field: field in data for field in rules.BOOLEAN_FIELDS})
+    return kept
+
+
+@login_required
+@permission_required(REVIEW_PERMISSION, raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def correct(request: HttpRequest, reference: str) -> HttpResponse:
+    """Correct answers after examination; the rules run again as a new evaluation."""
+    consultation = selectors.consultation_for_staff(reference)
+    if consultation.status != ConsultationStatus.SUBMITTED:
+        messages.error(
+            request,
+            "This consultation has been decided, so its answers can no longer be corrected. "
+            "To change the outcome, amend the decision."
+            if consultation.status == ConsultationStatus.DECIDED
+            else "Only a submitted consultation can be corrected.",
+        )
+        return redirect("review:detail", reference=reference)
+    status = 200
+    if request.method != "POST":
+        form = CorrectionForm(consultation=consultation)
+    else:
+        form = CorrectionForm(request.POST, consultation=consultation)
+        try:
+            if posted_number(request.POST.get("lock_version")) != consultation.lock_version:
+                raise review_services.ConsultationChanged
+            if form.is_valid():
+                before = consultation.latest_evaluation
+                evaluation = review_services.correction_apply(
+                    consultation=consultation,
+                    user=request.user,
+                    lock_version=form.cleaned_data["lock_version"],
+                    changes=form.changes(),
+                    note=form.cleaned_data["note"],
+                )
+                messages.success(request, _corrected_message(before, evaluation))
+                return redirect("review:detail", reference=reference)
+        except review_services.ConsultationChanged:
+            consultation = selectors.consultation_for_staff(reference)
+            if consultation.status != ConsultationStatus.SUBMITTED:
+                messages.error(request, DECIDED_BEFORE_CORRECTION_MESSAGE)
+                return redirect("review:detail", reference=reference)
+            damaged = form_damaged(request.POST)
+            messages.error(request, DAMAGED_MESSAGE if damaged else CHANGED_MESSAGE)
+            form = CorrectionForm(consultation=consultation, initial=_correction_kept(request.POST))
+            status = 400 if damaged else 409
+        except review_services.NothingChanged as exc:
+            form.add_error(None, str(exc))
+        except review_services.ReviewRefused as exc:
+            messages.error(request, str(exc))
+            return redirect("review:detail", reference=reference)
+    return render(
+        request,
+        "review/correct.html",
+        {"consultation": consultation, "patient": consultation.patient, "form": form},
+        status=status,
+    )
+
+
+def _corrected_message(before: Evaluation | None, after: Evaluation) -> str:
+    message = "Answers corrected and the rules ran again."
+    if before is not None and before.primary != after.primary:
+        message += (
+            f" The suggestion changed from {before.get_primary_display()} "
+            f"to {after.get_primary_display()}."
+        )
+    else:
+        message += f" The suggestion is still {after.get_primary_display()}."
+    return message
