@@ -268,7 +268,10 @@ class Consultation(models.Model):
     melasma = models.BooleanField(null=True)
     immunosuppressed_or_poor_healing = models.BooleanField(null=True)
     suspicious_lesion = models.BooleanField(null=True)
+    # Not read by the rules. The box under each yes/no question applies only after "yes".
+    takes_other_medicines = models.BooleanField(null=True)
     other_medicines = models.TextField(max_length=FREE_TEXT_MAX_LENGTH, blank=True)
+    has_allergies = models.BooleanField(null=True)
     allergies = models.TextField(max_length=FREE_TEXT_MAX_LENGTH, blank=True)
 
     # Derived from the date of birth when the consultation is submitted.
@@ -335,6 +338,20 @@ class Consultation(models.Model):
                     & Q(**{f"{name}__isnull": False for name in HEALTH_FIELDS})
                 ),
                 name="consultation_submitted_has_all_answers",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | Q(takes_other_medicines__isnull=False, has_allergies__isnull=False),
+                name="consultation_submitted_has_follow_up_questions",
+            ),
+            # A follow-up's text only after "yes" (erasure blanks the text, keeping the "yes").
+            models.CheckConstraint(
+                condition=Q(other_medicines="") | Q(takes_other_medicines=True),
+                name="consultation_medicines_only_after_yes",
+            ),
+            models.CheckConstraint(
+                condition=Q(allergies="") | Q(has_allergies=True),
+                name="consultation_allergies_only_after_yes",
             ),
             models.CheckConstraint(
                 condition=~Q(status="decided") | Q(decided_at__isnull=False),

@@ -216,16 +216,25 @@ def _health(
     rows = []
     for question in questionnaire.questions_in("health"):
         if question.follows:
-            rows.append(
-                Row(
-                    question.code,
-                    question.words(audience),
-                    _optional(question.code, getattr(consultation, question.code), audience),
-                )
-            )
+            rows.append(_follow_up_row(consultation, question, audience))
         elif question.code in questionnaire.HEALTH_QUESTION_CODES:
             rows.append(_answer_row(consultation, question.code, audience, corrections=corrections))
     return rows
+
+
+def _follow_up_row(
+    consultation: Consultation, question: questionnaire.Question, audience: str
+) -> Row:
+    """A yes/no question and its box as one row: the text after "yes", else the answer."""
+    asked = getattr(consultation, question.follows)
+    text = getattr(consultation, question.code)
+    if asked is None:
+        value = not_answered(audience)
+    elif not asked:
+        value = _optional(question.code, "", audience)
+    else:
+        value = text or questionnaire.question(question.follows).yes_label
+    return Row(question.code, question.words(audience), value)
 
 
 def patient_sections(consultation: Consultation) -> list[Section]:

@@ -8,6 +8,7 @@ import factory
 from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 
+from consultations.intake.forms import FOLLOW_UPS
 from consultations.models import (
     HEALTH_FIELDS,
     Consent,
@@ -87,6 +88,16 @@ def safe_answers(**overrides) -> dict:
     return answers
 
 
+def with_health_answers(kwargs: dict) -> dict:
+    """Every yes/no health answer "no" unless given; "yes" to a follow-up question whose text
+    is given."""
+    for field in HEALTH_FIELDS:
+        kwargs.setdefault(field, False)
+    for question, text in FOLLOW_UPS.items():
+        kwargs.setdefault(question, bool(kwargs.get(text)))
+    return kwargs
+
+
 class DraftConsultationFactory(factory.django.DjangoModelFactory):
     """A consultation a patient has started but not finished."""
 
@@ -110,9 +121,7 @@ class ConsultationFactory(DraftConsultationFactory):
 
     @classmethod
     def _adjust_kwargs(cls, **kwargs):
-        for field in HEALTH_FIELDS:
-            kwargs.setdefault(field, False)
-        return kwargs
+        return with_health_answers(kwargs)
 
 
 class ConsentFactory(factory.django.DjangoModelFactory):
@@ -228,6 +237,4 @@ class CompleteDraftFactory(DraftConsultationFactory):
 
     @classmethod
     def _adjust_kwargs(cls, **kwargs):
-        for field in HEALTH_FIELDS:
-            kwargs.setdefault(field, False)
-        return kwargs
+        return with_health_answers(kwargs)

@@ -12,10 +12,8 @@ Follow-up questions, and what happens to their answers when they stop applying:
   JavaScript, so the box, not the buttons, decides).
 - The "which medicines" box applies only after "yes" to the other-medicines question, and the
   "what are you allergic to" box only after "yes" to the allergies question. Answering "no"
-  clears the text. The yes/no itself has no column: a text means yes, and an empty text means
-  no once the health step is complete. On a partial save ("back", "save and continue later")
-  a "yes" whose box is still empty is remembered by the view in the browser's session (see
-  consultations/intake/views.py) and passed to `initial_for`, so it comes back as "yes", not "no".
+  clears the text. Both yes/no answers are stored, so a "yes" whose box is still empty (a
+  partial save) comes back as "yes", in any browser.
 - The main goal is never kept among the "anything else" goals as well. Without a main goal
   (a partial save) no goals are stored: another goal would otherwise become the main one.
 - The self-test's last question doubles as the "recent tan" screen (R09): an exposure in the
@@ -26,7 +24,6 @@ Pregnancy has no follow-up: "Yes, or not sure" is one answer, stored as yes (the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -349,17 +346,8 @@ ABOUT_FIELDS = ("first_name", "last_name", "date_of_birth", "email", "phone")
 # --- Showing stored answers ---------------------------------------------------------------------
 
 
-def initial_for(
-    step: str,
-    consultation: Consultation | None,
-    *,
-    follow_ups: Mapping[str, bool] | None = None,
-) -> dict[str, Any]:
-    """A step form's initial values from the draft, so that going back shows what was given.
-
-    `follow_ups`: the yes/no answers to FOLLOW_UPS questions that this browser gave on a
-    partial save of the health step (the draft cannot tell "yes, not typed yet" from "no").
-    """
+def initial_for(step: str, consultation: Consultation | None) -> dict[str, Any]:
+    """A step form's initial values from the draft, so that going back shows what was given."""
     if consultation is None:
         return {}
     if step == "about":
@@ -382,21 +370,10 @@ def initial_for(
             "previous_treatments": consultation.previous_treatments,
         }
     initial: dict[str, Any] = {
-        code: yes_no_initial(getattr(consultation, code)) for code in HEALTH_FIELDS
+        code: yes_no_initial(getattr(consultation, code)) for code in (*HEALTH_FIELDS, *FOLLOW_UPS)
     }
-    # Only a complete step's empty box means "no"; part-way through it may be a "yes" given in
-    # another browser (a resume link), so the question is shown unanswered rather than "no".
-    complete = all(getattr(consultation, code) is not None for code in HEALTH_FIELDS)
-    remembered = follow_ups or {}
-    for question, text in FOLLOW_UPS.items():
-        value = getattr(consultation, text)
-        if value:
-            initial[question] = "yes"
-        elif question in remembered:
-            initial[question] = yes_no_initial(remembered[question])
-        else:
-            initial[question] = "no" if complete else None
-        initial[text] = value
+    for text in FOLLOW_UPS.values():
+        initial[text] = getattr(consultation, text)
     if consultation.recent_tan is None and fitzpatrick.recent_sun_exposure(
         consultation.fitzpatrick_test_answers or {}
     ):

@@ -1,11 +1,11 @@
 """The patient intake: five steps, a resumable server-side draft, submission, status.
 
-Patients are anonymous. Their session remembers only which draft is theirs (and, on a partial
-save of the health step, a "yes" whose box is still empty); the emailed resume link (signed,
-expiring) and the status link (an unguessable token) bring them back. Phones and computers are
-shared: a patient's session ends when the browser closes, and once the answers are sent the
-browser lets go of the draft. For a few minutes after sending, only the check and submit pages
-still lead to the confirmation (a double click, the back button); anything else starts afresh.
+Patients are anonymous. Their session remembers only which draft is theirs; the emailed resume
+link (signed, expiring) and the status link (an unguessable token) bring them back. Phones and
+computers are shared: a patient's session ends when the browser closes, and once the answers are
+sent the browser lets go of the draft. For a few minutes after sending, only the check and
+submit pages still lead to the confirmation (a double click, the back button); anything else
+starts afresh.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from consultations.consent import (
     CONSENT_TITLE,
 )
 from consultations.intake.forms import (
-    FOLLOW_UPS,
     STEP_FORMS,
     ConsentForm,
     StepForm,
@@ -41,9 +40,6 @@ DRAFT_SESSION_KEY = "intake_consultation_id"
 # After sending: {"id": consultation pk, "at": when it was sent (POSIX time)}.
 JUST_SUBMITTED_SESSION_KEY = "intake_just_submitted"
 JUST_SUBMITTED_SECONDS = 10 * 60
-# After a partial save of the health step: {"consultation": pk, "answers": {question: bool}}
-# for follow-up questions whose box is empty (the draft stores only the text).
-FOLLOW_UPS_SESSION_KEY = "intake_follow_ups"
 # The five numbered steps; "submitted" comes after and has no number.
 STEPS = questionnaire.STEPS
 STEP_SLUGS = questionnaire.STEP_SLUGS
@@ -79,7 +75,6 @@ def _remember(request: HttpRequest, consultation: Consultation) -> None:
 def _mark_sent(request: HttpRequest, consultation: Consultation) -> None:
     """Let go of the sent draft: the next person on a shared phone starts a new one."""
     request.session.pop(DRAFT_SESSION_KEY, None)
-    request.session.pop(FOLLOW_UPS_SESSION_KEY, None)
     sent_at = consultation.submitted_at
     request.session[JUST_SUBMITTED_SESSION_KEY] = {
         "id": consultation.pk,
@@ -112,54 +107,6 @@ def _no_draft_or_sent(request: HttpRequest, consultation: Consultation | None) -
     if sent is None:
         return _no_draft(request)
     return _already_sent(request, sent)
-
-
-def _follow_ups(request: HttpRequest, consultation: Consultation | None) -> dict[str, bool]:
-    """This browser's yes/no answers to follow-up questions whose box the draft has empty."""
-    memory = request.session.get(FOLLOW_UPS_SESSION_KEY)
-    if (
-        consultation is None
-        or not isinstance(memory, dict)
-        or memory.get("consultation") != consultation.pk
-    ):
-        return {}
-    answers = memory.get("answers")
-    return {
-        question: answers[question]
-        for question in FOLLOW_UPS
-        if isinstance(answers, dict) and isinstance(answers.get(question), bool)
-    }
-
-
-def _remember_follow_ups(request: HttpRequest, consultation: Consultation, form: StepForm) -> None:
-    """On a partial save of the health step, keep the yes/no of a follow-up question whose box
-    is empty: the draft has only the text, so "yes, not typed yet" would come back as "no".
-
-    Without a column for the yes/no (the models are frozen), this browser's session is the
-    place: it covers "back" and coming back in the same browser. A complete save needs the
-    text after a yes, so it forgets them.
-    """
-    answers = {
-        question: form.cleaned_data[question]
-        for question, text in FOLLOW_UPS.items()
-        if form.cleaned_data.get(question) is not None and not form.cleaned_data.get(text)
-    }
-    if form.partial and answers:
-        request.session[FOLLOW_UPS_SESSION_KEY] = {
-            "consultation": consultation.pk,
-            "answers": answers,
-        }
-        _until_browser_closes(request)
-    else:
-        request.session.pop(FOLLOW_UPS_SESSION_KEY, None)
-
-
-def _missing_steps(request: HttpRequest, consultation: Consultation) -> list[str]:
-    """The steps still to answer; health too while a "yes" still waits for its text."""
-    missing = services.draft_missing_steps(consultation)
-    if "health" not in missing and any(_follow_ups(request, consultation).values()):
-        missing.append("health")
-    return missing
 
 
 def _step_url(step: str) -> str:
@@ -228,7 +175,7 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
 def _step(request: HttpRequest, step: str, consultation: Consultation | None) -> HttpResponse:
     form_class = STEP_FORMS[step]
     if request.method != "POST":
-        initial = initial_for(step, consultation, follow_ups=_follow_ups(request, consultation))
+        initial = initial_for(step, consultation)
         form = form_class(initial=initial)
         return render(request, f"intake/{step}.html", _page_context(step, form))
 
@@ -246,8 +193,6 @@ def _step(request: HttpRequest, step: str, consultation: Consultation | None) ->
             )
     except services.ConsultationNotEditable as exc:
         return _already_sent(request, exc.consultation)
-    if step == "health":
-        _remember_follow_ups(request, consultation, form)
     if action == "save":
         return _save_for_later(request, consultation, step=step)
     number = STEP_SLUGS.index(step)
@@ -365,7 +310,7 @@ def _check_page(
     request: HttpRequest, consultation: Consultation, form: ConsentForm
 ) -> HttpResponse:
     context = _page_context("check", form)
-    missing = _missing_steps(request, consultation)
+    missing = services.draft_missing_steps(consultation)
     context.update(
         {
             "sections": [
@@ -395,8 +340,6 @@ def submit(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _check_page(request, consultation, form)
     try:
-        if any(_follow_ups(request, consultation).values()):  # a "yes" still without its text
-            raise services.IntakeIncomplete(["health"])
         consultation, _ = services.consultation_submit(consultation_id=consultation.pk)
     except services.IntakeIncomplete:
         messages.error(request, "Some answers are missing. Answer them, then send again.")

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from consultations import emails, fitzpatrick, models, rules
+from consultations import emails, fitzpatrick, models, questionnaire, rules
 from consultations.consent import CONSENT_TEXT_VERSION
 from consultations.models import (
     HEALTH_FIELDS,
@@ -31,7 +31,9 @@ from consultations.services import evaluation_create
 
 logger = logging.getLogger(__name__)
 
-STEPS: tuple[str, ...] = ("about", "skin", "goals", "health")
+STEPS: tuple[str, ...] = questionnaire.QUESTION_STEPS
+# Yes/no question -> the text box that follows it up ("which medicines?", "what allergies?").
+FOLLOW_UPS: dict[str, str] = questionnaire.follow_ups()
 PATIENT_FIELDS: tuple[str, ...] = ("first_name", "last_name", "date_of_birth", "email", "phone")
 RESUME_SALT = "consultations.intake.resume"
 
@@ -158,11 +160,15 @@ def _goals_values(answers: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _health_values(answers: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        **{code: answers.get(code) for code in HEALTH_FIELDS},
-        "other_medicines": answers.get("other_medicines") or "",
-        "allergies": answers.get("allergies") or "",
-    }
+    values = {code: answers.get(code) for code in HEALTH_FIELDS}
+    for question, text in FOLLOW_UPS.items():
+        # A text is kept only after "yes" (the form clears it after "no"); a text typed before
+        # the question was answered (a partial save) means "yes".
+        typed = answers.get(text) or ""
+        answer = answers.get(question)
+        values[question] = bool(typed) or None if answer is None else answer
+        values[text] = typed if values[question] else ""
+    return values
 
 
 _STEP_VALUES = {"skin": _skin_values, "goals": _goals_values, "health": _health_values}
@@ -180,7 +186,11 @@ def draft_missing_steps(consultation: Consultation) -> list[str]:
         missing.append("skin")
     if not consultation.goals or not consultation.downtime_tolerance:
         missing.append("goals")
-    if any(getattr(consultation, code) is None for code in HEALTH_FIELDS):
+    if any(getattr(consultation, code) is None for code in HEALTH_FIELDS) or any(
+        getattr(consultation, question) is None
+        or (getattr(consultation, question) and not getattr(consultation, text))
+        for question, text in FOLLOW_UPS.items()
+    ):
         missing.append("health")
     return missing
 
@@ -231,6 +241,7 @@ _STEP_FOR_ANSWER = {
     "goals": "goals",
     "age": "about",
     **dict.fromkeys(HEALTH_FIELDS, "health"),
+    **dict.fromkeys(FOLLOW_UPS, "health"),
 }
 
 

@@ -150,6 +150,16 @@ def _reference(rng: random.Random, taken: set[str]) -> str:
             return ref
 
 
+OTHER_MEDICINES = (
+    "Vitamin D 1000 IU daily",
+    "Oral contraceptive pill",
+    "Metformin 500 mg twice a day",
+    "Fish oil and a multivitamin",
+    "Cetirizine when my hay fever is bad",
+)
+ALLERGIES = ("Penicillin: rash", "Peanuts: swelling of the lips", "Sticking plasters: itchy skin")
+
+
 def _answers(rng: random.Random) -> dict[str, Any]:
     goals = rng.sample(Goal.values, k=rng.choice((1, 1, 2, 2, 3)))
     if rng.random() < 0.6 and "pore_size" not in goals:
@@ -165,6 +175,12 @@ def _answers(rng: random.Random) -> dict[str, Any]:
     }
     for field in HEALTH_FIELDS:
         answers[field] = rng.random() < 0.06
+    answers["takes_other_medicines"] = rng.random() < 0.25
+    answers["other_medicines"] = (
+        rng.choice(OTHER_MEDICINES) if answers["takes_other_medicines"] else ""
+    )
+    answers["has_allergies"] = rng.random() < 0.15
+    answers["allergies"] = rng.choice(ALLERGIES) if answers["has_allergies"] else ""
     return answers
 
 
@@ -217,6 +233,9 @@ def _create_batch(
         else:
             for field in HEALTH_FIELDS[rng.randrange(len(HEALTH_FIELDS)) :]:
                 setattr(consultation, field, None)  # a draft stops part-way through
+            if consultation.immunosuppressed_or_poor_healing is None:  # before the last ones
+                consultation.takes_other_medicines = consultation.has_allergies = None
+                consultation.other_medicines = consultation.allergies = ""
         if status == ConsultationStatus.DECIDED:
             consultation.decided_at = consultation.submitted_at + datetime.timedelta(
                 hours=rng.randrange(1, 96)
