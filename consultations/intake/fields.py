@@ -13,13 +13,10 @@ from django.utils import timezone
 
 from consultations import questionnaire
 from consultations.models import Patient
+from consultations.presenters.answers import MONTHS
 from consultations.rules.answers import MAX_AGE, MIN_AGE
 
 EMAIL_MAX_LENGTH = 254
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 
 CONTROL_CHARACTERS_MESSAGE = (
     "%(what)s contains characters we cannot accept, such as hidden control characters. "

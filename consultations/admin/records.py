@@ -1,26 +1,27 @@
-"""Django admin for the clinic's records.
-
-Rule evaluations, decisions, corrections, consents and the access log are read-only here: they
-are written by the intake and review workflow (services.py) and are the clinic's audit trail.
-"""
+"""Patients and consultations: the records admins manage, with erasure and exports."""
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from consultations import fhir, presenters, selectors, services
+from consultations import fhir, selectors, services
+from consultations.admin.exports import csv_header, csv_row
+from consultations.admin.mixins import (
+    AccessLoggedAdminMixin,
+    ReadOnlyAdminMixin,
+    SelectRelatedInlineMixin,
+    render_output,
+)
 from consultations.models import (
     HEALTH_FIELDS,
     AccessLog,
@@ -29,111 +30,9 @@ from consultations.models import (
     Consultation,
     Decision,
     Evaluation,
-    EvaluationFinding,
     Patient,
 )
 from consultations.services.insight import fhir_export_record, patients_anonymise
-
-
-class ReadOnlyAdminMixin:
-    """Records that only the workflow writes: staff may look, never add, edit or delete."""
-
-    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-class AccessLoggedAdminMixin:
-    """Staff reading a patient's record here leave an AccessLog row, as on the review pages."""
-
-    def logged_record(self, obj: Any) -> dict[str, Any]:
-        """Whose record the page shows, as services.access_log_record's arguments."""
-        return {"consultation": obj.consultation}
-
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            services.access_log_record(
-                user=request.user,
-                action=AccessLog.Action.VIEW,
-                detail="admin",
-                **self.logged_record(response.context_data["original"]),
-            )
-        return response
-
-
-class SelectRelatedInlineMixin:
-    """An inline that fetches its rows' users (and the like) with the rows, not one by one.
-
-    The consultation too: each row's change link names it (`__str__`), and the formset sets
-    only the rows' consultation_id.
-    """
-
-    select_related: tuple[str, ...] = ()
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Model]:
-        return super().get_queryset(request).select_related(*self.select_related)
-
-
-def _reasons(reasons: list[dict[str, str]]) -> SafeString:
-    return format_html_join("", "<li>{}: {}</li>", ((r["rule"], r["text"]) for r in reasons))
-
-
-def render_output(output: dict | None) -> SafeString:
-    """The rules' output in the review page's words: primary, options, exclusions and flags."""
-    if not output:
-        return format_html("<em>{}</em>", "No output")
-    card = presenters.output_card(output)
-    parts = [
-        format_html(
-            "<p><strong>Primary:</strong> {} &middot; ruleset {}</p>",
-            card["primary_label"],
-            card["ruleset_version"],
-        )
-    ]
-    if card["defer_reason"]:
-        parts.append(format_html("<p><strong>Deferred:</strong> {}</p>", card["defer_reason"]))
-    for suggestion in card["suggestions"]:
-        parts.append(
-            format_html(
-                "<p>{}. <strong>{}</strong> ({}) &middot; constraints: {}</p><ul>{}</ul>",
-                suggestion["rank"],
-                suggestion["label"],
-                suggestion["status_label"],
-                "; ".join(suggestion.get("constraints", [])) or "none",
-                _reasons(suggestion.get("reasons", [])),
-            )
-        )
-    for excluded in card["excluded"]:
-        parts.append(
-            format_html(
-                "<p><strong>Excluded: {}</strong></p><ul>{}</ul>",
-                excluded["label"],
-                _reasons(excluded.get("reasons", [])),
-            )
-        )
-    if card["flags"]:
-        items = format_html_join(
-            "",
-            "<li>[{}] {} ({}, {}): {}</li>",
-            (
-                (f["severity_label"], f["label"], f["rule"], f["code"], f["message"])
-                for f in card["flags"]
-            ),
-        )
-        parts.append(format_html("<p><strong>Flags</strong></p><ul>{}</ul>", items))
-    return SafeString("".join(parts))
 
 
 class EvaluationInline(ReadOnlyAdminMixin, SelectRelatedInlineMixin, admin.StackedInline):
@@ -352,148 +251,3 @@ class ConsultationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
         response["Content-Disposition"] = 'attachment; filename="consultations.fhir.ndjson"'
         response["Cache-Control"] = "no-store"
         return response
-
-
-_CSV_ANSWER_FIELDS = (
-    "fitzpatrick",
-    "fitzpatrick_source",
-    "sebum",
-    "goals",
-    "age",
-    *HEALTH_FIELDS,
-    "downtime_tolerance",
-)
-
-
-def csv_header() -> list[str]:
-    return [
-        "reference",
-        "status",
-        "first_name",
-        "last_name",
-        "email",
-        "submitted_at",
-        *_CSV_ANSWER_FIELDS,
-        "primary_suggestion",
-        "ruleset_version",
-    ]
-
-
-def csv_safe(value: object) -> str:
-    """Neutralise spreadsheet formulas in free text (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def csv_row(consultation: Consultation) -> Iterable[str]:
-    evaluation = consultation.latest_evaluation
-    values = [
-        consultation.reference,
-        consultation.status,
-        consultation.patient.first_name,
-        consultation.patient.last_name,
-        consultation.patient.email,
-        consultation.submitted_at.isoformat() if consultation.submitted_at else "",
-        *(getattr(consultation, name) for name in _CSV_ANSWER_FIELDS),
-        evaluation.primary if evaluation else "",
-        evaluation.ruleset_version if evaluation else "",
-    ]
-    return [csv_safe(" ".join(v) if isinstance(v, list) else v) for v in values]
-
-
-@admin.register(Evaluation)
-class EvaluationAdmin(AccessLoggedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = (
-        "consultation",
-        "created_at",
-        "trigger",
-        "primary",
-        "has_stop_flag",
-        "ruleset_version",
-    )
-    list_filter = ("primary", "has_stop_flag", "trigger", "ruleset_version")
-    search_fields = ("consultation__reference",)
-    list_select_related = ("consultation",)
-    show_full_result_count = False
-    date_hierarchy = "created_at"
-    fields = (
-        "consultation",
-        "created_at",
-        "trigger",
-        "created_by",
-        "ruleset_version",
-        "readable_output",
-        "answers_seen",
-    )
-    readonly_fields = fields
-
-    @admin.display(description="What the rules said")
-    def readable_output(self, obj: Evaluation) -> SafeString:
-        return render_output(obj.output)
-
-    @admin.display(description="Answers the rules saw")
-    def answers_seen(self, obj: Evaluation) -> SafeString:
-        rows = presenters.answers_seen(obj.answers or {})
-        return format_html("<dl>{}</dl>", format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows))
-
-
-@admin.register(EvaluationFinding)
-class EvaluationFindingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("evaluation", "rule", "flag", "severity")
-    list_filter = ("severity", "flag", "rule")
-    search_fields = ("evaluation__consultation__reference",)
-    list_select_related = ("evaluation__consultation",)
-    show_full_result_count = False
-
-
-@admin.register(Decision)
-class DecisionAdmin(AccessLoggedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = (
-        "consultation",
-        "outcome",
-        "treatment",
-        "reason_code",
-        "decided_by",
-        "decided_at",
-        "supersedes",
-    )
-    list_filter = ("outcome", "treatment", "reason_code")
-    search_fields = ("consultation__reference", "decided_by__username")
-    list_select_related = ("consultation", "decided_by", "supersedes__consultation")
-    show_full_result_count = False
-    date_hierarchy = "decided_at"
-
-
-@admin.register(AnswerCorrection)
-class AnswerCorrectionAdmin(AccessLoggedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = (
-        "consultation",
-        "field",
-        "old_value",
-        "new_value",
-        "corrected_by",
-        "corrected_at",
-    )
-    list_filter = ("field",)
-    search_fields = ("consultation__reference", "corrected_by__username")
-    list_select_related = ("consultation", "corrected_by")
-    show_full_result_count = False
-
-
-@admin.register(Consent)
-class ConsentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("consultation", "text_version", "accepted_at")
-    list_filter = ("text_version",)
-    search_fields = ("consultation__reference",)
-    list_select_related = ("consultation",)
-    show_full_result_count = False
-
-
-@admin.register(AccessLog)
-class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("at", "user", "action", "consultation", "patient", "detail")
-    list_filter = ("action",)
-    search_fields = ("user__username", "consultation__reference")
-    list_select_related = ("user", "consultation", "patient")
-    show_full_result_count = False
-    date_hierarchy = "at"

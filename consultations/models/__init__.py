@@ -1,0 +1,76 @@
+"""The clinic's records: patients, their consultations, rule evaluations and decisions.
+
+Answer fields are named after the codes of the intake contract (shared docs,
+intake-contract.md), so a field here, a form field, a JSON key and a FHIR linkId are one name.
+Database constraints carry the invariants; consultations/services/ is the only code that writes.
+"""
+
+from consultations.models.choices import (
+    FREE_TEXT_MAX_LENGTH,
+    HEALTH_FIELDS,
+    NAME_MAX_LENGTH,
+    REFERENCE_ALPHABET,
+    REFERENCE_LENGTH,
+    REFERENCE_PREFIX,
+    AccessAction,
+    ConsultationStatus,
+    DecisionOutcome,
+    DecisionReason,
+    DowntimeTolerance,
+    EvaluationTrigger,
+    FitzpatrickSource,
+    Goal,
+    Primary,
+    Sebum,
+    Severity,
+    Treatment,
+    choices_check,
+    new_public_token,
+    new_reference,
+)
+from consultations.models.consultation import Consultation, ConsultationQuerySet
+from consultations.models.patient import Patient
+from consultations.models.records import AccessLog, Consent
+from consultations.models.review import (
+    AnswerCorrection,
+    Decision,
+    DecisionQuerySet,
+    Evaluation,
+    EvaluationFinding,
+)
+from consultations.questionnaire import QUESTIONNAIRE_VERSION
+
+__all__ = [
+    "FREE_TEXT_MAX_LENGTH",
+    "HEALTH_FIELDS",
+    "NAME_MAX_LENGTH",
+    "QUESTIONNAIRE_VERSION",
+    "REFERENCE_ALPHABET",
+    "REFERENCE_LENGTH",
+    "REFERENCE_PREFIX",
+    "AccessAction",
+    "AccessLog",
+    "AnswerCorrection",
+    "Consent",
+    "Consultation",
+    "ConsultationQuerySet",
+    "ConsultationStatus",
+    "Decision",
+    "DecisionOutcome",
+    "DecisionQuerySet",
+    "DecisionReason",
+    "DowntimeTolerance",
+    "Evaluation",
+    "EvaluationFinding",
+    "EvaluationTrigger",
+    "FitzpatrickSource",
+    "Goal",
+    "Patient",
+    "Primary",
+    "Sebum",
+    "Severity",
+    "Treatment",
+    "choices_check",
+    "new_public_token",
+    "new_reference",
+]

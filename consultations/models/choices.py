@@ -1,0 +1,138 @@
+"""The records' vocabularies: the contract's codes with their clinical terms, and the
+reference and token formats. Labels come from the questionnaire (every wording once).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+
+from consultations import rules
+from consultations.questionnaire import term
+
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE_PREFIX = "PX-"
+REFERENCE_LENGTH = 5
+
+
+def new_reference() -> str:
+    return REFERENCE_PREFIX + "".join(
+        secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH)
+    )
+
+
+def new_public_token() -> str:
+    """An unguessable token (192 bits) for the patient's private links."""
+    return secrets.token_urlsafe(24)
+
+
+def choices_check(field: str, choices: type[models.Choices], *, name: str, blank: bool = False):
+    """A named check constraint that keeps a text column inside its TextChoices."""
+    condition = Q(**{f"{field}__in": choices.values})
+    if blank:
+        condition |= Q(**{field: ""})
+    return models.CheckConstraint(condition=condition, name=name)
+
+
+class Treatment(models.TextChoices):
+    LASER = "laser", "Picosecond laser"
+    CHEMICAL_PEEL = "chemical_peel", "Chemical peel"
+    MICRODERMABRASION = "microdermabrasion", "Microdermabrasion"
+
+
+class Primary(models.TextChoices):
+    """What the rules suggest first: a treatment, or no automatic suggestion."""
+
+    LASER = "laser", Treatment.LASER.label
+    CHEMICAL_PEEL = "chemical_peel", Treatment.CHEMICAL_PEEL.label
+    MICRODERMABRASION = "microdermabrasion", Treatment.MICRODERMABRASION.label
+    DEFER = "defer_to_practitioner", "Defer to practitioner"
+
+
+# Answer vocabularies: the codes are the contract's, the labels the clinical terms of the
+# questionnaire (consultations/questionnaire.py holds every wording once).
+
+
+class Sebum(models.TextChoices):
+    DRY = "dry", term("sebum", "dry")
+    NORMAL = "normal", term("sebum", "normal")
+    OILY = "oily", term("sebum", "oily")
+    VERY_OILY = "very_oily", term("sebum", "very_oily")
+
+
+class Goal(models.TextChoices):
+    PORE_SIZE = "pore_size", term("goals", "pore_size")
+    OILINESS = "oiliness", term("goals", "oiliness")
+    TEXTURE = "texture", term("goals", "texture")
+    TONE_PIGMENTATION = "tone_pigmentation", term("goals", "tone_pigmentation")
+    ACNE_SCARS = "acne_scars", term("goals", "acne_scars")
+    FINE_LINES = "fine_lines", term("goals", "fine_lines")
+
+
+class FitzpatrickSource(models.TextChoices):
+    SELF_REPORT = "self_report", term("fitzpatrick_source", "self_report")
+    QUESTIONNAIRE = "questionnaire", term("fitzpatrick_source", "questionnaire")
+    PRACTITIONER = "practitioner", term("fitzpatrick_source", "practitioner")
+
+
+class DowntimeTolerance(models.TextChoices):
+    NONE = "none", term("downtime_tolerance", "none")
+    FEW_DAYS = "few_days", term("downtime_tolerance", "few_days")
+    WEEK_OR_MORE = "week_or_more", term("downtime_tolerance", "week_or_more")
+
+
+# The boolean health answers of the contract, in contract order. Each maps 1:1 to a flag.
+HEALTH_FIELDS = rules.BOOLEAN_FIELDS
+
+NAME_MAX_LENGTH = 100
+FREE_TEXT_MAX_LENGTH = 1000
+
+
+class ConsultationStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    DECIDED = "decided", "Decided"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class EvaluationTrigger(models.TextChoices):
+    SUBMISSION = "submission", "Patient submitted"
+    CORRECTION = "correction", "Practitioner corrected answers"
+    RERUN = "rerun", "Re-run"
+
+
+class Severity(models.TextChoices):
+    STOP = "stop", "Stop"
+    CAUTION = "caution", "Caution"
+    INFO = "info", "Info"
+
+
+class DecisionOutcome(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted the suggestion"
+    CHANGED = "changed", "Chose another treatment"
+    DECLINED = "declined", "Declined / referred"
+
+
+class DecisionReason(models.TextChoices):
+    SKIN_TYPE_CORRECTED = "skin_type_corrected", "Skin type corrected on examination"
+    CONTRAINDICATION_ON_EXAMINATION = (
+        "contraindication_on_examination",
+        "Contraindication found on examination",
+    )
+    PATIENT_PREFERENCE = "patient_preference", "Patient preference"
+    CLINICAL_JUDGEMENT = "clinical_judgement", "Clinical judgement"
+    REFER_TO_DOCTOR = "refer_to_doctor", "Refer to a doctor"
+    OTHER = "other", "Other (see notes)"
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", "Viewed a consultation"
+    CORRECT = "correct", "Corrected answers"
+    DECIDE = "decide", "Recorded a decision"
+    AMEND = "amend", "Amended a decision"
+    EXPORT_CSV = "export_csv", "Exported CSV"
+    EXPORT_FHIR = "export_fhir", "Exported FHIR"
+    PRINT = "print", "Printed a summary"
+    ANONYMISE = "anonymise", "Anonymised a patient"

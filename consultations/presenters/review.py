@@ -1,0 +1,194 @@
+"""The rules' output, corrections, decisions and the history in practitioners' words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from consultations import questionnaire, rules
+from consultations.models import (
+    AnswerCorrection,
+    Decision,
+    DecisionOutcome,
+    DecisionReason,
+    Evaluation,
+    EvaluationTrigger,
+    Primary,
+)
+from consultations.presenters.answers import answer_text
+
+# --- The rules' output --------------------------------------------------------------------------
+
+SEVERITY_ORDER = {"stop": 0, "caution": 1, "info": 2}
+STATUS_LABELS = {"suitable": "Suitable", "caution": "Caution"}
+
+# Flags in clinical terms: a yes/no answer's flag is named after its question's term.
+FLAG_TERMS: dict[str, str] = {
+    flag: questionnaire.question(code).term for code, flag in rules.FLAG_FOR_FIELD.items()
+} | {"PIH_RISK": "PIH risk (Fitzpatrick IV-VI)"}
+
+
+def flag_label(code: str) -> str:
+    return FLAG_TERMS.get(code, code)
+
+
+def treatment_label(code: str) -> str:
+    """A treatment (or "defer to practitioner") in words."""
+    return dict(Primary.choices).get(code, code)
+
+
+def output_card(output: dict[str, Any]) -> dict[str, Any]:
+    """The rules' output (contract JSON) with the labels staff read; flags by severity, stop
+    first. The review page, the printable summary and the admin show it."""
+    flags = sorted(output.get("flags", []), key=lambda f: SEVERITY_ORDER.get(f["severity"], 9))
+    return {
+        "primary": output["primary"],
+        "primary_label": treatment_label(output["primary"]),
+        "is_defer": output["primary"] == rules.DEFER,
+        "defer_reason": output.get("defer_reason"),
+        "suggestions": [
+            {
+                **s,
+                "label": treatment_label(s["treatment"]),
+                "is_primary": s["rank"] == 1,
+                "status_label": STATUS_LABELS.get(s["status"], s["status"]),
+            }
+            for s in output.get("suggestions", [])
+        ],
+        "excluded": [
+            {**e, "label": treatment_label(e["treatment"])} for e in output.get("excluded", [])
+        ],
+        "flags": [
+            {**f, "label": flag_label(f["code"]), "severity_label": f["severity"].upper()}
+            for f in flags
+        ],
+        "stop_count": sum(f["severity"] == "stop" for f in flags),
+        "ruleset_version": output.get("ruleset_version", ""),
+    }
+
+
+def suggestion_card(evaluation: Evaluation) -> dict[str, Any]:
+    """One evaluation's output card, with the evaluation (when and why the rules ran)."""
+    return {**output_card(evaluation.output), "evaluation": evaluation}
+
+
+def suggestion_line(evaluation: Evaluation) -> str:
+    """One line for the history: what the rules suggested, and how many flags."""
+    flags = evaluation.output["flags"]
+    stops = sum(flag["severity"] == "stop" for flag in flags)
+    return (
+        f"Suggested: {treatment_label(evaluation.primary)} · {len(flags)} flag(s), {stops} stop "
+        f"· ruleset {evaluation.ruleset_version}"
+    )
+
+
+# --- Corrections, decisions and the history -----------------------------------------------------
+
+ANSWER_TERMS: dict[str, str] = {
+    code: questionnaire.question(code).term
+    for code in ("fitzpatrick", "fitzpatrick_source", "sebum", *rules.BOOLEAN_FIELDS)
+}
+
+
+def correction_line(correction: AnswerCorrection) -> str:
+    """ "Fitzpatrick phototype: Type II → Type IV"."""
+    name = ANSWER_TERMS.get(correction.field, correction.field)
+    old = answer_text(correction.field, correction.old_value)
+    new = answer_text(correction.field, correction.new_value)
+    return f"{name}: {old} → {new}"
+
+
+TRIGGER_TITLES = {
+    EvaluationTrigger.SUBMISSION: "Rules ran on the patient's submission",
+    EvaluationTrigger.CORRECTION: "Answers corrected; rules ran again",
+    EvaluationTrigger.RERUN: "Rules ran again",
+}
+
+
+def decision_lines(decision: Decision) -> list[str]:
+    """The decision in the words of the review page, the history and the printable summary."""
+    words = DecisionOutcome(decision.outcome).label
+    lines = [f"{words}: {decision.get_treatment_display()}" if decision.treatment else words]
+    if decision.treatment and decision.plan_sessions:
+        lines.append(
+            f"Plan: {decision.plan_sessions} sessions, {decision.plan_interval_weeks} weeks apart"
+        )
+    if decision.plan_constraints:
+        lines.append("Constraints: " + "; ".join(decision.plan_constraints))
+    if decision.reason_code:
+        lines.append(f"Reason: {DecisionReason(decision.reason_code).label}")
+    if decision.override_excluded:
+        lines.append("Override: the rules had excluded this treatment")
+    if decision.amendment_reason:
+        lines.append(f"Why amended: {decision.amendment_reason}")
+    return lines
+
+
+def timeline(
+    evaluations: Sequence[Evaluation],
+    corrections: Sequence[AnswerCorrection],
+    decisions: Sequence[Decision],
+    latest_id: int | None,
+) -> list[dict[str, Any]]:
+    """Evaluations (with the corrections that caused them) and decisions, oldest first."""
+    by_evaluation: dict[int | None, list[AnswerCorrection]] = {}
+    for correction in corrections:
+        by_evaluation.setdefault(correction.evaluation_id, []).append(correction)
+    events: list[dict[str, Any]] = []
+    for evaluation in evaluations:
+        caused = by_evaluation.pop(evaluation.pk, [])
+        lines = [correction_line(c) for c in caused]
+        lines.append(suggestion_line(evaluation))
+        events.append(
+            {
+                "at": evaluation.created_at,
+                "kind": "evaluation",
+                "title": TRIGGER_TITLES.get(EvaluationTrigger(evaluation.trigger), "Rules ran"),
+                "by": evaluation.created_by,
+                "lines": lines,
+                "notes": sorted({c.note for c in caused if c.note}),
+                "card": suggestion_card(evaluation) if evaluation.pk != latest_id else None,
+                "is_latest": evaluation.pk == latest_id,
+            }
+        )
+    for loose in by_evaluation.values():  # corrections without an evaluation (none expected)
+        for correction in loose:
+            events.append(
+                {
+                    "at": correction.corrected_at,
+                    "kind": "correction",
+                    "title": "Answer corrected",
+                    "by": correction.corrected_by,
+                    "lines": [correction_line(correction)],
+                    "notes": [correction.note] if correction.note else [],
+                }
+            )
+    for decision in decisions:
+        events.append(
+            {
+                "at": decision.decided_at,
+                "kind": "decision",
+                "title": "Decision amended" if decision.supersedes_id else "Decision recorded",
+                "by": decision.decided_by,
+                "decision": decision,
+                "lines": decision_lines(decision),
+                "notes": [decision.notes] if decision.notes else [],
+            }
+        )
+    return sorted(events, key=lambda event: event["at"])
+
+
+def answers_seen(answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """(clinical term, answer) for the answers an evaluation's rules saw."""
+    return [
+        (
+            questionnaire.question(code).term if code in questionnaire.BY_CODE else code,
+            answer_text(code, value),
+        )
+        for code, value in answers.items()
+    ]
+
+
+def person_name(user: Any) -> str:
+    """How staff pages name a member of staff."""
+    return str(user.get_full_name() or user.get_username())
