@@ -44,3 +44,13 @@ def _fresh_cache(request: pytest.FixtureRequest) -> None:
 
         with request.getfixturevalue("django_db_blocker").unblock():
             cache.clear()
+
+
+@pytest.fixture
+def practitioner(client):
+    """A practitioner (the review permission), logged in with the test client."""
+    from tests.factories import PractitionerFactory
+
+    user = PractitionerFactory()
+    client.force_login(user)
+    return user

@@ -16,6 +16,7 @@ from consultations.models import (
     ConsultationStatus,
     Decision,
     DecisionOutcome,
+    DecisionReason,
     FitzpatrickSource,
     Patient,
 )
@@ -238,3 +239,19 @@ class CompleteDraftFactory(DraftConsultationFactory):
     @classmethod
     def _adjust_kwargs(cls, **kwargs):
         return with_health_answers(kwargs)
+
+
+def flagged_decision() -> Consultation:
+    """A decided consultation with a flag, free text and a changed decision with a plan."""
+    return decided(
+        outcome=DecisionOutcome.CHANGED,
+        treatment="microdermabrasion",
+        reason_code=DecisionReason.PATIENT_PREFERENCE,
+        notes="Wants the gentlest option before her wedding.",
+        plan_sessions=6,
+        plan_interval_weeks=2,
+        plan_constraints=["short suction dwell time"],
+        hsv_history=True,
+        goals=["pore_size", "texture"],
+        allergies="Peanuts",
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 AREAS = ("intake", "review", "insight")
 VIEW_MODULES = [ROOT / "consultations" / area / "views.py" for area in AREAS]
 # Query building a view must leave to consultations/selectors.py (or a model's QuerySet).

@@ -241,8 +241,9 @@ def test_the_page_loads_chart_js_from_static_files_with_no_inline_script_or_styl
         ({"date_to": "2026-02-30"}, "date_to", "Enter a valid date."),
     ],
 )
-def test_bad_dates_get_a_message_by_the_field_not_an_error_page(client, params, field, message):
-    client.force_login(PractitionerFactory())
+def test_bad_dates_get_a_message_by_the_field_not_an_error_page(
+    client, practitioner, params, field, message
+):
     response = client.get(URL, params)
     assert response.status_code == 200
     page = response.content.decode()
@@ -259,8 +260,7 @@ def page_queries(client) -> int:
     return len(queries)
 
 
-def test_the_page_uses_a_fixed_number_of_queries_whatever_the_number_of_rows(client):
-    client.force_login(PractitionerFactory())
+def test_the_page_uses_a_fixed_number_of_queries_whatever_the_number_of_rows(client, practitioner):
     decided(hsv_history=True)
     one = page_queries(client)
     for n in range(24):

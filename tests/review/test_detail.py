@@ -11,16 +11,9 @@ from django.urls import reverse
 
 from consultations.models import AccessLog
 from consultations.services.review import correction_apply
-from tests.factories import PractitionerFactory, decided, submitted
+from tests.factories import decided, submitted
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def practitioner(client):
-    user = PractitionerFactory()
-    client.force_login(user)
-    return user
 
 
 def detail(client, consultation):

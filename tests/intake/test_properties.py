@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from consultations.fitzpatrick import ITEM_CODES
 from consultations.models import HEALTH_FIELDS, Consultation
-from tests.test_intake import (
+from tests.intake.steps import (
     ABOUT,
     CHECK,
     CONSENT,
@@ -96,13 +96,6 @@ def form_data(url: str) -> st.SearchStrategy[dict[str, object]]:
     return st.one_of(anything, one_replaced, typed, some_missing)
 
 
-@pytest.fixture
-def _intake_settings(settings):
-    settings.INTAKE_RATE_LIMIT = "1000000/1m"
-    settings.INTAKE_EMAIL_RATE_LIMIT = "1000000/1m"
-
-
-@pytest.mark.usefixtures("_intake_settings")
 @pytest.mark.parametrize("url", [START, SKIN, GOALS, HEALTH, SUBMIT])
 def test_no_post_to_an_intake_page_gives_a_server_error(url):
     client = Client(raise_request_exception=False)

@@ -12,7 +12,7 @@ from django.core.mail.backends.locmem import EmailBackend as MemoryBackend
 from django.test import Client
 
 from consultations.models import Consultation, ConsultationStatus
-from tests.test_intake import (
+from tests.intake.steps import (
     ABOUT,
     CHECK,
     CONSENT,
@@ -44,7 +44,7 @@ class RefusingPatientsBackend(MemoryBackend):
 
 @pytest.fixture(autouse=True)
 def _refusing_mail_server(settings):
-    settings.EMAIL_BACKEND = "tests.test_emails.RefusingPatientsBackend"
+    settings.EMAIL_BACKEND = "tests.intake.test_emails.RefusingPatientsBackend"
     settings.INTAKE_RATE_LIMIT = "100000/1m"
     settings.INTAKE_EMAIL_RATE_LIMIT = "100000/1m"
     settings.SITE_URL = "https://clinic.example"

@@ -7,7 +7,6 @@ email goes out when the decision's transaction commits.
 
 from __future__ import annotations
 
-import html
 import logging
 import smtplib
 
@@ -17,7 +16,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 
 from consultations.models import Decision
-from tests.factories import PractitionerFactory, decision_form_data, submitted
+from tests.factories import submitted
+from tests.review.pages import amend, decide, page_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,40 +31,15 @@ class RefusingBackend(BaseEmailBackend):
         )
 
 
-@pytest.fixture
-def practitioner(client, settings):
-    user = PractitionerFactory()
-    client.force_login(user)
-    return user
-
-
-def decide(client, consultation, **overrides):
-    url = reverse("review:decide", kwargs={"reference": consultation.reference})
-    return client.post(url, decision_form_data(consultation, **overrides), follow=True)
-
-
-def amend(client, consultation, **overrides):
-    consultation.refresh_from_db()
-    data = decision_form_data(
-        consultation, decision=consultation.decisions.get(supersedes=None).pk, **overrides
-    )
-    url = reverse("review:amend", kwargs={"reference": consultation.reference})
-    return client.post(url, data, follow=True)
-
-
-def page_text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
 def test_a_refused_email_keeps_the_decision_and_tells_the_practitioner_without_an_error(
     client, practitioner, settings, caplog
 ):
-    settings.EMAIL_BACKEND = "tests.test_review_emails.RefusingBackend"
+    settings.EMAIL_BACKEND = "tests.review.test_emails.RefusingBackend"
     consultation = submitted()
     email = consultation.patient.email
 
     with caplog.at_level(logging.DEBUG):
-        response = decide(client, consultation)
+        response = decide(client, consultation, follow=True)
 
     assert response.status_code == 200
     assert response.redirect_chain[-1][0].endswith(
@@ -88,13 +63,14 @@ def test_a_refused_email_after_an_amendment_keeps_the_amendment(
     client, practitioner, settings, caplog
 ):
     consultation = submitted()
-    decide(client, consultation)
-    settings.EMAIL_BACKEND = "tests.test_review_emails.RefusingBackend"
+    decide(client, consultation, follow=True)
+    settings.EMAIL_BACKEND = "tests.review.test_emails.RefusingBackend"
 
     with caplog.at_level(logging.DEBUG):
         response = amend(
             client,
             consultation,
+            follow=True,
             choice="declined",
             reason_code="refer_to_doctor",
             amendment_reason="Seen by the doctor",
@@ -113,7 +89,7 @@ def test_the_practitioner_is_told_the_patient_has_been_emailed_once_it_was_sent(
 ):
     consultation = submitted()
 
-    response = decide(client, consultation)
+    response = decide(client, consultation, follow=True)
 
     assert "Decision recorded. The patient has been emailed a link to their status page." in (
         page_text(response)

@@ -10,7 +10,7 @@ from django.db import connection, connections
 from django.test import Client
 
 from consultations.models import Consent, Consultation, ConsultationStatus, Evaluation
-from tests.test_intake import CONSENT, SUBMIT, fill_draft
+from tests.intake.steps import CONSENT, SUBMIT, fill_draft
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -20,13 +20,6 @@ pytestmark = [
         "(select_for_update); this race only means something on PostgreSQL.",
     ),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _intake_settings(settings):
-    settings.INTAKE_RATE_LIMIT = "100000/1m"
-    settings.SITE_URL = "https://clinic.example"
-    settings.PRACTITIONER_NOTIFY_EMAILS = ["practitioners@clinic.example"]
 
 
 def submit_at_once(clients: list[Client]) -> list[tuple[int, str]]:

@@ -1,7 +1,7 @@
 """Security headers, cookies and the Content-Security-Policy, on every kind of page.
 
 The production settings as a whole are checked by Django's own deploy checks in
-tests/test_settings.py (test_deploy_checks_are_clean_under_production_values); the tests here
+tests/clinic/test_settings.py (test_deploy_checks_are_clean_under_production_values); the tests here
 check what a browser actually receives. The authorization matrix (test_authorization_matrix.py)
 also checks the CSP and no-store headers on every page it opens.
 """
@@ -16,10 +16,10 @@ import pytest
 from django.urls import reverse
 
 from consultations.intake.views import DRAFT_SESSION_KEY
+from tests.clinic.test_settings import PRODUCTION, start_django
 from tests.factories import AdminFactory, DraftConsultationFactory, submitted
-from tests.test_settings import PRODUCTION, start_django
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIRS = [ROOT / "templates", *sorted((ROOT / "consultations").glob("**/templates"))]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import threading
 
 import pytest
@@ -26,34 +25,11 @@ from tests.factories import (
     decision_form_data,
     submitted,
 )
+from tests.review.pages import amend, decide, page_text
 
 pytestmark = pytest.mark.django_db
 
 IS_SQLITE = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
-
-
-@pytest.fixture
-def practitioner(client):
-    user = PractitionerFactory()
-    client.force_login(user)
-    return user
-
-
-def decide(client, consultation: Consultation, data: dict | None = None, **overrides):
-    url = reverse("review:decide", kwargs={"reference": consultation.reference})
-    return client.post(url, data or decision_form_data(consultation, **overrides))
-
-
-def amend(client, consultation: Consultation, **overrides):
-    consultation.refresh_from_db()
-    current = Decision.objects.current().get(consultation=consultation)
-    data = decision_form_data(consultation, decision=current.pk, **overrides)
-    url = reverse("review:amend", kwargs={"reference": consultation.reference})
-    return client.post(url, data)
-
-
-def page_text(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 # --- Accept, change, decline -------------------------------------------------------------------

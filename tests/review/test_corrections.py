@@ -15,16 +15,9 @@ from consultations.models import (
     Evaluation,
     EvaluationTrigger,
 )
-from tests.factories import PractitionerFactory, decided, submitted
+from tests.factories import decided, submitted
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def practitioner(client):
-    user = PractitionerFactory()
-    client.force_login(user)
-    return user
 
 
 def correct_url(consultation: Consultation) -> str:

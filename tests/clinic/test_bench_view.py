@@ -2,24 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
-import pytest
-from django.urls import clear_url_caches
-
-import clinic.urls
-
-
-@pytest.fixture
-def bench_urls(settings):
-    settings.BENCH_ENDPOINTS = True
-    importlib.reload(clinic.urls)
-    clear_url_caches()
-    yield
-    settings.BENCH_ENDPOINTS = False
-    importlib.reload(clinic.urls)
-    clear_url_caches()
-
 
 def test_production_does_not_serve_it(client):
     assert client.get("/bench/constant/").status_code == 404

@@ -19,7 +19,7 @@ from django.core.management import call_command
 from consultations.rules import suggest
 from tests.rules.helpers import answers
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def manage(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -9,7 +9,7 @@ from django.test import Client
 from clinic import ratelimit
 from clinic.ratelimit import Rate
 from consultations.models import Consultation
-from tests.test_intake import ABOUT, SKIN, SKIN_ANSWERS, START
+from tests.intake.steps import ABOUT, SKIN, SKIN_ANSWERS, START
 
 pytestmark = pytest.mark.django_db
 

@@ -21,18 +21,18 @@ admin -> 200. `test_every_url_pattern_is_in_the_matrix` fails when a URL is adde
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
 
 import pytest
 from django.contrib import admin
-from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver, reverse
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from consultations.intake.views import DRAFT_SESSION_KEY
 from consultations.models import Consultation, new_public_token
 from consultations.services import intake as intake_services
+from tests.clinic.test_security_headers import assert_strict_csp
 from tests.factories import (
     AdminFactory,
     DraftConsultationFactory,
@@ -40,7 +40,6 @@ from tests.factories import (
     UserFactory,
     submitted,
 )
-from tests.test_security_headers import assert_strict_csp
 
 ROLES = ("anonymous", "patient", "wrong_token", "staff", "practitioner", "admin", "inactive")
 
@@ -150,19 +149,6 @@ def walk(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, str,
             yield namespace, pattern.name or "", pattern
 
 
-@pytest.fixture(scope="module")
-def bench_routed() -> Iterator[None]:
-    """The URLs as `make bench` serves them: with the bench endpoint."""
-    import clinic.urls
-
-    with override_settings(BENCH_ENDPOINTS=True):
-        importlib.reload(clinic.urls)
-        clear_url_caches()
-        yield
-    importlib.reload(clinic.urls)
-    clear_url_caches()
-
-
 def project_url_names() -> tuple[set[str], list[str]]:
     """The named patterns outside the admin, and a description of every unnamed one."""
     names, unnamed = set(), []
@@ -176,7 +162,7 @@ def project_url_names() -> tuple[set[str], list[str]]:
     return names, unnamed
 
 
-def test_every_url_pattern_is_in_the_matrix(bench_routed):
+def test_every_url_pattern_is_in_the_matrix(bench_urls):
     names, unnamed = project_url_names()
     assert not unnamed, f"name these URL patterns so the matrix can list them: {unnamed}"
     missing = sorted(
@@ -264,7 +250,7 @@ def describe(response) -> object:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "method"), sorted(MATRIX), ids=lambda v: v)
-def test_each_role_gets_what_the_matrix_says(name, method, bench_routed):
+def test_each_role_gets_what_the_matrix_says(name, method, bench_urls):
     world, client, wrong = World(), Client(), []
     for role in ROLES:
         client = client_for(role, world, client)

@@ -6,7 +6,7 @@ import pytest
 from django.template import loader
 from django.test import Client
 
-from tests.error_urls import INTERNAL_DETAIL
+from tests.clinic.error_urls import INTERNAL_DETAIL
 
 # Words that would mean an error page leaks how the site is built.
 LEAKS = (INTERNAL_DETAIL, "Traceback", "Django", "DEBUG", "exception", "settings.py", "CSRF")
@@ -31,21 +31,21 @@ def test_an_unknown_address_gets_the_friendly_404_page(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("tests.error_urls")
+@pytest.mark.urls("tests.clinic.error_urls")
 def test_a_bad_request_gets_the_friendly_400_page(client):
     response = client.get("/test-errors/400/")
     assert_friendly(response, status=400, heading="Something was wrong with that request")
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("tests.error_urls")
+@pytest.mark.urls("tests.clinic.error_urls")
 def test_a_refused_request_gets_the_friendly_403_page(client):
     response = client.get("/test-errors/403/")
     assert_friendly(response, status=403, heading="You don't have access to this page")
 
 
 @pytest.mark.django_db
-@pytest.mark.urls("tests.error_urls")
+@pytest.mark.urls("tests.clinic.error_urls")
 def test_a_crash_gets_the_friendly_500_page(client):
     client.raise_request_exception = False
     response = client.get("/test-errors/500/")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.test_settings import PRODUCTION, ROOT, outside_environment
+from tests.clinic.test_settings import PRODUCTION, ROOT, outside_environment
 
 
 def test_collectstatic_under_production_settings_writes_hashed_names_and_a_manifest(tmp_path):

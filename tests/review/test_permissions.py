@@ -51,8 +51,7 @@ def test_users_without_the_review_permission_get_403(client, name, needs_referen
 
 
 @pytest.mark.parametrize(("name", "needs_reference", "method"), REVIEW_URLS)
-def test_practitioners_get_each_page(client, name, needs_reference, method):
-    client.force_login(PractitionerFactory())
+def test_practitioners_get_each_page(client, practitioner, name, needs_reference, method):
     url = url_for(name, needs_reference)
     if method == "get":
         assert client.get(url).status_code == 200
@@ -66,8 +65,7 @@ def test_superusers_have_the_review_permission(client):
     assert client.get(reverse("review:queue")).status_code == 200
 
 
-def test_a_practitioner_may_post_a_decision_and_an_amendment(client):
-    client.force_login(PractitionerFactory())
+def test_a_practitioner_may_post_a_decision_and_an_amendment(client, practitioner):
     consultation = submitted()
     response = client.post(
         reverse("review:decide", kwargs={"reference": consultation.reference}),
@@ -89,8 +87,7 @@ def test_a_practitioner_may_post_a_decision_and_an_amendment(client):
     assert Decision.objects.count() == 2
 
 
-def test_an_unknown_reference_is_404(client):
-    client.force_login(PractitionerFactory())
+def test_an_unknown_reference_is_404(client, practitioner):
     response = client.get(reverse("review:detail", kwargs={"reference": "PX-NOPE0"}))
     assert response.status_code == 404
 

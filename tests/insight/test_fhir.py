@@ -207,8 +207,7 @@ def test_the_export_url_needs_a_login_and_the_review_permission(client):
     assert AccessLog.objects.filter(action=AccessLog.Action.EXPORT_FHIR).count() == 1
 
 
-def test_a_draft_or_unknown_reference_is_not_found(client):
-    client.force_login(PractitionerFactory())
+def test_a_draft_or_unknown_reference_is_not_found(client, practitioner):
     draft = DraftConsultationFactory()
     assert client.get(reverse("insight:fhir", args=[draft.reference])).status_code == 404
     assert client.get(reverse("insight:fhir", args=["PX-NOPE0"])).status_code == 404

@@ -18,7 +18,7 @@ from consultations.questionnaire import (
 )
 from tests.factories import CompleteDraftFactory, PractitionerFactory, submitted
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_questionnaire_version_names_the_current_wording() -> None:

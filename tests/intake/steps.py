@@ -1,0 +1,127 @@
+"""The intake as a patient's browser walks it: URLs, answers per step, and helpers."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from consultations.fitzpatrick import ITEM_CODES
+from consultations.models import HEALTH_FIELDS, Consultation
+
+START = "/consultation/start/"
+SKIN = "/consultation/skin/"
+GOALS = "/consultation/goals/"
+HEALTH = "/consultation/health/"
+CHECK = "/consultation/check/"
+SUBMIT = "/consultation/submit/"
+
+ABOUT = {
+    "first_name": "Mei",
+    "last_name": "Tan",
+    "date_of_birth_day": "17",
+    "date_of_birth_month": "5",
+    "date_of_birth_year": "1990",
+    "email": "mei.tan@example.com",
+    "phone": "+65 9123 4567",
+}
+SKIN_ANSWERS = {"fitzpatrick_self_report": "3", "sebum": "oily"}
+GOALS_ANSWERS = {
+    "main_goal": "pore_size",
+    "other_goals": ["texture", "oiliness"],
+    "downtime_tolerance": "few_days",
+    "previous_treatments": "",
+}
+HEALTH_ANSWERS = {
+    **dict.fromkeys(HEALTH_FIELDS, "no"),
+    "takes_other_medicines": "no",
+    "has_allergies": "no",
+}
+CONSENT = {"consent": "on", "declaration": "on"}
+TAN_NOTE = "We have chosen “Yes” for you because in the skin type questions you said"
+
+
+def self_test(score_each: int) -> dict[str, str]:
+    """The self-test in use, every one of its 10 answers scored `score_each` (0-4)."""
+    return {"self_test": "on", **{f"test_{code}": str(score_each) for code in ITEM_CODES}}
+
+
+def post_ok(client: Client, url: str, data: dict, *, to: str | None = None):
+    response = client.post(url, data)
+    assert response.status_code == 302, errors_on(response)
+    if to is not None:
+        assert response["Location"] == to
+    return response
+
+
+def errors_on(response) -> list[str]:
+    page = response.content.decode()
+    return re.findall(r'<a class="alert-link" href="#[^"]+">([^<]+)</a>', page)
+
+
+def fill_draft(client: Client, *, skin=None, goals=None, health=None) -> Consultation:
+    """Answer steps 1-4 and return the draft."""
+    post_ok(client, START, ABOUT, to=SKIN)
+    post_ok(client, SKIN, SKIN_ANSWERS if skin is None else skin, to=GOALS)
+    post_ok(client, GOALS, GOALS_ANSWERS if goals is None else goals, to=HEALTH)
+    post_ok(client, HEALTH, HEALTH_ANSWERS if health is None else health, to=CHECK)
+    return Consultation.objects.get(pk=client.session["intake_consultation_id"])
+
+
+def submit(client: Client, **kwargs) -> Consultation:
+    consultation = fill_draft(client, **kwargs)
+    response = client.post(SUBMIT, CONSENT)
+    assert response.status_code == 302, errors_on(response)
+    consultation.refresh_from_db()
+    assert response["Location"] == f"/c/{consultation.public_token}/submitted/"
+    return consultation
+
+
+def open_draft(client: Client, consultation: Consultation) -> None:
+    """Let this browser carry on with the draft, as the resume link does."""
+    session = client.session
+    session["intake_consultation_id"] = consultation.pk
+    session.save()
+
+
+def years_ago(years: int, *, days: int = 0) -> datetime.date:
+    today = timezone.localdate()
+    try:
+        day = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        day = today.replace(year=today.year - years, day=28)
+    return day + datetime.timedelta(days=days)
+
+
+def dob(day: datetime.date) -> dict[str, str]:
+    return {
+        "date_of_birth_day": str(day.day),
+        "date_of_birth_month": str(day.month),
+        "date_of_birth_year": str(day.year),
+    }
+
+
+def save_for_later(client: Client, url: str, data: dict, mailoutbox) -> str:
+    response = client.post(url, {**data, "action": "save"})
+    assert response.status_code == 302 and response["Location"] == "/consultation/saved/"
+    link = re.search(r"https://clinic\.example(/consultation/resume/[^/\s]+/)", mailoutbox[-1].body)
+    return link[1]
+
+
+def follow_resume_link(client: Client, link: str):
+    """Open the emailed link (a page that only asks), then press "Continue my answers"."""
+    page = client.get(link)
+    assert page.status_code == 200
+    assert "Continue my answers" in page.content.decode()
+    return client.post(link)
+
+
+def page_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
