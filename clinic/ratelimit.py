@@ -53,7 +53,7 @@ def client_address(request: HttpRequest) -> str:
     the request carries none, as with a test client's force_login.
     """
     if getattr(settings, "INTAKE_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        forwarded = request.headers.get("x-forwarded-for", "").split(",")[-1].strip()
         if _is_ip(forwarded):
             return forwarded
     remote = request.META.get("REMOTE_ADDR", "")

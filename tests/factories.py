@@ -33,7 +33,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
@@ -54,7 +54,7 @@ class PractitionerFactory(UserFactory):
     last_name = factory.Sequence(lambda n: f"Practitioner{n}")
 
     @factory.post_generation
-    def practitioners(obj, create, extracted, **kwargs):  # noqa: N805
+    def practitioners(obj, create, extracted, **kwargs):
         if create:
             obj.groups.add(practitioners_group())
 

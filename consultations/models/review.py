@@ -65,7 +65,7 @@ class EvaluationFinding(models.Model):
     by flag and the analytics can count per rule with plain aggregate queries.
     """
 
-    Severity = Severity  # noqa: PIE794
+    Severity = Severity
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="findings")
     rule = models.CharField(max_length=8)

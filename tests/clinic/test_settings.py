@@ -116,7 +116,7 @@ def test_without_database_url_it_uses_a_sqlite_file_under_var():
 
 
 def test_deploy_checks_are_clean_under_production_values():
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env={**outside_environment(), **PRODUCTION},
@@ -131,7 +131,7 @@ def test_deploy_checks_are_clean_under_production_values():
 
 def test_manage_py_names_the_missing_variable_instead_of_an_unrelated_error():
     env = {**outside_environment(), **PRODUCTION, "SECRET_KEY": ""}
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
         cwd=ROOT,
         env=env,
