@@ -8,7 +8,7 @@ entry: stored evaluations name the version whose rules produced them.
 
 from __future__ import annotations
 
-RULESET_VERSION = "2026.1"
+RULESET_VERSION = "2026.2"
 
 RULESET_FINGERPRINTS: dict[str, str] = {
     "2026.1": "566b7b53d139a14583547b45fb3e3342428adb1383a77e4d3e3708b1607db990",
