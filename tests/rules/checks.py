@@ -4,6 +4,7 @@ tests and the exhaustive scan."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from .spec_model import (
@@ -42,8 +43,12 @@ def defer_rule_ids(defer_reason: str | None) -> list[str]:
     return re.findall(r"(?:^|(?<=\. ))(R\d\da?): ", defer_reason)
 
 
-def agents_named(text: str) -> set[str]:
-    return {agent for agent, word in AGENT_WORDS.items() if re.search(word, text, re.IGNORECASE)}
+@lru_cache(maxsize=4096)
+def agents_named(text: str) -> frozenset[str]:
+    """The agents a text names, by code or label (reason texts repeat, so this is cached)."""
+    return frozenset(
+        agent for agent, word in AGENT_WORDS.items() if re.search(word, text, re.IGNORECASE)
+    )
 
 
 def suggestion_of(output: dict[str, Any], treatment: str) -> dict[str, Any] | None:

@@ -8,6 +8,7 @@ invariant tests (section 9) compare the rules module's output with what this mod
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 L, P, M = "laser", "chemical_peel", "microdermabrasion"
@@ -250,7 +251,8 @@ ALWAYS_DEFER += ("R42", "R43", "R45")
 
 @dataclass
 class Expected:
-    """What 4.2-4.4 say about one answer set."""
+    """What 4.2-4.4 say about one answer set (derived values are cached: change `effects`
+    before reading them)."""
 
     effects: dict[str, list[tuple[str, str, tuple[str, ...]]]] = field(
         default_factory=lambda: {t: [] for t in TREATMENTS}
@@ -268,7 +270,7 @@ class Expected:
             return ["R31"]
         return rules
 
-    @property
+    @cached_property
     def agents(self) -> tuple[str, ...]:
         return tuple(agent for agent in AGENTS if agent not in self.removals)
 
@@ -279,7 +281,7 @@ class Expected:
             if agent in self.removals
         ]
 
-    @property
+    @cached_property
     def excluded(self) -> list[str]:
         return [t for t in TREATMENTS if self.contraindicating(t)]
 
@@ -304,7 +306,7 @@ class Expected:
             DOWNTIME[treatment],
         )
 
-    @property
+    @cached_property
     def order(self) -> list[str]:
         return sorted((t for t in TREATMENTS if t not in self.excluded), key=self.key)
 
