@@ -6,7 +6,15 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from .spec_model import ALL_BOOLEANS, NEW_BOOLEANS, OLD_BOOLEANS, PARENT, SEVERITIES, TIMINGS
+from .spec_model import (
+    ALL_BOOLEANS,
+    NEW_BOOLEANS,
+    OLD_BOOLEANS,
+    PARENT,
+    SEVERITIES,
+    TIMINGS,
+    unasked_codes,
+)
 
 GOALS = ("pore_size", "oiliness", "texture", "tone_pigmentation", "acne_scars", "fine_lines")
 SOURCES = ("self_report", "questionnaire", "practitioner")
@@ -70,7 +78,62 @@ def with_answer(
     return changed
 
 
+# The kinds of invalid answers of invariant I17.
+INVALID_KINDS = (
+    "missing_new_code",
+    "missing_follow_up",
+    "follow_up_without_parent",
+    "bad_version",
+    "age",
+    "repeated_goal",
+)
+
+
+def invalid_answers(
+    data: dict[str, Any], kind: str, draw: st.DataObject
+) -> tuple[dict[str, Any], str]:
+    """`data` made invalid in one field of the kind I17 lists; returns it and that field."""
+    bad = dict(data)
+    if kind == "missing_new_code":
+        bad = complete_2026_2(data, draw)
+        field = draw.draw(st.sampled_from(NEW_BOOLEANS))
+        if draw.draw(st.booleans()):
+            del bad[field]
+        else:
+            bad[field] = None
+    elif kind == "missing_follow_up":
+        field = draw.draw(st.sampled_from(sorted(PARENT)))
+        bad = with_answer(complete_2026_2(data, draw), PARENT[field], True)
+        bad[field] = None
+    elif kind == "follow_up_without_parent":
+        field = draw.draw(st.sampled_from(sorted(PARENT)))
+        bad = with_answer(bad, PARENT[field], False)
+        bad[field] = draw.draw(st.sampled_from(FOLLOW_UP_VALUES[field]))
+    elif kind == "bad_version":
+        field = "questionnaire_version"
+        bad[field] = draw.draw(st.sampled_from([None, "2026.0", "2026.3", 2026.2, "", "2025.1"]))
+    elif kind == "age":
+        field = "age"
+        bad[field] = draw.draw(st.one_of(st.integers(-5, 17), st.integers(121, 400)))
+    else:
+        field = "goals"
+        goal = draw.draw(st.sampled_from(data["goals"]))
+        bad[field] = [*data["goals"], goal]
+    return bad, field
+
+
+def complete_2026_2(data: dict[str, Any], draw: st.DataObject) -> dict[str, Any]:
+    """The same answers with every unasked code answered, as a 2026.2 answers object (no key)."""
+    complete = {k: v for k, v in data.items() if k != "questionnaire_version"}
+    for code in unasked_codes(data):
+        complete[code] = draw.draw(st.sampled_from(FOLLOW_UP_VALUES.get(code, (False, True))))
+    return complete
+
+
 __all__ = [
+    "INVALID_KINDS",
+    "complete_2026_2",
+    "invalid_answers",
     "ALL_BOOLEANS",
     "FOLLOW_UP_VALUES",
     "GOALS",

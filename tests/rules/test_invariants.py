@@ -33,7 +33,7 @@ from .spec_model import (
     TREATMENTS,
     expected,
 )
-from .strategies import FOLLOW_UP_VALUES, answer_sets, with_answer
+from .strategies import FOLLOW_UP_VALUES, INVALID_KINDS, answer_sets, invalid_answers, with_answer
 
 EXAMPLES = settings(max_examples=150, deadline=None)
 
@@ -415,16 +415,6 @@ def test_I16_old_consultations_are_never_silently_no(
     assert suggest(answered) == suggest(as_2026_2)
 
 
-INVALID_KINDS = (
-    "missing_new_code",
-    "missing_follow_up",
-    "follow_up_without_parent",
-    "bad_version",
-    "age",
-    "repeated_goal",
-)
-
-
 @EXAMPLES
 @given(answer_sets(), st.sampled_from(INVALID_KINDS), st.data())
 def test_I17_invalid_answers_are_rejected_naming_the_field(
@@ -436,47 +426,6 @@ def test_I17_invalid_answers_are_rejected_naming_the_field(
         Answers.from_mapping(bad)
 
     assert field in caught.value.errors
-
-
-def invalid_answers(
-    data: dict[str, Any], kind: str, draw: st.DataObject
-) -> tuple[dict[str, Any], str]:
-    """`data` made invalid in one field of the kind I17 lists; returns it and that field."""
-    bad = dict(data)
-    if kind == "missing_new_code":
-        bad = complete_2026_2(data, draw)
-        field = draw.draw(st.sampled_from(NEW_BOOLEANS))
-        if draw.draw(st.booleans()):
-            del bad[field]
-        else:
-            bad[field] = None
-    elif kind == "missing_follow_up":
-        field = draw.draw(st.sampled_from(sorted(PARENT)))
-        bad = with_answer(complete_2026_2(data, draw), PARENT[field], True)
-        bad[field] = None
-    elif kind == "follow_up_without_parent":
-        field = draw.draw(st.sampled_from(sorted(PARENT)))
-        bad = with_answer(bad, PARENT[field], False)
-        bad[field] = draw.draw(st.sampled_from(FOLLOW_UP_VALUES[field]))
-    elif kind == "bad_version":
-        field = "questionnaire_version"
-        bad[field] = draw.draw(st.sampled_from([None, "2026.0", "2026.3", 2026.2, "", "2025.1"]))
-    elif kind == "age":
-        field = "age"
-        bad[field] = draw.draw(st.one_of(st.integers(-5, 17), st.integers(121, 400)))
-    else:
-        field = "goals"
-        goal = draw.draw(st.sampled_from(data["goals"]))
-        bad[field] = [*data["goals"], goal]
-    return bad, field
-
-
-def complete_2026_2(data: dict[str, Any], draw: st.DataObject) -> dict[str, Any]:
-    """The same answers with every unasked code answered, as a 2026.2 answers object (no key)."""
-    complete = {k: v for k, v in data.items() if k != "questionnaire_version"}
-    for code in expected(data).unasked:
-        complete[code] = draw.draw(st.sampled_from(FOLLOW_UP_VALUES.get(code, (False, True))))
-    return complete
 
 
 @EXAMPLES
