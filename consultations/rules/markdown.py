@@ -103,6 +103,14 @@ def rules_markdown() -> str:
         "",
         "A flag is raised whenever its rule's condition holds, even when another rule already "
         "excludes the treatment or makes it not first-line.",
+        "",
+        "## How these rules are checked",
+        "",
+        "`tests/rules/` checks the invariants I1-I19 of clinical-rules.md section 9 with "
+        "Hypothesis against an independent encoding of the rule table, and runs a slice of the "
+        "exhaustive scan. The full scan (about 3.8 million answer sets, both questionnaire "
+        "versions) runs with `RULES_EXHAUSTIVE=1 python -m pytest "
+        "tests/rules/test_exhaustive.py -m exhaustive -q`.",
     ]
     return "\n".join(lines)
 
@@ -128,8 +136,11 @@ def _reason_cell(rule: Rule | AgentRule | FinalRule) -> str:
     if rule.defer_reason:
         parts[0] += f" Deferral: {rule.defer_reason}"
     for treatment in TREATMENTS:
+        shown: set[object] = set()
         for effect in rule.actions.get(treatment, ()):
-            parts += _effect_texts(treatment, effect)
+            if effect.text is not None and effect.text not in shown:
+                shown.add(effect.text)
+                parts += _effect_texts(treatment, effect)
     return " · ".join(parts)
 
 
