@@ -110,6 +110,9 @@ ANSWER_FIELDS: tuple[str, ...] = (
     *NEW_CODES_2026_2,
 )
 QUESTIONNAIRE_VERSION_KEY = "questionnaire_version"
+# Every key of the rules' input mapping and of `Answers.to_dict()`: the answer codes, then the
+# questionnaire version the consultation was answered under.
+INPUT_FIELDS: tuple[str, ...] = (*ANSWER_FIELDS, QUESTIONNAIRE_VERSION_KEY)
 
 # Peel agents (clinical-rules.md 4.3), in their fixed output order, with the labels used in text.
 PEEL_AGENT_LABELS: dict[str, str] = {

@@ -10,6 +10,7 @@ from consultations.rules import (
     ANSWER_FIELDS,
     BOOLEAN_FIELDS,
     FOLLOW_UPS,
+    INPUT_FIELDS,
     NEW_BOOLEAN_FIELDS_2026_2,
     NEW_CODES_2026_2,
     Answers,
@@ -38,7 +39,7 @@ def test_to_dict_gives_back_the_answers_in_contract_order_with_the_questionnaire
 
     result = Answers.from_mapping(data).to_dict()
 
-    assert list(result) == [*ANSWER_FIELDS, "questionnaire_version"]
+    assert list(result) == [*ANSWER_FIELDS, "questionnaire_version"] == list(INPUT_FIELDS)
     assert result == {
         **data,
         "isotretinoin_timing": None,

@@ -21,7 +21,6 @@ from .checks import (
     suggestion_of,
 )
 from .spec_model import (
-    AGENTS,
     ALL_BOOLEANS,
     ASK_PREFIX,
     DEFER_PRIMARY,
@@ -460,9 +459,3 @@ def test_I19_isotretinoin_with_pregnancy_always_defers(
     assert output["primary"] == DEFER_PRIMARY
     assert "R30" in defer_rule_ids(output["defer_reason"])
     assert "laser" in excluded(output)
-
-
-def test_agent_order_is_the_vocabulary_order() -> None:
-    from consultations.rules import PEEL_AGENTS
-
-    assert PEEL_AGENTS == AGENTS
