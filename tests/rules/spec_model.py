@@ -358,7 +358,7 @@ def unasked_codes(answers: dict[str, Any]) -> tuple[str, ...]:
     )
 
 
-def expected(answers: dict[str, Any]) -> Expected:  # noqa: C901 - one branch per rule row
+def expected(answers: dict[str, Any]) -> Expected:
     """Apply 4.2 (R01 ... R28, R30, R32 ... R45) to valid answers; R31 and R29 are derived."""
     a = answers
     model = Expected(unasked=unasked_codes(a))

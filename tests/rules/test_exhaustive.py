@@ -195,4 +195,4 @@ def test_the_full_exhaustive_scan(version: str) -> None:
     with ProcessPoolExecutor(max_workers=workers) as pool:
         cases = sum(pool.map(_scan_chunk, _chunks(version, 8)))
     assert cases == len(groups(version)) * len(OTHERS)
-    print(f"\n{version}: {cases} cases in {time.monotonic() - started:.0f} s")  # noqa: T201
+    print(f"\n{version}: {cases} cases in {time.monotonic() - started:.0f} s")
