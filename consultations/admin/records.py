@@ -28,6 +28,7 @@ from consultations.models import (
     AnswerCorrection,
     Consent,
     Consultation,
+    ConsultationQuerySet,
     Decision,
     Evaluation,
     Patient,
@@ -235,7 +236,12 @@ class ConsultationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
         return response
 
     @admin.action(description="Export selected consultations as FHIR (NDJSON)")
-    def export_fhir(self, request: HttpRequest, queryset: QuerySet[Consultation]) -> HttpResponse:
+    def export_fhir(
+        self,
+        request: HttpRequest,
+        # The changelist's rows come from Consultation's manager, so they are its QuerySet.
+        queryset: ConsultationQuerySet,
+    ) -> HttpResponse | None:
         """One FHIR R4 Bundle per line (drafts have nothing to export and are left out)."""
         exported = list(selectors.exportable(queryset).order_by("reference"))
         if not exported:
