@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.safestring import SafeString
 
+from clinic.auth import signed_in_user
 from consultations import fhir, selectors, services
 from consultations.admin.exports import csv_header, csv_row
 from consultations.admin.mixins import (
@@ -112,7 +113,7 @@ class PatientAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
                 },
             )
         patients = list(queryset.order_by("pk"))
-        done = patients_anonymise(patients=patients, user=request.user)
+        done = patients_anonymise(patients=patients, user=signed_in_user(request))
         already = len(patients) - done
         self.message_user(
             request,
@@ -250,7 +251,9 @@ class ConsultationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
             )
             return None
         lines = [json.dumps(fhir.consultation_bundle(c), ensure_ascii=False) for c in exported]
-        fhir_export_record(user=request.user, consultations=exported, detail="admin NDJSON")
+        fhir_export_record(
+            user=signed_in_user(request), consultations=exported, detail="admin NDJSON"
+        )
         response = HttpResponse(
             "\n".join(lines) + "\n", content_type="application/fhir+ndjson; charset=utf-8"
         )

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from clinic.auth import signed_in_user
 from consultations import presenters, rules, selectors, services
 from consultations.models import (
     AccessLog,
@@ -242,7 +243,7 @@ def _record(
     try:
         recorded = service(
             consultation=form.consultation,
-            user=request.user,
+            user=signed_in_user(request),
             evaluation_id=form.cleaned_data["evaluation"],
             lock_version=form.cleaned_data["lock_version"],
             choice=form.decision_input(),
@@ -345,7 +346,7 @@ def correct(request: HttpRequest, reference: str) -> HttpResponse:
                 before = consultation.latest_evaluation
                 evaluation = review_services.correction_apply(
                     consultation=consultation,
-                    user=request.user,
+                    user=signed_in_user(request),
                     lock_version=form.cleaned_data["lock_version"],
                     changes=form.changes(),
                     note=form.cleaned_data["note"],
