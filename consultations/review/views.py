@@ -28,7 +28,6 @@ from consultations.models import (
     Evaluation,
 )
 from consultations.review.forms import (
-    ALL,
     QUEUE_TABS,
     AmendForm,
     CorrectionForm,
@@ -38,6 +37,7 @@ from consultations.review.forms import (
     kept_input,
     posted_number,
 )
+from consultations.selectors import ALL
 from consultations.services import review as review_services
 
 REVIEW_PERMISSION = "consultations.review_consultation"
@@ -288,13 +288,14 @@ def amend(request: HttpRequest, reference: str) -> HttpResponse:
     """Replace the decision in force with a new one that says why; both stay on record."""
     consultation = selectors.consultation_for_staff(reference)
     current = selectors.decision_current(consultation)
-    if consultation.status != ConsultationStatus.DECIDED or current is None:
+    evaluation = consultation.latest_evaluation
+    if consultation.status != ConsultationStatus.DECIDED or current is None or evaluation is None:
         messages.error(request, "Only a decided consultation can be amended.")
         return redirect("review:detail", reference=reference)
     form = AmendForm(
         request.POST,
         consultation=consultation,
-        evaluation=consultation.latest_evaluation,
+        evaluation=evaluation,
         current=current,
     )
     if not form.is_valid():
