@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, TypeGuard
 
 from .vocabulary import ANSWER_FIELDS, BOOLEAN_FIELDS, FITZPATRICK_SOURCES, GOALS, SEBUM_LEVELS
 
@@ -98,7 +98,7 @@ def answer_errors(data: Mapping[str, object]) -> dict[str, str]:
     return errors
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -19,9 +19,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -44,6 +43,9 @@ from consultations.models import (
 from consultations.selectors import decision_current
 from consultations.services import access_log_record, evaluation_create
 from consultations.treatment_plans import PROTOCOLS
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # Answers a practitioner may correct after examining the patient.
 CORRECTABLE_FIELDS: tuple[str, ...] = ("fitzpatrick", "sebum", *rules.BOOLEAN_FIELDS)
@@ -96,7 +98,7 @@ def _bump(consultation: Consultation, *fields: str) -> None:
 def correction_apply(
     *,
     consultation: Consultation,
-    user: AbstractBaseUser,
+    user: User,
     lock_version: int,
     changes: Mapping[str, Any],
     note: str = "",
@@ -180,7 +182,7 @@ class Recorded:
 def review_decide(
     *,
     consultation: Consultation,
-    user: AbstractBaseUser,
+    user: User,
     evaluation_id: int,
     lock_version: int,
     choice: DecisionInput,
@@ -197,7 +199,9 @@ def review_decide(
             locked = _locked(consultation)
             if locked.status == ConsultationStatus.DECIDED:
                 current = decision_current(locked)
-                if _repeats(current, user=user, evaluation_id=evaluation_id, choice=choice):
+                if current is not None and _repeats(
+                    current, user=user, evaluation_id=evaluation_id, choice=choice
+                ):
                     return Recorded(decision=current, emailed=None)
                 raise ConsultationChanged
             if locked.status != ConsultationStatus.SUBMITTED:
@@ -218,7 +222,7 @@ def review_decide(
 def decision_amend(
     *,
     consultation: Consultation,
-    user: AbstractBaseUser,
+    user: User,
     decision_id: int,
     evaluation_id: int,
     lock_version: int,
@@ -238,7 +242,7 @@ def decision_amend(
             if locked.status != ConsultationStatus.DECIDED:
                 raise ReviewRefused("Only a decided consultation can be amended.")
             current = decision_current(locked)
-            if _repeats(
+            if current is not None and _repeats(
                 current,
                 user=user,
                 evaluation_id=evaluation_id,
@@ -277,9 +281,9 @@ def _decision_logged(
 
 
 def _repeats(
-    decision: Decision | None,
+    decision: Decision,
     *,
-    user: AbstractBaseUser,
+    user: User,
     evaluation_id: int,
     choice: DecisionInput,
     supersedes_id: int | None = None,
@@ -287,8 +291,7 @@ def _repeats(
 ) -> bool:
     """The decision in force is this practitioner's identical one, made moments ago."""
     return (
-        decision is not None
-        and decision.decided_by_id == user.pk
+        decision.decided_by_id == user.pk
         and decision.evaluation_id == evaluation_id
         and decision.supersedes_id == supersedes_id
         and decision.amendment_reason == amendment_reason
@@ -312,11 +315,13 @@ def _decision_input(decision: Decision) -> DecisionInput:
 def _decision_create(
     *,
     consultation: Consultation,
-    user: AbstractBaseUser,
+    user: User,
     choice: DecisionInput,
     supersedes: Decision | None = None,
     amendment_reason: str = "",
 ) -> Decision:
+    # Both callers ran _check_current with the form's evaluation id: the consultation has one.
+    assert consultation.latest_evaluation_id is not None
     evaluation = Evaluation.objects.get(pk=consultation.latest_evaluation_id)
     _check_choice(evaluation, choice)
     plan_constraints: list[str] = []
