@@ -29,15 +29,20 @@ run: $(VENV)/.installed-run
 	@echo "Serving on http://$(HOST):$(PORT)  (admin: http://$(HOST):$(PORT)/admin/)"
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## test: create .venv if needed, install dev requirements, lint, run every test
+# mypy's django-stubs plugin imports the settings, which need DEBUG (or a SECRET_KEY) to load.
+MYPY := DEBUG=1 $(BIN)/mypy
+
+## test: create .venv if needed, install dev requirements, lint, type-check, run every test
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MYPY)
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MYPY)
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
@@ -70,4 +75,4 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis staticfiles
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .hypothesis staticfiles

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
+from typing import Any
 
 _SECRET_PATH = re.compile(r"(/c/|/consultation/resume/)[^/\s\"'?]+")
 MASK = "[token]"
@@ -40,14 +42,16 @@ class MaskPatientTokens(logging.Filter):
 try:  # gunicorn is a runtime dependency, but this module must import without it (tests, tools)
     from gunicorn.glogging import Logger as _GunicornLogger
 except ImportError:  # pragma: no cover
-    _GunicornLogger = object  # type: ignore[assignment,misc]
+    _GunicornLogger = object
 
 
-class GunicornLogger(_GunicornLogger):  # type: ignore[misc,valid-type]
+class GunicornLogger(_GunicornLogger):
     """gunicorn's logger with token path segments masked in the access log."""
 
-    def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
-        atoms = super().atoms(resp, req, environ, request_time)
+    def atoms(
+        self, resp: object, req: object, environ: dict[str, Any], request_time: timedelta
+    ) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
         for key in ("r", "U"):
             if isinstance(atoms.get(key), str):
                 atoms[key] = mask_paths(atoms[key])

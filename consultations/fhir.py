@@ -23,10 +23,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from consultations import presenters, selectors
@@ -34,6 +33,7 @@ from consultations import questionnaire as spec
 from consultations.models import (
     QUESTIONNAIRE_VERSION,
     Consultation,
+    ConsultationQuerySet,
     Decision,
     DecisionOutcome,
     DecisionReason,
@@ -41,6 +41,9 @@ from consultations.models import (
     Treatment,
 )
 from consultations.questionnaire import Question
+
+if TYPE_CHECKING:
+    from consultations.selectors import ExportableConsultation
 
 FHIR_CONTENT_TYPE = "application/fhir+json"
 QUESTIONNAIRE_NAME = spec.FHIR_NAME
@@ -361,7 +364,7 @@ def service_request(
 # --- Bundles -----------------------------------------------------------------------------------
 
 
-def consultation_bundle(consultation: Consultation) -> dict[str, Any]:
+def consultation_bundle(consultation: ExportableConsultation) -> dict[str, Any]:
     """The Bundle for one consultation taken from `selectors.exportable`."""
     patient = patient_resource(consultation)
     response = questionnaire_response(
@@ -388,7 +391,7 @@ def consultation_bundle(consultation: Consultation) -> dict[str, Any]:
     }
 
 
-def bundles(consultations: QuerySet[Consultation]) -> Iterator[dict[str, Any]]:
+def bundles(consultations: ConsultationQuerySet) -> Iterator[dict[str, Any]]:
     """One bundle per exportable consultation, in reference order."""
     for consultation in selectors.exportable(consultations).order_by("reference"):
         yield consultation_bundle(consultation)

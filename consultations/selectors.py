@@ -8,6 +8,7 @@ view reads as one line per object (healthchecks' `_get_check_for_user`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
@@ -17,11 +18,16 @@ from consultations.models import (
     AnswerCorrection,
     Consent,
     Consultation,
+    ConsultationQuerySet,
     ConsultationStatus,
     Decision,
     Evaluation,
     EvaluationFinding,
 )
+
+if TYPE_CHECKING:
+    # Only a type: on Python < 3.13 the two-argument alias fails at runtime.
+    from django_stubs_ext import WithAnnotations
 
 # --- The patient's side -------------------------------------------------------------------------
 
@@ -127,19 +133,19 @@ class QueueFilters:
 class Queue:
     """One page of the queue and how many consultations match in each status tab."""
 
-    page: Page
+    page: Page[Consultation]
     counts: dict[str, int]
 
 
-def queue(filters: QueueFilters, page_number: object = 1) -> Queue:
+def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
     """The filtered consultations, oldest first, a page at a time, with their flags."""
     consultations = Consultation.objects.sent().for_queue(
         flag=filters.flag, primary=filters.primary, q=filters.q
     )
-    counts = consultations.aggregate(
-        **{status: Count("pk", filter=Q(status=status)) for status in QUEUE_STATUSES},
-        **{ALL: Count("pk")},
-    )
+    per_status: dict[str, Count] = {
+        status: Count("pk", filter=Q(status=status)) for status in QUEUE_STATUSES
+    }
+    counts: dict[str, int] = consultations.aggregate(**per_status, **{ALL: Count("pk")})
     if filters.status != ALL:
         consultations = consultations.filter(status=filters.status)
     rows = (
@@ -201,14 +207,30 @@ def replayable() -> QuerySet[Consultation]:
     return Consultation.objects.all()
 
 
-def exportable(consultations: QuerySet[Consultation] | None = None) -> QuerySet[Consultation]:
+class ExportAnnotations(TypedDict):
+    """What `exportable` adds to each consultation: the `has_corrections` annotation and the
+    decisions prefetched `to_attr="current_decisions"` (django-stubs reads both)."""
+
+    has_corrections: bool
+    current_decisions: list[Decision]
+
+
+if TYPE_CHECKING:
+    ExportableConsultation = WithAnnotations[Consultation, ExportAnnotations]
+
+
+def exportable(
+    consultations: ConsultationQuerySet | None = None,
+) -> QuerySet[ExportableConsultation]:
     """The consultations that can be exported as FHIR, with what a bundle needs in a fixed
     number of queries (drafts have no answers to export)."""
     if consultations is None:
         consultations = Consultation.objects.all()
+    # Seen as a plain QuerySet: ConsultationQuerySet is bound to Consultation, so the type
+    # checker would drop the annotations below on the way through it.
+    sent: QuerySet[Consultation] = consultations.sent()
     return (
-        consultations.sent()
-        .exclude(latest_evaluation__isnull=True)
+        sent.exclude(latest_evaluation__isnull=True)
         .select_related("patient", "latest_evaluation")
         .annotate(
             has_corrections=Exists(AnswerCorrection.objects.filter(consultation=OuterRef("pk")))
@@ -223,5 +245,5 @@ def exportable(consultations: QuerySet[Consultation] | None = None) -> QuerySet[
     )
 
 
-def exportable_by_reference(reference: str) -> Consultation:
+def exportable_by_reference(reference: str) -> ExportableConsultation:
     return get_object_or_404(exportable(), reference=reference)

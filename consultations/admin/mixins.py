@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -13,6 +14,17 @@ from consultations import presenters, services
 from consultations.models import (
     AccessLog,
 )
+
+if TYPE_CHECKING:
+    # What the mixins are mixed into, so that their super() calls type-check; at run time
+    # they stay plain classes (the admin classes list Django's base after them).
+    from django.contrib.admin import ModelAdmin
+    from django.contrib.admin.options import InlineModelAdmin
+
+    _ModelAdmin = ModelAdmin[Any]
+    _InlineModelAdmin = InlineModelAdmin[Any, Any]
+else:
+    _ModelAdmin = _InlineModelAdmin = object
 
 
 class ReadOnlyAdminMixin:
@@ -28,7 +40,7 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class AccessLoggedAdminMixin:
+class AccessLoggedAdminMixin(_ModelAdmin):
     """Staff reading a patient's record here leave an AccessLog row, as on the review pages."""
 
     def logged_record(self, obj: Any) -> dict[str, Any]:
@@ -44,6 +56,8 @@ class AccessLoggedAdminMixin:
     ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
+            # A change page shown is render_change_form's TemplateResponse, with its context.
+            assert isinstance(response, TemplateResponse) and response.context_data is not None
             services.access_log_record(
                 user=request.user,
                 action=AccessLog.Action.VIEW,
@@ -53,7 +67,7 @@ class AccessLoggedAdminMixin:
         return response
 
 
-class SelectRelatedInlineMixin:
+class SelectRelatedInlineMixin(_InlineModelAdmin):
     """An inline that fetches its rows' users (and the like) with the rows, not one by one.
 
     The consultation too: each row's change link names it (`__str__`), and the formset sets

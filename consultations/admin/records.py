@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.safestring import SafeString
 
+from clinic.auth import signed_in_user
 from consultations import fhir, selectors, services
 from consultations.admin.exports import csv_header, csv_row
 from consultations.admin.mixins import (
@@ -28,6 +29,7 @@ from consultations.models import (
     AnswerCorrection,
     Consent,
     Consultation,
+    ConsultationQuerySet,
     Decision,
     Evaluation,
     Patient,
@@ -111,7 +113,7 @@ class PatientAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
                 },
             )
         patients = list(queryset.order_by("pk"))
-        done = patients_anonymise(patients=patients, user=request.user)
+        done = patients_anonymise(patients=patients, user=signed_in_user(request))
         already = len(patients) - done
         self.message_user(
             request,
@@ -235,7 +237,12 @@ class ConsultationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
         return response
 
     @admin.action(description="Export selected consultations as FHIR (NDJSON)")
-    def export_fhir(self, request: HttpRequest, queryset: QuerySet[Consultation]) -> HttpResponse:
+    def export_fhir(
+        self,
+        request: HttpRequest,
+        # The changelist's rows come from Consultation's manager, so they are its QuerySet.
+        queryset: ConsultationQuerySet,
+    ) -> HttpResponse | None:
         """One FHIR R4 Bundle per line (drafts have nothing to export and are left out)."""
         exported = list(selectors.exportable(queryset).order_by("reference"))
         if not exported:
@@ -244,7 +251,9 @@ class ConsultationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
             )
             return None
         lines = [json.dumps(fhir.consultation_bundle(c), ensure_ascii=False) for c in exported]
-        fhir_export_record(user=request.user, consultations=exported, detail="admin NDJSON")
+        fhir_export_record(
+            user=signed_in_user(request), consultations=exported, detail="admin NDJSON"
+        )
         response = HttpResponse(
             "\n".join(lines) + "\n", content_type="application/fhir+ndjson; charset=utf-8"
         )

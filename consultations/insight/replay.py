@@ -149,7 +149,7 @@ def _by_count(item: tuple[tuple[str, str], int]) -> tuple[int, str, str]:
 
 def replay_queryset(
     consultations: QuerySet[Consultation], *, since: datetime.date | None = None
-) -> QuerySet[Consultation]:
+) -> QuerySet[Consultation, dict[str, Any]]:
     """The consultations the bench replays, as plain rows (one query, streamed)."""
     current = Decision.objects.current().filter(consultation=OuterRef("pk"))
     rows = consultations.filter(status__in=REPLAYED_STATUSES, latest_evaluation__isnull=False)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
@@ -23,6 +24,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from clinic.auth import signed_in_user
 from consultations import fhir, presenters, rules, selectors, services
 from consultations.insight.analytics import DateRange
 from consultations.insight.analytics import analytics as compute_analytics
@@ -35,13 +37,16 @@ REVIEW_PERMISSION = "consultations.review_consultation"
 BENCH_PERMISSION = "consultations.view_evaluation"
 
 
-def staff_permission_required(perm: str) -> Callable:
+ViewFunction = Callable[..., HttpResponse]
+
+
+def staff_permission_required(perm: str) -> Callable[[ViewFunction], ViewFunction]:
     """Login required (anonymous users go to the login page), then staff + perm, else 403."""
 
-    def decorator(view: Callable) -> Callable:
+    def decorator(view: ViewFunction) -> ViewFunction:
         @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not (request.user.is_staff and request.user.has_perm(perm)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -91,7 +96,9 @@ def replay(request: HttpRequest) -> HttpResponse:
 def fhir_export(request: HttpRequest, reference: str) -> HttpResponse:
     consultation = selectors.exportable_by_reference(reference)
     bundle = fhir.consultation_bundle(consultation)
-    fhir_export_record(user=request.user, consultations=[consultation], detail="staff page")
+    fhir_export_record(
+        user=signed_in_user(request), consultations=[consultation], detail="staff page"
+    )
     response = HttpResponse(
         json.dumps(bundle, indent=2, ensure_ascii=False),
         content_type=f"{fhir.FHIR_CONTENT_TYPE}; charset=utf-8",

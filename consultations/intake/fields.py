@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -48,7 +49,7 @@ class OneMessageMixin:
     """Run the validators in order and report only the first problem: one clear message."""
 
     validators: list[Any]
-    empty_values: list[Any]
+    empty_values: Sequence[Any]
 
     def run_validators(self, value: Any) -> None:
         if value in self.empty_values:

@@ -50,19 +50,12 @@ from consultations.models import (
 PHONE_MAX_LENGTH = 30
 
 
-class StepForm(forms.Form):
-    """A step of the intake. `partial`: nothing is required (back, save and continue later)."""
-
-    def __init__(self, *args: Any, partial: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.partial = partial
-        if partial:
-            for field in self.fields.values():
-                field.required = False
+class IntakeForm(forms.Form):
+    """A form of the intake: its errors are summed up at the top, each a link to its field."""
 
     def error_links(self) -> list[tuple[str, str]]:
         """(element id, message) for the error summary, in the order the fields appear."""
-        links = []
+        links: list[tuple[str, str]] = []
         for name, errors in self.errors.items():
             bound = self[name] if name in self.fields else None
             if bound is None:
@@ -73,8 +66,20 @@ class StepForm(forms.Form):
                 widget, forms.MultiWidget | forms.RadioSelect | forms.CheckboxSelectMultiple
             ):
                 target = f"{target}_0"
-            links.extend((target, message) for message in errors)
+            # An ErrorList yields each message's text (typed more loosely in the stubs).
+            links.extend((target, str(message)) for message in errors)
         return links
+
+
+class StepForm(IntakeForm):
+    """A step of the intake. `partial`: nothing is required (back, save and continue later)."""
+
+    def __init__(self, *args: Any, partial: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.partial = partial
+        if partial:
+            for field in self.fields.values():
+                field.required = False
 
 
 # --- Step 1: about you --------------------------------------------------------------------------
@@ -276,6 +281,7 @@ class HealthForm(StepForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for question in questionnaire.questions_in(self.step):
+            field: forms.Field
             if question.kind == questionnaire.TEXT:
                 field = text_field(
                     question.code, what=question.term, max_length=FREE_TEXT_MAX_LENGTH
@@ -286,9 +292,9 @@ class HealthForm(StepForm):
             field.required = not (self.partial or question.follows)
             self.fields[question.code] = field
         if self.initial.get(RECENT_TAN_FROM_SELF_TEST) and "recent_tan" in self.fields:
-            field = self.fields["recent_tan"]
+            tan = self.fields["recent_tan"]
             note = questionnaire.RECENT_TAN_FROM_SELF_TEST
-            field.help_text = f"{field.help_text} {note}".strip()
+            tan.help_text = f"{tan.help_text} {note}".strip()
 
     def groups(self) -> list[tuple[questionnaire.Group, list[tuple[forms.BoundField, str]]]]:
         """The questions under their headings, as the page shows them: (field, the question it
@@ -324,7 +330,7 @@ def health_form_for(step: str) -> type[HealthForm]:
 # --- Step 5: check your answers and consent -----------------------------------------------------
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(IntakeForm):
     """The privacy consent and the declaration; both are needed to submit."""
 
     consent = forms.BooleanField(
@@ -335,8 +341,6 @@ class ConsentForm(forms.Form):
         label=DECLARATION_LABEL,
         error_messages={"required": "Tick the box to confirm that your answers are true"},
     )
-
-    error_links = StepForm.error_links
 
 
 STEP_FORMS: dict[str, type[StepForm]] = {

@@ -87,8 +87,8 @@ def _unasked_codes(output: dict[str, Any]) -> list[str]:
         return []
     for suggestion in output.get("suggestions", []):
         for constraint in suggestion.get("constraints", []):
-            if constraint.startswith(ASK_FIRST):
-                return constraint.removeprefix(ASK_FIRST).split(", ")
+            if str(constraint).startswith(ASK_FIRST):
+                return str(constraint).removeprefix(ASK_FIRST).split(", ")
     return ["(the newer questions)"]
 
 

@@ -149,7 +149,7 @@ class CorrectionForm(forms.Form):
         return any(self.cleaned_data.get(f"ask_{code}") for code in self.unasked)
 
     def note_text(self) -> str:
-        note = self.cleaned_data["note"].strip()
+        note = str(self.cleaned_data["note"]).strip()
         if self.asked_the_patient():
             return f"{ASKED_THE_PATIENT} {note}".strip()
         return note

@@ -174,7 +174,6 @@ class DecisionForm(forms.Form):
         self, *args: Any, consultation: Consultation, evaluation: Evaluation, **kwargs: Any
     ) -> None:
         self.consultation = consultation
-        self.evaluation = evaluation
         output = evaluation.output
         self.primary = output["primary"]
         self.suggested = {s["treatment"]: s for s in output["suggestions"]}
@@ -191,7 +190,11 @@ class DecisionForm(forms.Form):
             for treatment in [*self.suggested, *self.excluded]
             if not self.answers_missing
         ]
-        self.fields["choice"].choices = [*choices, (DECLINED, "Decline or refer: no treatment")]
+        # Kept as typed pairs for options(); the field's own `choices` reads back loosely typed.
+        self.decision_choices = [*choices, (DECLINED, "Decline or refer: no treatment")]
+        choice_field = self.fields["choice"]
+        assert isinstance(choice_field, forms.ChoiceField)  # declared so above
+        choice_field.choices = self.decision_choices
         for treatment, protocol in PROTOCOLS.items():
             self.fields[f"{treatment}_sessions"] = _plan_field("Sessions", protocol.sessions)
             self.fields[f"{treatment}_interval_weeks"] = _plan_field(
@@ -216,7 +219,7 @@ class DecisionForm(forms.Form):
     def options(self) -> list[DecisionOption]:
         checked = str(self["choice"].value() or "")
         options = []
-        for value, label in self.fields["choice"].choices:
+        for value, label in self.decision_choices:
             suggestion = self.suggested.get(value)
             if value == DECLINED:
                 kind = "decline"
@@ -245,7 +248,8 @@ class DecisionForm(forms.Form):
         return bool(self.excluded)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns, typed as a dict
         choice = data.get("choice")
         if not choice:
             return data

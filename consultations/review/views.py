@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from clinic.auth import signed_in_user
 from consultations import presenters, rules, selectors, services
 from consultations.models import (
     AccessLog,
@@ -28,7 +29,6 @@ from consultations.models import (
 )
 from consultations.review.corrections import CorrectionForm
 from consultations.review.forms import (
-    ALL,
     QUEUE_TABS,
     AmendForm,
     DecisionForm,
@@ -37,6 +37,7 @@ from consultations.review.forms import (
     kept_input,
     posted_number,
 )
+from consultations.selectors import ALL
 from consultations.services import corrections
 from consultations.services import review as review_services
 
@@ -243,7 +244,7 @@ def _record(
     try:
         recorded = service(
             consultation=form.consultation,
-            user=request.user,
+            user=signed_in_user(request),
             evaluation_id=form.cleaned_data["evaluation"],
             lock_version=form.cleaned_data["lock_version"],
             choice=form.decision_input(),
@@ -288,13 +289,14 @@ def amend(request: HttpRequest, reference: str) -> HttpResponse:
     """Replace the decision in force with a new one that says why; both stay on record."""
     consultation = selectors.consultation_for_staff(reference)
     current = selectors.decision_current(consultation)
-    if consultation.status != ConsultationStatus.DECIDED or current is None:
+    evaluation = consultation.latest_evaluation
+    if consultation.status != ConsultationStatus.DECIDED or current is None or evaluation is None:
         messages.error(request, "Only a decided consultation can be amended.")
         return redirect("review:detail", reference=reference)
     form = AmendForm(
         request.POST,
         consultation=consultation,
-        evaluation=consultation.latest_evaluation,
+        evaluation=evaluation,
         current=current,
     )
     if not form.is_valid():
@@ -350,7 +352,7 @@ def correct(request: HttpRequest, reference: str) -> HttpResponse:
                 before = consultation.latest_evaluation
                 evaluation = corrections.correction_apply(
                     consultation=consultation,
-                    user=request.user,
+                    user=signed_in_user(request),
                     lock_version=form.cleaned_data["lock_version"],
                     changes=form.changes(),
                     note=form.note_text(),

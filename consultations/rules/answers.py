@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from .vocabulary import (
     ANSWER_FIELDS,
@@ -108,10 +108,9 @@ class Answers:
             raise AnswersError(errors)
         values: dict[str, Any] = {code: data.get(code) for code in ANSWER_FIELDS}
         values["goals"] = tuple(values["goals"])
-        return cls(
-            **values,
-            questionnaire_version=data.get(QUESTIONNAIRE_VERSION_KEY, QUESTIONNAIRE_VERSION),
-        )
+        # answer_errors checked that a given version is one of QUESTIONNAIRE_VERSIONS.
+        version = str(data.get(QUESTIONNAIRE_VERSION_KEY, QUESTIONNAIRE_VERSION))
+        return cls(**values, questionnaire_version=version)
 
     def to_dict(self) -> dict[str, Any]:
         """The answers as JSON-friendly data: every answer code in contract order (goals as a
@@ -191,7 +190,7 @@ def _check_follow_up(code: str, data: Mapping[str, object], *, required: bool) -
     return _one_of(allowed)(value)
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

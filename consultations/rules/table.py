@@ -148,9 +148,9 @@ class Effect:
         return self.only_if is None or self.only_if.holds(answers)
 
     def canonical(self) -> list[object]:
-        text = self.text
-        if isinstance(text, AgentText):
-            text = [text.with_salicylic, text.otherwise]
+        text: object = self.text
+        if isinstance(self.text, AgentText):
+            text = [self.text.with_salicylic, self.text.otherwise]
         return [self.kind, list(self.constraints), repr(self.only_if), text, list(self.removes)]
 
 

@@ -7,10 +7,8 @@ live here; the intake's and the review's own steps live in `services/intake.py` 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
 from consultations import rules
@@ -22,6 +20,9 @@ from consultations.models import (
     EvaluationTrigger,
     Severity,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 def consultation_answers(consultation: Consultation) -> dict[str, Any]:
@@ -52,7 +53,7 @@ def evaluation_build(
     consultation: Consultation,
     *,
     trigger: str = EvaluationTrigger.SUBMISSION,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
 ) -> Evaluation:
     """Run the rules on the consultation's stored answers: an unsaved Evaluation snapshot.
 
@@ -84,7 +85,7 @@ def evaluation_create(
     *,
     consultation: Consultation,
     trigger: str = EvaluationTrigger.SUBMISSION,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
 ) -> Evaluation:
     """Run the rules on the consultation's stored answers and keep the snapshot.
 
@@ -100,7 +101,7 @@ def evaluation_create(
 
 def access_log_record(
     *,
-    user: AbstractBaseUser | AnonymousUser | None,
+    user: User | AnonymousUser | None,
     action: str,
     consultation: Consultation | None = None,
     consultation_id: int | None = None,

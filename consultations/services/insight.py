@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +27,9 @@ from consultations.models import (
     new_public_token,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 ANONYMISED_NAME = "Anonymised"
 # Decision notes and amendment reasons are required by constraints whenever a decision differs
 # from the suggestion or amends another, so they are replaced by this text, not blanked.
@@ -40,7 +43,7 @@ def anonymised_email(patient_id: int) -> str:
 
 
 @transaction.atomic
-def patient_anonymise(*, patient: Patient, user: AbstractBaseUser | None) -> bool:
+def patient_anonymise(*, patient: Patient, user: User | None) -> bool:
     """Anonymise one patient for an erasure request; False when it was done already.
 
     Names become "Anonymised", the email a per-patient address on a reserved domain, the phone
@@ -93,15 +96,13 @@ def patient_anonymise(*, patient: Patient, user: AbstractBaseUser | None) -> boo
     return True
 
 
-def patients_anonymise(*, patients: Iterable[Patient], user: AbstractBaseUser | None) -> int:
+def patients_anonymise(*, patients: Iterable[Patient], user: User | None) -> int:
     """Anonymise each patient (one transaction each); how many were newly anonymised."""
     return sum(patient_anonymise(patient=patient, user=user) for patient in patients)
 
 
 @transaction.atomic
-def fhir_export_record(
-    *, user: AbstractBaseUser, consultations: Iterable[Consultation], detail: str
-) -> int:
+def fhir_export_record(*, user: User, consultations: Iterable[Consultation], detail: str) -> int:
     """One AccessLog row (export_fhir) per exported consultation; how many were written."""
     rows = [
         AccessLog(

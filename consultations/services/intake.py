@@ -132,6 +132,7 @@ def _skin_values(answers: Mapping[str, Any]) -> dict[str, Any]:
     phototype = fitzpatrick.reconcile(self_report, tested)
     # The source names the answer whose type is kept: the self-test's unless the patient's
     # own pick is the darker one (both values stay recorded either way).
+    source: str
     if tested is not None and phototype == tested:
         source = FitzpatrickSource.QUESTIONNAIRE
     elif self_report is not None:

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -39,6 +39,9 @@ from consultations.models import (
 from consultations.selectors import decision_current
 from consultations.services import access_log_record
 from consultations.treatment_plans import PROTOCOLS
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 # The flag of R45: a consultation answered under an earlier questionnaire lacks answers.
 ANSWERS_MISSING = "ANSWERS_MISSING"
@@ -107,7 +110,7 @@ class Recorded:
 def review_decide(
     *,
     consultation: Consultation,
-    user: AbstractBaseUser,
+    user: User,
     evaluation_id: int,
     lock_version: int,
     choice: DecisionInput,
@@ -124,7 +127,9 @@ def review_decide(
             locked = locked_for_review(consultation)
             if locked.status == ConsultationStatus.DECIDED:
                 current = decision_current(locked)
-                if _repeats(current, user=user, evaluation_id=evaluation_id, choice=choice):
+                if current is not None and _repeats(
+                    current, user=user, evaluation_id=evaluation_id, choice=choice
+                ):
                     return Recorded(decision=current, emailed=None)
                 raise ConsultationChanged
             if locked.status != ConsultationStatus.SUBMITTED:
@@ -145,7 +150,7 @@ def review_decide(
 def decision_amend(
     *,
     consultation: Consultation,
-    user: AbstractBaseUser,
+    user: User,
     decision_id: int,
     evaluation_id: int,
     lock_version: int,
@@ -165,7 +170,7 @@ def decision_amend(
             if locked.status != ConsultationStatus.DECIDED:
                 raise ReviewRefused("Only a decided consultation can be amended.")
             current = decision_current(locked)
-            if _repeats(
+            if current is not None and _repeats(
                 current,
                 user=user,
                 evaluation_id=evaluation_id,
@@ -204,9 +209,9 @@ def _decision_logged(
 
 
 def _repeats(
-    decision: Decision | None,
+    decision: Decision,
     *,
-    user: AbstractBaseUser,
+    user: User,
     evaluation_id: int,
     choice: DecisionInput,
     supersedes_id: int | None = None,
@@ -214,8 +219,7 @@ def _repeats(
 ) -> bool:
     """The decision in force is this practitioner's identical one, made moments ago."""
     return (
-        decision is not None
-        and decision.decided_by_id == user.pk
+        decision.decided_by_id == user.pk
         and decision.evaluation_id == evaluation_id
         and decision.supersedes_id == supersedes_id
         and decision.amendment_reason == amendment_reason
@@ -239,11 +243,13 @@ def _decision_input(decision: Decision) -> DecisionInput:
 def _decision_create(
     *,
     consultation: Consultation,
-    user: AbstractBaseUser,
+    user: User,
     choice: DecisionInput,
     supersedes: Decision | None = None,
     amendment_reason: str = "",
 ) -> Decision:
+    # Both callers ran check_unchanged with the form's evaluation id: the consultation has one.
+    assert consultation.latest_evaluation_id is not None
     evaluation = Evaluation.objects.get(pk=consultation.latest_evaluation_id)
     _check_choice(evaluation, choice)
     plan_constraints: list[str] = []

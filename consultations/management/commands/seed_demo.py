@@ -239,8 +239,13 @@ def _create_batch(
             **answers,
         )
         if status != ConsultationStatus.DRAFT:
-            consultation.submitted_at = created + datetime.timedelta(minutes=rng.randrange(5, 60))
-            consultation.age = patient.age_on(consultation.submitted_at.date())
+            submitted_at = created + datetime.timedelta(minutes=rng.randrange(5, 60))
+            consultation.submitted_at = submitted_at
+            consultation.age = patient.age_on(submitted_at.date())
+            if status == ConsultationStatus.DECIDED:
+                consultation.decided_at = submitted_at + datetime.timedelta(
+                    hours=rng.randrange(1, 96)
+                )
         else:
             for field in HEALTH_FIELDS[rng.randrange(len(HEALTH_FIELDS)) :]:
                 setattr(consultation, field, None)  # a draft stops part-way through
@@ -250,22 +255,20 @@ def _create_batch(
             for code, (parent, _values) in rules.FOLLOW_UPS.items():
                 if not getattr(consultation, parent):
                     setattr(consultation, code, "")
-        if status == ConsultationStatus.DECIDED:
-            consultation.decided_at = consultation.submitted_at + datetime.timedelta(
-                hours=rng.randrange(1, 96)
-            )
         consultations.append(consultation)
     consultations = Consultation.objects.bulk_create(consultations)
 
     submitted = [c for c in consultations if c.status != ConsultationStatus.DRAFT]
     Consent.objects.bulk_create(
-        Consent(consultation=c, text_version=CONSENT_TEXT_VERSION, accepted_at=c.submitted_at)
+        Consent(
+            consultation=c, text_version=CONSENT_TEXT_VERSION, accepted_at=_set_at(c.submitted_at)
+        )
         for c in submitted
     )
     evaluations = []
     for consultation in submitted:
         evaluation = evaluation_build(consultation)
-        evaluation.created_at = consultation.submitted_at
+        evaluation.created_at = _set_at(consultation.submitted_at)
         evaluations.append(evaluation)
     evaluations = Evaluation.objects.bulk_create(evaluations)
     EvaluationFinding.objects.bulk_create(
@@ -298,7 +301,7 @@ def _decision(evaluation: Evaluation, *, practitioner: User, rng: random.Random)
         reason = rng.choice((DecisionReason.PATIENT_PREFERENCE, DecisionReason.CLINICAL_JUDGEMENT))
     else:
         outcome, treatment, reason = DecisionOutcome.DECLINED, "", DecisionReason.REFER_TO_DOCTOR
-    constraints = next(
+    constraints: list[str] = next(
         (s["constraints"] for s in output["suggestions"] if s["treatment"] == treatment), []
     )
     return Decision(
@@ -312,5 +315,12 @@ def _decision(evaluation: Evaluation, *, practitioner: User, rng: random.Random)
         plan_interval_weeks=3 if treatment else None,
         plan_constraints=constraints if treatment else [],
         decided_by=practitioner,
-        decided_at=evaluation.consultation.decided_at,
+        decided_at=_set_at(evaluation.consultation.decided_at),
     )
+
+
+def _set_at(moment: datetime.datetime | None) -> datetime.datetime:
+    """A time seed_demo set above: submitted_at on every sent consultation, decided_at on
+    every decided one."""
+    assert moment is not None
+    return moment
