@@ -108,7 +108,7 @@ def rules_markdown() -> str:
         "",
         "`tests/rules/` checks the invariants I1-I19 of clinical-rules.md section 9 with "
         "Hypothesis against an independent encoding of the rule table, and runs a slice of the "
-        "exhaustive scan. The full scan (about 3.8 million answer sets, both questionnaire "
+        "exhaustive scan. The full scan (about 3.9 million answer sets, both questionnaire "
         "versions) runs with `RULES_EXHAUSTIVE=1 python -m pytest "
         "tests/rules/test_exhaustive.py -m exhaustive -q`.",
     ]
