@@ -13,15 +13,19 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from bench.client import Browser, Response, post_forms
-from consultations import rules
+from consultations import questionnaire
 
 START_PATH = "/consultation/start/"
 LOGIN_PATH = "/accounts/login/"
 QUEUE_PATH = "/staff/"
 
-# The health questions' field names: the contract's boolean codes (the rules package is pure
-# Python, so the load client needs no Django).
-HEALTH_FIELDS = rules.BOOLEAN_FIELDS
+# The health pages (step 4), each question answered "no" (so its follow-up does not apply).
+# The questionnaire is pure Python, so the load client needs no Django.
+HEALTH_STEPS = questionnaire.HEALTH_STEPS
+HEALTH_PAGES = {
+    step: {q.code: "no" for q in questionnaire.questions_in(step) if not q.follows}
+    for step in HEALTH_STEPS
+}
 
 
 class FlowError(AssertionError):
@@ -42,22 +46,18 @@ def about_answers(email: str, n: int = 0) -> dict[str, str]:
 
 SKIN = {"fitzpatrick_self_report": "3", "sebum": "normal"}
 GOALS = {"main_goal": "pore_size", "downtime_tolerance": "few_days", "previous_treatments": ""}
-HEALTH = {
-    **dict.fromkeys(HEALTH_FIELDS, "no"),
-    "takes_other_medicines": "no",
-    "other_medicines": "",
-    "has_allergies": "no",
-    "allergies": "",
-}
 CONSENT = {"consent": "on", "declaration": "on"}
 
 # The questions a patient answers (the date of birth is one question in three boxes), consent
 # aside: the benchmark's peer survey asks as many.
-QUESTION_COUNT = 5 + len(SKIN) + len(GOALS) + len(HEALTH)
+HEALTH_QUESTIONS = [q for step in HEALTH_STEPS for q in questionnaire.questions_in(step)]
+QUESTION_COUNT = 5 + len(SKIN) + len(GOALS) + len(HEALTH_QUESTIONS)
+# The pages a patient fills in, in order.
+STEP_NAMES = ("about", "skin", "goals", *HEALTH_STEPS)
 
 
 def intake_steps(email: str, n: int = 0) -> list[dict[str, str]]:
-    return [about_answers(email, n), SKIN, GOALS, HEALTH]
+    return [about_answers(email, n), SKIN, GOALS, *HEALTH_PAGES.values()]
 
 
 def expect(response: Response, status: int, what: str) -> Response:

@@ -16,7 +16,7 @@ import sys
 
 from django.utils.text import slugify
 
-from bench.flows import HEALTH_FIELDS, QUESTION_COUNT
+from bench.flows import HEALTH_QUESTIONS, QUESTION_COUNT
 from bench.server import ROOT
 
 PEER_VENV = ROOT / "bench" / ".peer-venv"
@@ -42,11 +42,15 @@ SURVEY_QUESTIONS: list[tuple[str, str, str, bool]] = [
     ),
     ("How much downtime is acceptable?", "radio", "none, few days, week or more", True),
     ("Previous treatments", "text", "", False),
-    *((f"Health question: {code}", "radio", YES_NO, True) for code in HEALTH_FIELDS),
-    ("Do you take any other medicines?", "radio", YES_NO, True),
-    ("Which medicines?", "text", "", False),
-    ("Do you have any allergies?", "radio", YES_NO, True),
-    ("What are you allergic to?", "text", "", False),
+    *(
+        (
+            f"Health question: {q.code}",
+            "text" if q.kind == "text" else "radio",
+            ", ".join(str(o.value) for o in q.options) if q.options else YES_NO,
+            not q.follows,
+        )
+        for q in HEALTH_QUESTIONS
+    ),
 ]
 assert len(SURVEY_QUESTIONS) == QUESTION_COUNT
 

@@ -67,11 +67,8 @@ def intake() -> dict[str, dict]:
     client = Client()
     email = f"queries-{secrets.token_hex(4)}@example.com"
     result = {"start GET": counted(client, "get", flows.START_PATH)}
-    paths = [flows.START_PATH, *(reverse("intake:step", args=[s]) for s in ("skin", "goals"))]
-    paths.append(reverse("intake:step", args=["health"]))
-    for name, path, answers in zip(
-        ("about", "skin", "goals", "health"), paths, flows.intake_steps(email), strict=True
-    ):
+    paths = [flows.START_PATH, *(reverse("intake:step", args=[s]) for s in flows.STEP_NAMES[1:])]
+    for name, path, answers in zip(flows.STEP_NAMES, paths, flows.intake_steps(email), strict=True):
         result[f"{name} POST"] = counted(client, "post", path, {**answers, "action": "next"})
     result["check GET"] = counted(client, "get", reverse("intake:check"))
     result["submit POST"] = counted(client, "post", reverse("intake:submit"), flows.CONSENT)

@@ -458,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     data["queries"] = {"big": count_queries(url, env), "small": count_queries(small_url, env)}
     pages = data["queries"]["big"]["pages"]
     data["whole_intake_queries"] = sum(
-        pages[f"{step} POST"]["queries"] for step in ("about", "skin", "goals", "health", "submit")
+        pages[f"{step} POST"]["queries"] for step in (*flows.STEP_NAMES, "submit")
     )
 
     bench = Bench(args)

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.utils import timezone
 
+from consultations import presenters, selectors
 from consultations import questionnaire as spec
-from consultations import selectors
 from consultations.models import (
     QUESTIONNAIRE_VERSION,
     Consultation,
@@ -64,10 +64,21 @@ def _exported(question: Question) -> bool:
     )
 
 
+def _section(number: int) -> tuple[str, tuple[Question, ...]]:
+    """One numbered step of the intake as a group (the health pages are one group)."""
+    steps = [step for step in spec.STEPS if step.number == number]
+    questions = tuple(q for step in steps for q in spec.questions_in(step.slug) if _exported(q))
+    return steps[0].slug, questions
+
+
 SECTIONS: tuple[tuple[str, tuple[Question, ...]], ...] = tuple(
-    (step, tuple(q for q in spec.questions_in(step) if _exported(q)))
-    for step in spec.QUESTION_STEPS
+    _section(number) for number in range(1, spec.STEP_COUNT)
 )
+# Each group's title: the step's name (its first page's title when it has one page).
+GROUP_TEXTS = {
+    slug: spec.STEP_NAMES.get(spec.STEP_BY_SLUG[slug].number, spec.STEP_TITLES[slug])
+    for slug, _ in SECTIONS
+}
 QUESTIONS: dict[str, Question] = {q.code: q for _step, qs in SECTIONS for q in qs}
 # Answer values whose FHIR coding is a string but whose record value is a whole number.
 _INTEGER_CHOICES = ("fitzpatrick", "fitzpatrick_self_report")
@@ -157,7 +168,7 @@ def questionnaire() -> dict[str, Any]:
         "item": [
             {
                 "linkId": GROUP_LINK_IDS[step],
-                "text": spec.STEP_TITLES[step],
+                "text": GROUP_TEXTS[step],
                 "type": "group",
                 "item": [_questionnaire_item(q) for q in questions],
             }
@@ -199,7 +210,7 @@ def questionnaire_response(
             groups.append(
                 {
                     "linkId": GROUP_LINK_IDS[step],
-                    "text": spec.STEP_TITLES[step],
+                    "text": GROUP_TEXTS[step],
                     "item": items,
                 }
             )
@@ -343,6 +354,7 @@ def service_request(
         )
         notes.append(f"Plan: {decision.plan_sessions} sessions{interval}.")
     notes += [f"Plan constraint: {constraint}" for constraint in decision.plan_constraints]
+    notes += [line for line in presenters.decision_lines(decision) if line.startswith("Peel")]
     if decision.notes:
         notes.append(f"Practitioner's notes: {decision.notes}")
     resource["note"] = [{"text": text} for text in notes]

@@ -24,10 +24,13 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 
-QUESTIONNAIRE_VERSION = "2026.1"
+QUESTIONNAIRE_VERSION = "2026.2"
 
 QUESTIONNAIRE_FINGERPRINTS: dict[str, str] = {
     "2026.1": "6e8aacac482f0b3b687ad1e71f85280a19460aba17c84815466727e1a8fa0014",
+    # 2026.2: thirteen new answers (clinical-rules.md 5.1), keloid wording, the health
+    # questions on four pages by topic.
+    "2026.2": "c1cd194931f1542b9b9e1bef357c994d013c3e83785e5fbc30b25e7935694e9f",
 }
 
 # Who reads the words: the patient who answered, or the clinic's staff.
@@ -49,10 +52,12 @@ DATE = "date"
 
 @dataclass(frozen=True)
 class Step:
-    """A numbered page of the intake."""
+    """A page of the intake, and the numbered step it belongs to (product.md's five steps; the
+    health questions are step 4, split into short pages by topic)."""
 
     slug: str
     title: str
+    number: int
 
 
 @dataclass(frozen=True)
@@ -142,36 +147,55 @@ class SelfTestItem:
 # --- Steps --------------------------------------------------------------------------------------
 
 STEPS: tuple[Step, ...] = (
-    Step("about", "About you"),
-    Step("skin", "Your skin"),
-    Step("goals", "Your goals"),
-    Step("health", "Health and medicines"),
-    Step("check", "Check your answers"),
+    Step("about", "About you", 1),
+    Step("skin", "Your skin", 2),
+    Step("goals", "Your goals", 3),
+    Step("health", "Pregnancy and medicines", 4),
+    Step("skin-now", "Your skin now", 4),
+    Step("treatments", "Previous treatments", 4),
+    Step("history", "Your health", 4),
+    Step("check", "Check your answers", 5),
 )
+STEP_COUNT = 5
+# A numbered step split into pages has a name of its own ("Step 4 of 5: Health and medicines").
+STEP_NAMES: dict[int, str] = {4: "Health and medicines"}
 STEP_SLUGS: tuple[str, ...] = tuple(step.slug for step in STEPS)
 STEP_TITLES: dict[str, str] = {step.slug: step.title for step in STEPS}
-# The steps that ask questions (the check page only shows them).
+STEP_BY_SLUG: dict[str, Step] = {step.slug: step for step in STEPS}
+# The pages that ask questions (the check page only shows them), and the health pages.
 QUESTION_STEPS: tuple[str, ...] = STEP_SLUGS[:-1]
+HEALTH_STEPS: tuple[str, ...] = tuple(step.slug for step in STEPS if step.number == 4)
 
-# What the practitioner's answer table and the printable summary call each step.
+# What the practitioner's answer table and the printable summary call each page's answers.
 STEP_TERMS: dict[str, str] = {
     "about": "About the patient",
     "skin": "Skin",
     "goals": "Goals",
-    "health": "Health and medicines",
+    "health": "Pregnancy and medicines",
+    "skin-now": "Skin now (treatment area)",
+    "treatments": "Previous treatments",
+    "history": "Medical history and allergies",
 }
 
 GROUPS: tuple[Group, ...] = (
     Group("pregnancy", "health", "Pregnancy and breastfeeding", "We ask everyone these questions."),
     Group("medicines", "health", "Medicines"),
+    Group("other_medicines", "health", "Other medicines"),
     Group(
         "skin_now",
-        "health",
+        "skin-now",
         "Your skin now",
         "These questions are about the area of skin you would like treated.",
     ),
-    Group("health", "health", "Your health"),
-    Group("other", "health", "Other medicines and allergies"),
+    Group(
+        "previous_treatments",
+        "treatments",
+        "Previous treatments",
+        "These questions are about treatments on or near the area you would like treated, "
+        "unless they say otherwise.",
+    ),
+    Group("health", "history", "Your health"),
+    Group("allergies", "history", "Allergies"),
 )
 
 
@@ -342,6 +366,9 @@ GOAL_OPTIONS: tuple[Option, ...] = (
 )
 
 
+GROUP_STEP: dict[str, str] = {group.slug: group.step for group in GROUPS}
+
+
 def _yes_no(
     code: str,
     group: str,
@@ -353,7 +380,7 @@ def _yes_no(
 ) -> Question:
     return Question(
         code=code,
-        step="health",
+        step=GROUP_STEP[group],
         group=group,
         text=text,
         term=term,
@@ -547,7 +574,7 @@ QUESTIONS: tuple[Question, ...] = (
         empty="None given",
         term_empty="None given",
     ),
-    # --- Step 4: health and medicines
+    # --- Step 4, page 1: pregnancy and medicines
     _yes_no(
         "pregnant",
         "pregnancy",
@@ -573,6 +600,22 @@ QUESTIONS: tuple[Question, ...] = (
         "Isotretinoin is a strong acne medicine taken by mouth. It is sold as Roaccutane, "
         "Accutane or Oratane, among other names.",
     ),
+    Question(
+        "isotretinoin_timing",
+        "health",
+        "Are you taking isotretinoin now, or when did you stop?",
+        "Isotretinoin: current use or when stopped",
+        CHOICE,
+        group="medicines",
+        required_message="Tell us if you are taking isotretinoin now, or when you stopped",
+        options=(
+            Option("current", "I am taking it now", "Current"),
+            Option("stopped_under_1_month", "I stopped less than 1 month ago", "Stopped < 1 month"),
+            Option("stopped_1_to_6_months", "I stopped 1 to 6 months ago", "Stopped 1–6 months"),
+            Option("not_sure", "I am not sure", "Not sure"),
+        ),
+        follows="isotretinoin_last_6_months",
+    ),
     _yes_no(
         "photosensitising_meds",
         "medicines",
@@ -593,6 +636,20 @@ QUESTIONS: tuple[Question, ...] = (
         "For example retinol, tretinoin (Retin-A), adapalene (Differin) or tazarotene.",
     ),
     _yes_no(
+        "steroid_or_bleaching_cream_last_6_months",
+        "medicines",
+        "In the last 6 months, have you used a steroid cream or a skin-lightening cream on "
+        "your face?",
+        "Topical steroid on the face (over 2 weeks) or unregulated bleaching cream, 6 months",
+        "Tell us if you have used a steroid cream or a skin-lightening cream on your face",
+        "Answer yes for a steroid cream used for more than 2 weeks in total, such as "
+        "hydrocortisone, betamethasone, clobetasol or some creams prescribed for melasma. "
+        "Answer yes for a whitening or lightening cream that a doctor did not prescribe for "
+        "you, that was bought online or overseas, or whose ingredients you do not know. Please "
+        "name the cream in the box for other medicines below.",
+        yes_label="Yes, or not sure",
+    ),
+    _yes_no(
         "anticoagulant_or_bleeding_disorder",
         "medicines",
         "Do you take blood thinners, or do you have a bleeding disorder?",
@@ -610,13 +667,27 @@ QUESTIONS: tuple[Question, ...] = (
         "Gold was used to treat rheumatoid arthritis. Answer yes even if it was many years ago.",
     ),
     _yes_no(
-        "salicylate_allergy",
-        "medicines",
-        "Are you allergic to aspirin or salicylates?",
-        "Salicylate or aspirin allergy",
-        "Tell us if you are allergic to aspirin or salicylates",
-        "Salicylic acid is used in some peels and acne products.",
+        "takes_other_medicines",
+        "other_medicines",
+        "Do you take any other medicines, vitamins or supplements?",
+        "Takes other medicines",
+        "Tell us if you take any other medicines, vitamins or supplements",
     ),
+    Question(
+        "other_medicines",
+        "health",
+        "Which medicines, vitamins or supplements do you take?",
+        "Other medicines",
+        TEXT,
+        summary="Other medicines, vitamins or supplements",
+        group="other_medicines",
+        help="Include tablets, creams, injections and herbal remedies.",
+        required_message="Tell us which medicines, vitamins or supplements you take",
+        follows="takes_other_medicines",
+        empty="None",
+        term_empty="None given",
+    ),
+    # --- Step 4, page 2: your skin now
     _yes_no(
         "active_infection_or_cold_sore",
         "skin_now",
@@ -630,6 +701,23 @@ QUESTIONS: tuple[Question, ...] = (
         "Do you have red, swollen or painful spots or lumps there now?",
         "Active inflammatory acne",
         "Tell us if you have red, swollen or painful spots there now",
+    ),
+    Question(
+        "inflamed_acne_severity",
+        "skin-now",
+        "Are any of the spots large, deep, painful lumps or cysts under the skin?",
+        "Inflammatory acne: lesion type",
+        CHOICE,
+        group="skin_now",
+        required_message="Tell us if any of the spots are deep, painful lumps or cysts",
+        options=(
+            Option(
+                "papules_pustules", "No, they are red spots or spots with pus", "Papules, pustules"
+            ),
+            Option("nodules_cysts", "Yes, some are deep lumps or cysts", "Nodules or cysts"),
+            Option("not_sure", "I am not sure", "Not sure"),
+        ),
+        follows="active_inflamed_acne",
     ),
     _yes_no(
         "active_rosacea",
@@ -665,6 +753,16 @@ QUESTIONS: tuple[Question, ...] = (
         "Tell us if there is a new, changing or unchecked mole or dark patch there",
     ),
     _yes_no(
+        "cosmetic_tattoo_in_area",
+        "skin_now",
+        "Do you have any cosmetic tattooing on or near the area?",
+        "Cosmetic tattoo in or near area",
+        "Tell us if you have cosmetic tattooing on or near the area",
+        "For example eyebrow embroidery or microblading, tattooed eyeliner, lip blush or a "
+        "tattooed beauty spot. Semi-permanent make-up counts. Some lasers can turn it "
+        "permanently dark.",
+    ),
+    _yes_no(
         "recent_tan",
         "skin_now",
         "In the last 4 weeks, have you had a suntan or sunburn, used a sunbed or used fake tan?",
@@ -672,6 +770,64 @@ QUESTIONS: tuple[Question, ...] = (
         "Tell us if you have had a tan, sunburn, sunbed or fake tan in the last 4 weeks",
         "This includes a tan from a beach holiday or outdoor sport.",
     ),
+    _yes_no(
+        "sun_exposure_next_4_weeks",
+        "skin_now",
+        "In the next 4 weeks, do you expect to spend a lot of time in strong sun?",
+        "Significant sun exposure planned within 4 weeks",
+        "Tell us if you expect to spend a lot of time in strong sun in the next 4 weeks",
+        "For example more than about an hour a day outdoors between 10 am and 4 pm: outdoor "
+        "work, outdoor sport, or a beach or island holiday. Sun on freshly treated skin can "
+        "leave dark marks, so we may plan the dates around it.",
+    ),
+    # --- Step 4, page 3: previous treatments
+    _yes_no(
+        "injectable_last_2_weeks",
+        "previous_treatments",
+        "In the last 2 weeks, have you had fillers, skin boosters or anti-wrinkle injections "
+        "(such as Botox) in your face?",
+        "Filler, skin booster or botulinum toxin within 2 weeks",
+        "Tell us if you have had injections in your face in the last 2 weeks",
+    ),
+    _yes_no(
+        "resurfacing_in_area_last_4_weeks",
+        "previous_treatments",
+        "In the last 4 weeks, have you had a resurfacing treatment in the area?",
+        "Resurfacing procedure in area within 4 weeks",
+        "Tell us if you have had a resurfacing treatment in the area in the last 4 weeks",
+        "Resurfacing means a treatment that works on the top layers of the skin: a laser or "
+        "light treatment (including IPL or laser hair removal), a chemical peel, microneedling, "
+        "radiofrequency or microdermabrasion.",
+    ),
+    _yes_no(
+        "surgery_in_area_last_6_months",
+        "previous_treatments",
+        "In the last 6 months, have you had surgery or a thread lift in the area?",
+        "Surgery or thread lift in area within 6 months",
+        "Tell us if you have had surgery or a thread lift in the area in the last 6 months",
+        "For example eyelid or nose surgery, a face lift, or a mole removed.",
+    ),
+    _yes_no(
+        "hair_removal_in_area_last_7_days",
+        "previous_treatments",
+        "In the last 7 days, have you had waxing, threading or epilation in the area, or used "
+        "a hair-removal cream there?",
+        "Waxing, threading, epilation or depilatory cream in area within 7 days",
+        "Tell us if you have removed hair from the area in the last 7 days",
+        "Shaving does not count.",
+    ),
+    _yes_no(
+        "pih_after_procedure",
+        "previous_treatments",
+        "After a skin treatment in the past, have you had dark patches that lasted more than a "
+        "month?",
+        "Post-inflammatory hyperpigmentation after a previous procedure",
+        "Tell us if you have had dark patches after a skin treatment",
+        "For example after a laser or IPL treatment, a chemical peel, microdermabrasion or a "
+        "facial.",
+        yes_label="Yes, or not sure",
+    ),
+    # --- Step 4, page 4: your health
     _yes_no(
         "hsv_history",
         "health",
@@ -685,9 +841,10 @@ QUESTIONS: tuple[Question, ...] = (
         "keloid_history",
         "health",
         "Do you get keloids, or raised, thick scars?",
-        "Keloid or hypertrophic scarring",
+        "Keloid or hypertrophic scarring (incl. after a procedure)",
         "Tell us if you get keloids or raised scars",
-        "A keloid is a scar that grows bigger than the wound that caused it.",
+        "A keloid is a scar that grows bigger than the wound that caused it. Answer yes if it "
+        "has happened after a piercing, an injury, acne or a skin treatment.",
     ),
     _yes_no(
         "immunosuppressed_or_poor_healing",
@@ -700,41 +857,56 @@ QUESTIONS: tuple[Question, ...] = (
         "controlled, or cuts take a long time to heal.",
     ),
     _yes_no(
-        "takes_other_medicines",
-        "other",
-        "Do you take any other medicines, vitamins or supplements?",
-        "Takes other medicines",
-        "Tell us if you take any other medicines, vitamins or supplements",
-    ),
-    Question(
-        "other_medicines",
+        "radiotherapy_to_area",
         "health",
-        "Which medicines, vitamins or supplements do you take?",
-        "Other medicines",
-        TEXT,
-        summary="Other medicines, vitamins or supplements",
-        group="other",
-        help="Include tablets, creams, injections and herbal remedies.",
-        required_message="Tell us which medicines, vitamins or supplements you take",
-        follows="takes_other_medicines",
-        empty="None",
-        term_empty="None given",
+        "Have you ever had radiotherapy to your face or the area?",
+        "Radiotherapy to area (ever)",
+        "Tell us if you have ever had radiotherapy to your face or the area",
+        "Radiotherapy is radiation treatment, for example for cancer.",
+    ),
+    _yes_no(
+        "vitiligo",
+        "health",
+        "Do you have vitiligo, or have you ever had it?",
+        "Vitiligo (any site, ever)",
+        "Tell us if you have or have ever had vitiligo",
+        "Vitiligo causes patches where the skin loses its colour and turns white. Answer yes if "
+        "you have had it anywhere on your body.",
+        yes_label="Yes, or not sure",
+    ),
+    _yes_no(
+        "photosensitive_disorder",
+        "health",
+        "Do you have a condition in which sunlight gives you a rash or makes you unwell?",
+        "Photosensitive disorder (e.g. lupus, polymorphic light eruption, porphyria)",
+        "Tell us if sunlight gives you a rash or makes you unwell",
+        "For example lupus, polymorphic light eruption (a sun rash that keeps coming back) or "
+        "porphyria.",
+        yes_label="Yes, or not sure",
+    ),
+    _yes_no(
+        "salicylate_allergy",
+        "allergies",
+        "Are you allergic to aspirin or salicylates?",
+        "Salicylate or aspirin allergy",
+        "Tell us if you are allergic to aspirin or salicylates",
+        "Salicylic acid is used in some peels and acne products.",
     ),
     _yes_no(
         "has_allergies",
-        "other",
-        "Do you have any allergies?",
+        "allergies",
+        "Do you have any other allergies?",
         "Has allergies",
-        "Tell us if you have any allergies",
+        "Tell us if you have any other allergies",
     ),
     Question(
         "allergies",
-        "health",
+        "history",
         "What are you allergic to, and what happens?",
         "Allergies",
         TEXT,
         summary="Allergies",
-        group="other",
+        group="allergies",
         required_message="Tell us what you are allergic to",
         follows="has_allergies",
         empty="None",
@@ -785,9 +957,17 @@ def follow_ups() -> dict[str, str]:
     return {q.follows: q.code for q in QUESTIONS if q.follows}
 
 
-# The yes/no health questions of the rules' contract, in the order the patient meets them.
+# The yes/no health questions the rules read, and their follow-ups, in the order the patient
+# meets them (not the contract's order).
+# (takes_other_medicines and has_allergies only open a text box: the rules do not read them.)
+_OPENS_A_TEXT_BOX = {q.follows for q in QUESTIONS if q.follows and q.kind == TEXT}
 HEALTH_QUESTION_CODES: tuple[str, ...] = tuple(
-    q.code for q in QUESTIONS if q.step == "health" and q.kind == BOOLEAN and q.group != "other"
+    q.code
+    for q in QUESTIONS
+    if q.step in HEALTH_STEPS and q.kind == BOOLEAN and q.code not in _OPENS_A_TEXT_BOX
+)
+RULES_FOLLOW_UP_CODES: tuple[str, ...] = tuple(
+    q.code for q in QUESTIONS if q.step in HEALTH_STEPS and q.follows and q.kind == CHOICE
 )
 
 

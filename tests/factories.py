@@ -20,6 +20,7 @@ from consultations.models import (
     FitzpatrickSource,
     Patient,
 )
+from consultations.questionnaire import QUESTIONS, TEXT
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -89,13 +90,23 @@ def safe_answers(**overrides) -> dict:
     return answers
 
 
+TEXT_FOLLOW_UPS = {q.code for q in QUESTIONS if q.follows and q.kind == TEXT}
+
+
 def with_health_answers(kwargs: dict) -> dict:
     """Every yes/no health answer "no" unless given; "yes" to a follow-up question whose text
     is given."""
     for field in HEALTH_FIELDS:
         kwargs.setdefault(field, False)
     for question, text in FOLLOW_UPS.items():
-        kwargs.setdefault(question, bool(kwargs.get(text)))
+        if text in TEXT_FOLLOW_UPS:
+            kwargs.setdefault(question, bool(kwargs.get(text)))
+    # A follow-up after "yes", unless given: the most cautious isotretinoin timing, and spots
+    # that are not cysts.
+    if kwargs.get("isotretinoin_last_6_months"):
+        kwargs.setdefault("isotretinoin_timing", "current")
+    if kwargs.get("active_inflamed_acne"):
+        kwargs.setdefault("inflamed_acne_severity", "papules_pustules")
     return kwargs
 
 

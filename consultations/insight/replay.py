@@ -57,6 +57,16 @@ class ReplayReport:
     agreement_after: int = 0
     excluded_choices: list[ExcludedChoice] = field(default_factory=list)
     invalid: list[str] = field(default_factory=list)
+    # Deferrals (primary "defer to practitioner") as stored and now, and the rules that make
+    # the current ruleset defer (a consultation counts once per deferring rule).
+    deferred_before: int = 0
+    deferred_after: int = 0
+    deferring_rules: Counter[str] = field(default_factory=Counter)
+    newly_deferring_rules: Counter[str] = field(default_factory=Counter)
+    # Consultations answered under an earlier questionnaire (R45 defers them until the patient
+    # is asked), and what the current rules say if every newer yes/no question were "no".
+    legacy: int = 0
+    legacy_deferred_if_answered_no: int = 0
 
     @property
     def transitions(self) -> list[tuple[str, str, int]]:
@@ -71,6 +81,14 @@ class ReplayReport:
 
     def rate(self, agreed: int) -> float | None:
         return round(100 * agreed / self.decided, 1) if self.decided else None
+
+    @property
+    def deferral_rows(self) -> list[tuple[str, int, int]]:
+        """(rule, consultations it defers now, of which newly), in rule order."""
+        return [
+            (rule, n, self.newly_deferring_rules[rule])
+            for rule, n in sorted(self.deferring_rules.items(), key=_rule_order)
+        ]
 
     @property
     def agreement_before_percent(self) -> float | None:
@@ -105,7 +123,23 @@ class ReplayReport:
                 for c in self.excluded_choices
             ],
             "invalid": self.invalid,
+            "deferrals": {
+                "before": self.deferred_before,
+                "after": self.deferred_after,
+                "by_rule": dict(sorted(self.deferring_rules.items(), key=_rule_order)),
+                "newly_by_rule": dict(sorted(self.newly_deferring_rules.items(), key=_rule_order)),
+            },
+            "legacy": {
+                "consultations": self.legacy,
+                "deferred_if_new_questions_answered_no": self.legacy_deferred_if_answered_no,
+            },
         }
+
+
+def _rule_order(item: tuple[str, int]) -> tuple[int, str]:
+    rule = item[0]
+    digits = "".join(char for char in rule if char.isdigit())
+    return (int(digits) if digits else 10**6, rule)
 
 
 def _by_count(item: tuple[tuple[str, str], int]) -> tuple[int, str, str]:
@@ -133,9 +167,38 @@ def replay_queryset(
             "latest_evaluation__ruleset_version",
             "decision_outcome",
             "decision_treatment",
+            "questionnaire_version",
             *rules.ANSWER_FIELDS,
         )
     )
+
+
+def rules_input(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored row as the rules' input: follow-ups not asked are absent, the version named."""
+    answers = {code: row[code] for code in rules.ANSWER_FIELDS}
+    for code in rules.FOLLOW_UPS:
+        answers[code] = answers[code] or None
+    answers[rules.QUESTIONNAIRE_VERSION_KEY] = row["questionnaire_version"]
+    return answers
+
+
+def answered_no(answers: dict[str, Any]) -> dict[str, Any]:
+    """A 2026.1 consultation's answers as if the patient had answered every newer yes/no
+    question "no" (follow-ups of older questions: the most cautious answer, "not sure")."""
+    filled = {**answers, rules.QUESTIONNAIRE_VERSION_KEY: rules.QUESTIONNAIRE_VERSIONS[-1]}
+    for code in rules.NEW_BOOLEAN_FIELDS_2026_2:
+        if filled[code] is None:
+            filled[code] = False
+    for code, (parent, _values) in rules.FOLLOW_UPS.items():
+        if filled[parent] and filled[code] is None:
+            filled[code] = "not_sure"
+    return filled
+
+
+def _deferring(result: rules.Result) -> set[str]:
+    """The rules that defer in a result: those whose flag is a stop, or R29 alone."""
+    stops = {flag.rule for flag in result.flags if flag.severity == rules.vocabulary.STOP}
+    return stops or ({"R29"} if result.primary == rules.DEFER else set())
 
 
 def replay(
@@ -145,8 +208,9 @@ def replay(
     report = ReplayReport(ruleset_version=rules.RULESET_VERSION, since=since)
     for row in replay_queryset(consultations, since=since).iterator(chunk_size=CHUNK_SIZE):
         reference = row["reference"]
+        mapping = rules_input(row)
         try:
-            answers = rules.Answers.from_mapping({code: row[code] for code in rules.ANSWER_FIELDS})
+            answers = rules.Answers.from_mapping(mapping)
         except rules.AnswersError:
             report.invalid.append(reference)
             continue
@@ -156,6 +220,17 @@ def replay(
         stored = row["latest_evaluation__primary"]
         if result.primary != stored:
             report.changed.append(ChangedPrimary(reference, stored, result.primary))
+        if stored == rules.DEFER:
+            report.deferred_before += 1
+        if result.primary == rules.DEFER:
+            report.deferred_after += 1
+            report.deferring_rules.update(_deferring(result))
+            if stored != rules.DEFER:
+                report.newly_deferring_rules.update(_deferring(result))
+        if row["questionnaire_version"] != rules.QUESTIONNAIRE_VERSIONS[-1]:
+            report.legacy += 1
+            if_no = rules.evaluate(rules.Answers.from_mapping(answered_no(mapping)))
+            report.legacy_deferred_if_answered_no += if_no.primary == rules.DEFER
 
         outcome, treatment = row["decision_outcome"], row["decision_treatment"]
         if outcome is None:
@@ -196,6 +271,26 @@ def format_table(report: ReplayReport) -> str:
         "Changed primaries (reference: stored -> now):",
     ]
     lines += [f"  {c.reference}: {c.stored} -> {c.now}" for c in report.changed] or ["  none"]
+    lines += [
+        "",
+        f"Deferred (no automatic suggestion): {report.deferred_before} as stored, "
+        f"{report.deferred_after} now",
+        "Rules that defer now (consultations):",
+    ]
+    lines += [
+        f"  {rule}: {n}" for rule, n in sorted(report.deferring_rules.items(), key=_rule_order)
+    ] or ["  none"]
+    lines += ["Rules behind the new deferrals (consultations):"]
+    lines += [
+        f"  {rule}: {n}"
+        for rule, n in sorted(report.newly_deferring_rules.items(), key=_rule_order)
+    ] or ["  none"]
+    if report.legacy:
+        lines += [
+            f"Answered under an earlier questionnaire: {report.legacy} (R45 defers them until "
+            f"the patient is asked); if every newer question were answered no: "
+            f"{report.legacy_deferred_if_answered_no} would still defer",
+        ]
     lines += ["", "Practitioner chose a treatment the current rules exclude:"]
     lines += [f"  {c.reference}: {c.treatment} ({c.outcome})" for c in report.excluded_choices] or [
         "  none"

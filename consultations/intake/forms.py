@@ -42,7 +42,6 @@ from consultations.intake.fields import (
 )
 from consultations.models import (
     FREE_TEXT_MAX_LENGTH,
-    HEALTH_FIELDS,
     NAME_MAX_LENGTH,
     Consultation,
     Goal,
@@ -272,27 +271,30 @@ RECENT_TAN_FROM_SELF_TEST = "recent_tan_from_self_test"
 
 
 class HealthForm(StepForm):
-    """The 18 health answers of the contract, plus other medicines and allergies."""
+    """One page of the health questions (step 4): yes/no questions and their follow-ups.
+
+    `step` is the page's slug; `health_form_for` makes one class per page.
+    """
+
+    step = "health"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for question in questionnaire.questions_in("health"):
-            if question.kind == questionnaire.BOOLEAN:
-                field = question_field(question.code)
-            else:
+        for question in questionnaire.questions_in(self.step):
+            field: forms.Field
+            if question.kind == questionnaire.TEXT:
                 field = text_field(
-                    question.code,
-                    what=question.term,
-                    max_length=FREE_TEXT_MAX_LENGTH,
+                    question.code, what=question.term, max_length=FREE_TEXT_MAX_LENGTH
                 )
+            else:
+                field = question_field(question.code)
             # Follow-ups are required after "yes" only (see clean).
             field.required = not (self.partial or question.follows)
             self.fields[question.code] = field
-        assert set(HEALTH_FIELDS) <= set(self.fields)
-        if self.initial.get(RECENT_TAN_FROM_SELF_TEST):
-            field = self.fields["recent_tan"]
+        if self.initial.get(RECENT_TAN_FROM_SELF_TEST) and "recent_tan" in self.fields:
+            tan = self.fields["recent_tan"]
             note = questionnaire.RECENT_TAN_FROM_SELF_TEST
-            field.help_text = f"{field.help_text} {note}".strip()
+            tan.help_text = f"{tan.help_text} {note}".strip()
 
     def groups(self) -> list[tuple[questionnaire.Group, list[tuple[forms.BoundField, str]]]]:
         """The questions under their headings, as the page shows them: (field, the question it
@@ -302,22 +304,27 @@ class HealthForm(StepForm):
                 group,
                 [
                     (self[q.code], q.follows)
-                    for q in questionnaire.questions_in("health", group=group.slug)
+                    for q in questionnaire.questions_in(self.step, group=group.slug)
                 ],
             )
-            for group in questionnaire.groups_in("health")
+            for group in questionnaire.groups_in(self.step)
         ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for question, text in FOLLOW_UPS.items():
-            answer = data.get(question)
+        for follow_up in (q for q in questionnaire.questions_in(self.step) if q.follows):
+            answer, code = data.get(follow_up.follows), follow_up.code
             if answer is False:
                 # "No": the follow-up no longer applies, so its answer is not kept.
-                data[text] = ""
-            elif answer and not data.get(text) and not self.partial and text not in self.errors:
-                self.add_error(text, self.fields[text].error_messages["required"])
+                data[code] = ""
+            elif answer and not data.get(code) and not self.partial and code not in self.errors:
+                self.add_error(code, self.fields[code].error_messages["required"])
         return data
+
+
+def health_form_for(step: str) -> type[HealthForm]:
+    """The form class of one health page."""
+    return type(f"HealthForm_{step.replace('-', '_')}", (HealthForm,), {"step": step})
 
 
 # --- Step 5: check your answers and consent -----------------------------------------------------
@@ -340,7 +347,7 @@ STEP_FORMS: dict[str, type[StepForm]] = {
     "about": AboutForm,
     "skin": SkinForm,
     "goals": GoalsForm,
-    "health": HealthForm,
+    **{step: health_form_for(step) for step in questionnaire.HEALTH_STEPS},
 }
 
 ABOUT_FIELDS = ("first_name", "last_name", "date_of_birth", "email", "phone")
@@ -372,13 +379,16 @@ def initial_for(step: str, consultation: Consultation | None) -> dict[str, Any]:
             "downtime_tolerance": consultation.downtime_tolerance,
             "previous_treatments": consultation.previous_treatments,
         }
-    initial: dict[str, Any] = {
-        code: yes_no_initial(getattr(consultation, code)) for code in (*HEALTH_FIELDS, *FOLLOW_UPS)
-    }
-    for text in FOLLOW_UPS.values():
-        initial[text] = getattr(consultation, text)
-    if consultation.recent_tan is None and fitzpatrick.recent_sun_exposure(
-        consultation.fitzpatrick_test_answers or {}
+    initial: dict[str, Any] = {}
+    for question in questionnaire.questions_in(step):
+        value = getattr(consultation, question.code)
+        initial[question.code] = (
+            yes_no_initial(value) if question.kind == questionnaire.BOOLEAN else value
+        )
+    if (
+        step == "skin-now"
+        and consultation.recent_tan is None
+        and fitzpatrick.recent_sun_exposure(consultation.fitzpatrick_test_answers or {})
     ):
         initial["recent_tan"] = "yes"
         initial[RECENT_TAN_FROM_SELF_TEST] = True

@@ -135,16 +135,44 @@ def _already_sent(request: HttpRequest, consultation: Consultation) -> HttpRespo
     return redirect(_submitted_url(consultation))
 
 
+# The form field a row of "check your answers" is changed with, when it is not the row's own.
+_FIELD_FOR_ROW = {
+    "name": "first_name",
+    "fitzpatrick": "fitzpatrick_self_report",
+    "fitzpatrick_score": "fitzpatrick_self_report",
+    "goals": "main_goal",
+    "other_medicines": "takes_other_medicines",
+    "allergies": "has_allergies",
+}
+
+
+def _change_url(step: str, code: str) -> str:
+    """The page that asks an answer, coming back to the check page, at the question."""
+    return f"{_step_url(step)}?return=check#div_id_{_FIELD_FOR_ROW.get(code, code)}"
+
+
+def _template(step: str) -> str:
+    return "intake/health.html" if step in questionnaire.HEALTH_STEPS else f"intake/{step}.html"
+
+
 def _page_context(step: str, form: StepForm | ConsentForm) -> dict[str, object]:
-    number = STEP_SLUGS.index(step) + 1
+    """Where the page is: its step of five (and its part, for the health pages), the bar."""
+    index = STEP_SLUGS.index(step)
+    number = questionnaire.STEP_BY_SLUG[step].number
+    parts = [s.slug for s in STEPS if s.number == number]
     return {
         "step": step,
         "step_number": number,
-        "step_count": len(STEPS),
+        "step_count": questionnaire.STEP_COUNT,
+        "step_name": questionnaire.STEP_NAMES.get(number, ""),
+        "part_number": parts.index(step) + 1 if len(parts) > 1 else None,
+        "part_count": len(parts),
+        # The progress bar's width in twentieths (CSS classes, no inline style: the CSP).
+        "progress": round(20 * (index + 1) / len(STEPS)),
         "step_title": STEP_TITLES[step],
         "form": form,
         "error_links": form.error_links() if form.is_bound else [],
-        "previous_step": STEP_SLUGS[number - 2] if number > 1 else None,
+        "previous_step": STEP_SLUGS[index - 1] if index > 0 else None,
         "resume_days": settings.INTAKE_RESUME_MAX_AGE_DAYS,
     }
 
@@ -163,7 +191,7 @@ def start(request: HttpRequest) -> HttpResponse:
 @intake_limit
 def step(request: HttpRequest, step: str) -> HttpResponse:
     """Steps 2 to 4: your skin, your goals, health and medicines."""
-    if step not in ("skin", "goals", "health"):
+    if step not in STEP_FORMS or step == "about":
         raise Http404("No such step")
     consultation = _session_consultation(request)
     if consultation is None or not consultation.is_editable_by_patient:
@@ -177,12 +205,12 @@ def _step(request: HttpRequest, step: str, consultation: Consultation | None) ->
     if request.method != "POST":
         initial = initial_for(step, consultation)
         form = form_class(initial=initial)
-        return render(request, f"intake/{step}.html", _page_context(step, form))
+        return render(request, _template(step), _page_context(step, form))
 
     action = request.POST.get("action", "next")
     form = form_class(request.POST, partial=action in ("back", "save"))
     if not form.is_valid():
-        return render(request, f"intake/{step}.html", _page_context(step, form))
+        return render(request, _template(step), _page_context(step, form))
     try:
         if consultation is None:
             consultation = services.draft_start(about=form.cleaned_data)
@@ -314,14 +342,14 @@ def _check_page(
     context.update(
         {
             "sections": [
-                (section, _step_url(section.slug) + "?return=check")
+                (section, [(row, _change_url(section.slug, row.code)) for row in section.rows])
                 for section in presenters.patient_sections(consultation)
             ],
             "missing": [(slug, STEP_TITLES[slug], _step_url(slug)) for slug in missing],
             "consent_title": CONSENT_TITLE,
             "consent_paragraphs": CONSENT_PARAGRAPHS,
             "consent_version": CONSENT_TEXT_VERSION,
-            "previous_step": "health",
+            "previous_step": STEP_SLUGS[-2],
         }
     )
     return render(request, "intake/check.html", context)

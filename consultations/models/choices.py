@@ -85,6 +85,31 @@ class DowntimeTolerance(models.TextChoices):
 
 # The boolean health answers of the contract, in contract order. Each maps 1:1 to a flag.
 HEALTH_FIELDS = rules.BOOLEAN_FIELDS
+# Questionnaire 2026.1 asked only these; its consultations may lack the 2026.2 answers (R45).
+HEALTH_FIELDS_2026_1 = tuple(code for code in HEALTH_FIELDS if code not in rules.NEW_CODES_2026_2)
+NEW_HEALTH_FIELDS_2026_2 = rules.NEW_BOOLEAN_FIELDS_2026_2
+QUESTIONNAIRE_2026_1 = rules.QUESTIONNAIRE_VERSIONS[0]
+QUESTIONNAIRE_VERSIONS = rules.QUESTIONNAIRE_VERSIONS
+
+
+class IsotretinoinTiming(models.TextChoices):
+    CURRENT = "current", term("isotretinoin_timing", "current")
+    STOPPED_UNDER_1_MONTH = (
+        "stopped_under_1_month",
+        term("isotretinoin_timing", "stopped_under_1_month"),
+    )
+    STOPPED_1_TO_6_MONTHS = (
+        "stopped_1_to_6_months",
+        term("isotretinoin_timing", "stopped_1_to_6_months"),
+    )
+    NOT_SURE = "not_sure", term("isotretinoin_timing", "not_sure")
+
+
+class InflamedAcneSeverity(models.TextChoices):
+    PAPULES_PUSTULES = "papules_pustules", term("inflamed_acne_severity", "papules_pustules")
+    NODULES_CYSTS = "nodules_cysts", term("inflamed_acne_severity", "nodules_cysts")
+    NOT_SURE = "not_sure", term("inflamed_acne_severity", "not_sure")
+
 
 NAME_MAX_LENGTH = 100
 FREE_TEXT_MAX_LENGTH = 1000

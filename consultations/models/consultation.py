@@ -9,10 +9,15 @@ from django.utils import timezone
 
 from consultations.models.choices import (
     FREE_TEXT_MAX_LENGTH,
-    HEALTH_FIELDS,
+    HEALTH_FIELDS_2026_1,
+    NEW_HEALTH_FIELDS_2026_2,
+    QUESTIONNAIRE_2026_1,
+    QUESTIONNAIRE_VERSIONS,
     ConsultationStatus,
     DowntimeTolerance,
     FitzpatrickSource,
+    InflamedAcneSeverity,
+    IsotretinoinTiming,
     Sebum,
     choices_check,
     new_public_token,
@@ -118,6 +123,24 @@ class Consultation(models.Model):
     melasma = models.BooleanField(null=True)
     immunosuppressed_or_poor_healing = models.BooleanField(null=True)
     suspicious_lesion = models.BooleanField(null=True)
+    # Added in questionnaire 2026.2 (null on 2026.1 consultations until a practitioner asks).
+    isotretinoin_timing = models.CharField(
+        max_length=24, choices=IsotretinoinTiming.choices, blank=True
+    )
+    steroid_or_bleaching_cream_last_6_months = models.BooleanField(null=True)
+    inflamed_acne_severity = models.CharField(
+        max_length=24, choices=InflamedAcneSeverity.choices, blank=True
+    )
+    cosmetic_tattoo_in_area = models.BooleanField(null=True)
+    sun_exposure_next_4_weeks = models.BooleanField(null=True)
+    injectable_last_2_weeks = models.BooleanField(null=True)
+    resurfacing_in_area_last_4_weeks = models.BooleanField(null=True)
+    surgery_in_area_last_6_months = models.BooleanField(null=True)
+    hair_removal_in_area_last_7_days = models.BooleanField(null=True)
+    pih_after_procedure = models.BooleanField(null=True)
+    radiotherapy_to_area = models.BooleanField(null=True)
+    vitiligo = models.BooleanField(null=True)
+    photosensitive_disorder = models.BooleanField(null=True)
     # Not read by the rules. The box under each yes/no question applies only after "yes".
     takes_other_medicines = models.BooleanField(null=True)
     other_medicines = models.TextField(max_length=FREE_TEXT_MAX_LENGTH, blank=True)
@@ -185,9 +208,45 @@ class Consultation(models.Model):
                     Q(fitzpatrick__isnull=False, age__isnull=False, submitted_at__isnull=False)
                     & ~Q(fitzpatrick_source="")
                     & ~Q(sebum="")
-                    & Q(**{f"{name}__isnull": False for name in HEALTH_FIELDS})
+                    & Q(**{f"{name}__isnull": False for name in HEALTH_FIELDS_2026_1})
                 ),
                 name="consultation_submitted_has_all_answers",
+            ),
+            # 2026.1 consultations were never asked the 2026.2 questions (the rules ask for
+            # them: R45); everything sent since answers them, and each follow-up after "yes".
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | Q(questionnaire_version=QUESTIONNAIRE_2026_1)
+                | (
+                    Q(**{f"{name}__isnull": False for name in NEW_HEALTH_FIELDS_2026_2})
+                    & (~Q(isotretinoin_last_6_months=True) | ~Q(isotretinoin_timing=""))
+                    & (~Q(active_inflamed_acne=True) | ~Q(inflamed_acne_severity=""))
+                ),
+                name="consultation_submitted_has_2026_2_answers",
+            ),
+            models.CheckConstraint(
+                condition=Q(isotretinoin_timing="") | Q(isotretinoin_last_6_months=True),
+                name="consultation_isotretinoin_timing_only_after_yes",
+            ),
+            models.CheckConstraint(
+                condition=Q(inflamed_acne_severity="") | Q(active_inflamed_acne=True),
+                name="consultation_acne_severity_only_after_yes",
+            ),
+            choices_check(
+                "isotretinoin_timing",
+                IsotretinoinTiming,
+                name="consultation_valid_isotretinoin_timing",
+                blank=True,
+            ),
+            choices_check(
+                "inflamed_acne_severity",
+                InflamedAcneSeverity,
+                name="consultation_valid_acne_severity",
+                blank=True,
+            ),
+            models.CheckConstraint(
+                condition=Q(questionnaire_version__in=QUESTIONNAIRE_VERSIONS),
+                name="consultation_known_questionnaire_version",
             ),
             models.CheckConstraint(
                 condition=Q(status="draft")

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from consultations import fitzpatrick, questionnaire
+from consultations import fitzpatrick, questionnaire, rules
 from consultations.models import (
     AnswerCorrection,
     Consultation,
@@ -196,15 +196,47 @@ def _goals(consultation: Consultation, audience: str) -> list[Row]:
     ]
 
 
+NOT_ASKED_TERM = "Not asked: answered under questionnaire {version}"
+
+
+def _not_asked(consultation: Consultation, code: str) -> bool:
+    """A 2026.2 question a consultation answered under 2026.1 was never asked (R45)."""
+    return (
+        consultation.questionnaire_version == rules.QUESTIONNAIRE_VERSIONS[0]
+        and code in rules.NEW_CODES_2026_2
+        and getattr(consultation, code) in (None, "")
+        and not consultation.is_editable_by_patient
+    )
+
+
 def _health(
-    consultation: Consultation, audience: str, corrections: dict[str, AnswerCorrection]
+    consultation: Consultation,
+    step: str,
+    audience: str,
+    corrections: dict[str, AnswerCorrection],
 ) -> list[Row]:
+    """One health page's answers. A yes/no question that opens a text box shares one row with
+    it; a follow-up with options has its own row after "yes"; a question the patient was never
+    asked is left out of their pages and named as such on staff pages."""
     rows = []
-    for question in questionnaire.questions_in("health"):
-        if question.follows:
+    for question in questionnaire.questions_in(step):
+        code = question.code
+        if question.follows and question.kind == questionnaire.TEXT:
             rows.append(_follow_up_row(consultation, question, audience))
-        elif question.code in questionnaire.HEALTH_QUESTION_CODES:
-            rows.append(_answer_row(consultation, question.code, audience, corrections=corrections))
+        elif (
+            code in questionnaire.follow_ups()
+            and questionnaire.question(questionnaire.follow_ups()[code]).kind == questionnaire.TEXT
+        ):
+            continue  # shown with its text box
+        elif question.follows and not getattr(consultation, question.follows):
+            continue  # a follow-up that does not apply
+        elif _not_asked(consultation, code):
+            if audience == CLINICIAN:
+                version = consultation.questionnaire_version
+                value = NOT_ASKED_TERM.format(version=version)
+                rows.append(_answer_row(consultation, code, audience, value=value))
+        else:
+            rows.append(_answer_row(consultation, code, audience, corrections=corrections))
     return rows
 
 
@@ -229,7 +261,10 @@ def patient_sections(consultation: Consultation) -> list[Section]:
         Section("about", questionnaire.STEP_TITLES["about"], _about(consultation, PATIENT)),
         Section("skin", questionnaire.STEP_TITLES["skin"], _skin_for_patient(consultation)),
         Section("goals", questionnaire.STEP_TITLES["goals"], _goals(consultation, PATIENT)),
-        Section("health", questionnaire.STEP_TITLES["health"], _health(consultation, PATIENT, {})),
+        *(
+            Section(step, questionnaire.STEP_TITLES[step], _health(consultation, step, PATIENT, {}))
+            for step in questionnaire.HEALTH_STEPS
+        ),
     ]
 
 
@@ -254,5 +289,8 @@ def clinician_sections(
         Section("about", terms["about"], _about(consultation, CLINICIAN)),
         Section("skin", terms["skin"], skin),
         Section("goals", terms["goals"], _goals(consultation, CLINICIAN)),
-        Section("health", terms["health"], _health(consultation, CLINICIAN, latest)),
+        *(
+            Section(step, terms[step], _health(consultation, step, CLINICIAN, latest))
+            for step in questionnaire.HEALTH_STEPS
+        ),
     ]

@@ -25,7 +25,14 @@ STATUS_LABELS = {"suitable": "Suitable", "caution": "Caution"}
 # Flags in clinical terms: a yes/no answer's flag is named after its question's term.
 FLAG_TERMS: dict[str, str] = {
     flag: questionnaire.question(code).term for code, flag in rules.FLAG_FOR_FIELD.items()
-} | {"PIH_RISK": "PIH risk (Fitzpatrick IV-VI)"}
+} | {
+    # Flags the rules raise from a combination of answers.
+    "PIH_RISK": "PIH risk (Fitzpatrick III–VI)",
+    "ISOTRETINOIN_PREGNANCY": "Isotretinoin with pregnancy or trying to conceive",
+    "PIGMENT_NOT_EXAMINED": "Phototype and pigment not yet examined",
+    "NODULOCYSTIC_ACNE": "Nodulocystic acne (or not sure)",
+    "ANSWERS_MISSING": "Questionnaire 2026.2 answers not asked yet",
+}
 
 
 def flag_label(code: str) -> str:
@@ -52,6 +59,8 @@ def output_card(output: dict[str, Any]) -> dict[str, Any]:
                 "label": treatment_label(s["treatment"]),
                 "is_primary": s["rank"] == 1,
                 "status_label": STATUS_LABELS.get(s["status"], s["status"]),
+                "agents_allowed": agents_text(s)[0],
+                "agents_ruled_out": agents_text(s)[1],
             }
             for s in output.get("suggestions", [])
         ],
@@ -64,7 +73,36 @@ def output_card(output: dict[str, Any]) -> dict[str, Any]:
         ],
         "stop_count": sum(f["severity"] == "stop" for f in flags),
         "ruleset_version": output.get("ruleset_version", ""),
+        # R45: the codes the patient was never asked (from its constraint), else empty.
+        "answers_missing": _unasked_codes(output),
     }
+
+
+ASK_FIRST = "ask the patient first: "
+AGENTS_ALLOWED = "agents allowed: "
+
+
+def _unasked_codes(output: dict[str, Any]) -> list[str]:
+    if not any(flag["code"] == "ANSWERS_MISSING" for flag in output.get("flags", [])):
+        return []
+    for suggestion in output.get("suggestions", []):
+        for constraint in suggestion.get("constraints", []):
+            if str(constraint).startswith(ASK_FIRST):
+                return str(constraint).removeprefix(ASK_FIRST).split(", ")
+    return ["(the newer questions)"]
+
+
+def agents_text(suggestion: dict[str, Any]) -> tuple[str, str]:
+    """A peel suggestion's allowed agents, and the agents ruled out with the rules that did it,
+    in words ("", "" for a treatment other than the peel)."""
+    if "agents" not in suggestion:
+        return "", ""
+    allowed = ", ".join(rules.PEEL_AGENT_LABELS[agent] for agent in suggestion["agents"])
+    ruled_out = "; ".join(
+        f"{rules.PEEL_AGENT_LABELS[entry['agent']]} ({', '.join(entry['rules'])})"
+        for entry in suggestion.get("agents_excluded", [])
+    )
+    return allowed, ruled_out
 
 
 def suggestion_card(evaluation: Evaluation) -> dict[str, Any]:
@@ -113,8 +151,12 @@ def decision_lines(decision: Decision) -> list[str]:
         lines.append(
             f"Plan: {decision.plan_sessions} sessions, {decision.plan_interval_weeks} weeks apart"
         )
-    if decision.plan_constraints:
-        lines.append("Constraints: " + "; ".join(decision.plan_constraints))
+    agents = [c for c in decision.plan_constraints if c.startswith(AGENTS_ALLOWED)]
+    others = [c for c in decision.plan_constraints if not c.startswith(AGENTS_ALLOWED)]
+    if agents:
+        lines.append("Peel agents allowed: " + agents[0].removeprefix(AGENTS_ALLOWED))
+    if others:
+        lines.append("Constraints: " + "; ".join(others))
     if decision.reason_code:
         lines.append(f"Reason: {DecisionReason(decision.reason_code).label}")
     if decision.override_excluded:

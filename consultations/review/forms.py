@@ -28,7 +28,7 @@ from consultations.models import (
 from consultations.presenters import FLAG_TERMS
 from consultations.questionnaire import CLINICIAN
 from consultations.selectors import ALL, STOP, QueueFilters
-from consultations.services.review import CORRECTABLE_FIELDS, DecisionInput
+from consultations.services.review import DecisionInput
 from consultations.treatment_plans import PROTOCOLS
 
 FITZPATRICK_CHOICES = questionnaire.choices("fitzpatrick", CLINICIAN)
@@ -114,47 +114,8 @@ class QueueFilterForm(forms.Form):
         )
 
 
-class CorrectionForm(forms.Form):
-    """Answers as found on examination; pre-filled with the current answers."""
-
-    # The yes/no answers in the order the patient answered them.
-    HEALTH = questionnaire.HEALTH_QUESTION_CODES
-
-    lock_version = HiddenNumberField()
-    fitzpatrick = forms.TypedChoiceField(
-        label=questionnaire.question("fitzpatrick").term, coerce=int, choices=FITZPATRICK_CHOICES
-    )
-    sebum = forms.ChoiceField(
-        label=questionnaire.question("sebum").term,
-        choices=questionnaire.choices("sebum", CLINICIAN),
-    )
-    note = forms.CharField(
-        label="What examination showed (optional)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def __init__(self, *args: Any, consultation: Consultation, **kwargs: Any) -> None:
-        initial = {field: getattr(consultation, field) for field in CORRECTABLE_FIELDS}
-        initial["lock_version"] = consultation.lock_version
-        kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
-        super().__init__(*args, **kwargs)
-        for field in self.HEALTH:
-            label = questionnaire.question(field).term
-            self.fields[field] = forms.BooleanField(label=label, required=False)
-
-    def skin_fields(self) -> list[BoundField]:
-        return [self["fitzpatrick"], self["sebum"]]
-
-    def health_fields(self) -> list[BoundField]:
-        return [self[field] for field in self.HEALTH]
-
-    def changes(self) -> dict[str, Any]:
-        return {field: self.cleaned_data[field] for field in CORRECTABLE_FIELDS}
-
-
 DECLINED = "declined"
+ANSWERS_MISSING = "ANSWERS_MISSING"
 CHANGED_KEEP = ("choice", "reason_code", "notes", "amendment_reason")
 
 
@@ -217,6 +178,8 @@ class DecisionForm(forms.Form):
         self.primary = output["primary"]
         self.suggested = {s["treatment"]: s for s in output["suggestions"]}
         self.excluded = {e["treatment"]: e for e in output["excluded"]}
+        # Questions the patient was never asked (R45): no treatment until they are answered.
+        self.answers_missing = any(f["code"] == ANSWERS_MISSING for f in output["flags"])
         initial = {"evaluation": evaluation.pk, "lock_version": consultation.lock_version}
         if self.primary != rules.DEFER:
             initial["choice"] = self.primary
@@ -225,6 +188,7 @@ class DecisionForm(forms.Form):
         choices = [
             (treatment, self._choice_label(treatment))
             for treatment in [*self.suggested, *self.excluded]
+            if not self.answers_missing
         ]
         # Kept as typed pairs for options(); the field's own `choices` reads back loosely typed.
         self.decision_choices = [*choices, (DECLINED, "Decline or refer: no treatment")]

@@ -27,10 +27,10 @@ from consultations.models import (
     ConsultationStatus,
     Evaluation,
 )
+from consultations.review.corrections import CorrectionForm
 from consultations.review.forms import (
     QUEUE_TABS,
     AmendForm,
-    CorrectionForm,
     DecisionForm,
     QueueFilterForm,
     form_damaged,
@@ -38,6 +38,7 @@ from consultations.review.forms import (
     posted_number,
 )
 from consultations.selectors import ALL
+from consultations.services import corrections
 from consultations.services import review as review_services
 
 REVIEW_PERMISSION = "consultations.review_consultation"
@@ -313,10 +314,14 @@ def amend(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _correction_kept(data: QueryDict) -> dict[str, Any]:
+    """What the practitioner typed, to show again after a conflict."""
     kept: dict[str, Any] = {
-        name: data[name] for name in ("fitzpatrick", "sebum", "note") if name in data
+        name: data[name]
+        for name in ("fitzpatrick", "sebum", "note", *rules.FOLLOW_UPS)
+        if name in data
     }
-    kept.update({field: field in data for field in rules.BOOLEAN_FIELDS})
+    kept |= {name: data[name] for name in data if name.startswith("ask_")}
+    kept.update({field: field in data for field in (*rules.BOOLEAN_FIELDS, "phototype_examined")})
     return kept
 
 
@@ -345,12 +350,12 @@ def correct(request: HttpRequest, reference: str) -> HttpResponse:
                 raise review_services.ConsultationChanged
             if form.is_valid():
                 before = consultation.latest_evaluation
-                evaluation = review_services.correction_apply(
+                evaluation = corrections.correction_apply(
                     consultation=consultation,
                     user=signed_in_user(request),
                     lock_version=form.cleaned_data["lock_version"],
                     changes=form.changes(),
-                    note=form.cleaned_data["note"],
+                    note=form.note_text(),
                 )
                 messages.success(request, _corrected_message(before, evaluation))
                 return redirect("review:detail", reference=reference)

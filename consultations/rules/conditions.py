@@ -53,10 +53,60 @@ class Fitzpatrick:
     def text(self) -> str:
         if self.low == self.high:
             return f"Fitzpatrick {ROMAN[self.low]}"
-        return f"Fitzpatrick {ROMAN[self.low]}-{ROMAN[self.high]}"
+        return f"Fitzpatrick {ROMAN[self.low]}–{ROMAN[self.high]}"
 
     def holds(self, answers: Answers) -> bool:
         return self.low <= answers.fitzpatrick <= self.high
+
+
+@dataclass(frozen=True)
+class Source:
+    """Who set the phototype (`fitzpatrick_source`) is one of these."""
+
+    sources: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return f"`fitzpatrick_source` is {_codes(self.sources)}"
+
+    def holds(self, answers: Answers) -> bool:
+        return answers.fitzpatrick_source in self.sources
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A follow-up answer is one of these values (or, with `or_not_asked`, was not asked)."""
+
+    field: str
+    values: tuple[str, ...]
+    or_not_asked: bool = False
+
+    @property
+    def text(self) -> str:
+        values = [f"`{value}`" for value in self.values]
+        if self.or_not_asked:
+            values.append("not asked")
+        listed = values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]
+        return f"`{self.field}` is {listed}"
+
+    def holds(self, answers: Answers) -> bool:
+        value = getattr(answers, self.field)
+        return value in self.values or (self.or_not_asked and value is None)
+
+
+@dataclass(frozen=True)
+class QuestionsNotAsked:
+    """A 2026.1 consultation: at least one 2026.2 question that applies was not asked."""
+
+    @property
+    def text(self) -> str:
+        return (
+            "`questionnaire_version` is `2026.1` and at least one 2026.2 question that applies "
+            "was not asked"
+        )
+
+    def holds(self, answers: Answers) -> bool:
+        return bool(answers.unasked)
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,46 @@
 """Apply the rule table to one consultation's answers: pure and deterministic.
 
-Each treatment collects what the rules say about it (_Standing). Contraindicated treatments are
-excluded. The rest are ranked by `rank_key`, which is the ranking policy printed as `RANKING`:
-first-line, then not first-line for efficacy, then not first-line for safety; then more `prefer`
-rules; then fewer cautions; then lower typical downtime. R29 (`_defer_reason`) decides whether
-the first of them becomes the primary or the practitioner decides.
+The answer rules run in table order and each treatment collects what they say about it
+(`_Standing`). R31 then resolves the peel's agents, the rest are ranked as clinical-rules.md 4.4
+says (`_Standing.rank_key`), and R29 (`_defer_reason`) decides whether the first of them becomes
+the primary or the practitioner decides.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
+from . import table
 from .answers import Answers
-from .result import Exclusion, Flag, Reason, Result, Suggestion
-from .table import CONTRAINDICATE, DOWNTIME_ORDER, PREFER, RULES, SAFETY, Effect, Rule
+from .result import AgentExclusion, Exclusion, Flag, Reason, Result, Suggestion
+from .table import (
+    AGENT_CONSTRAINT_PREFIX,
+    CONTRAINDICATE,
+    DOWNTIME_ORDER,
+    FIRST_LINE,
+    NO_LEAD_TIER,
+    PREFER,
+    SAFETY_LIMITED,
+    UNASKED,
+    AgentRule,
+    AgentText,
+    Effect,
+    FinalRule,
+    Rule,
+    catalogue_position,
+)
 from .version import RULESET_VERSION
-from .vocabulary import CAUTION, DEFER, STOP, SUITABLE, TREATMENTS
-
-T = TypeVar("T")
-
-FIRST_LINE, EFFICACY_LIMITED, SAFETY_LIMITED = 0, 1, 2
+from .vocabulary import (
+    CAUTION,
+    CHEMICAL_PEEL,
+    DEFER,
+    PEEL_AGENT_LABELS,
+    PEEL_AGENTS,
+    STOP,
+    SUITABLE,
+    TREATMENTS,
+)
 
 
 @dataclass
@@ -28,57 +48,73 @@ class _Standing:
     """What the rules have said so far about one treatment."""
 
     treatment: str
-    contraindications: list[Reason] = field(default_factory=list)
-    reasons: list[Reason] = field(default_factory=list)
+    contraindications: list[tuple[str, str | AgentText]] = field(default_factory=list)
+    reasons: list[tuple[str, str | AgentText]] = field(default_factory=list)
     constraints: list[str] = field(default_factory=list)
-    cautions: set[str] = field(default_factory=set)
-    prefers: set[str] = field(default_factory=set)
-    limits: dict[str, str] = field(default_factory=dict)
+    weighted: list[str] = field(default_factory=list)
+    prefers: list[str] = field(default_factory=list)
+    limits: dict[int, list[str]] = field(default_factory=dict)
+    removals: dict[str, list[str]] = field(default_factory=dict)
+    restricting: list[str] = field(default_factory=list)
 
-    def apply(self, rule: Rule, effect: Effect) -> None:
-        reason = Reason(rule.id, rule.reason)
-        if effect.kind == CONTRAINDICATE:
-            _append_new(self.contraindications, reason)
+    def apply(self, rule: Rule, effects: list[Effect], answers: Answers) -> None:
+        """Record a rule's applied effects on this treatment (a contraindication wins)."""
+        text = next((e.text for e in effects if e.text is not None), rule.reason)
+        if isinstance(text, str):
+            text = _fill(text, answers)
+        if any(e.kind == CONTRAINDICATE for e in effects):
+            self.contraindications.append((rule.id, text))
             return
-        _append_new(self.reasons, reason)
-        for constraint in effect.constraints:
-            _append_new(self.constraints, constraint)
-        if effect.is_caution:
-            self.cautions.add(rule.id)
-        if effect.kind == PREFER:
-            self.prefers.add(rule.id)
-        if effect.limit:
-            self.limits[rule.id] = effect.limit
+        self.reasons.append((rule.id, text))
+        for effect in effects:
+            for constraint in effect.constraints:
+                _add(self.constraints, _fill(constraint, answers))
+            if effect.weighted:
+                _add(self.weighted, rule.id)
+            if effect.kind == PREFER:
+                _add(self.prefers, rule.id)
+            if effect.tier != FIRST_LINE:
+                _add(self.limits.setdefault(effect.tier, []), rule.id)
+            for agent in effect.removes:
+                _add(self.removals.setdefault(agent, []), rule.id)
+                _add(self.restricting, rule.id)
 
     @property
     def tier(self) -> int:
-        if SAFETY in self.limits.values():
-            return SAFETY_LIMITED
-        return EFFICACY_LIMITED if self.limits else FIRST_LINE
+        return max(self.limits, default=FIRST_LINE)
 
     def rank_key(self) -> tuple[int, int, int, int]:
         return (
             self.tier,
             -len(self.prefers),
-            len(self.cautions),
+            len(self.weighted),
             DOWNTIME_ORDER.index(self.treatment),
         )
 
-    def safety_limits(self) -> list[str]:
-        return [rule for rule, limit in self.limits.items() if limit == SAFETY]
 
-
-def _append_new(items: list[T], item: T) -> None:
+def _add(items: list[str], item: str) -> None:
     if item not in items:
         items.append(item)
 
 
-def evaluate(answers: Answers) -> Result:
-    """The ranked, explained suggestion for these answers (clinical-rules.md section 4)."""
+def _fill(text: str, answers: Answers) -> str:
+    """R45's texts name the unasked codes."""
+    return text.replace(UNASKED, ", ".join(answers.unasked)) if UNASKED in text else text
+
+
+def evaluate(
+    answers: Answers, *, rules: Sequence[Rule | AgentRule | FinalRule] | None = None
+) -> Result:
+    """The ranked, explained suggestion for these answers (clinical-rules.md section 4).
+
+    `rules` defaults to the rule table; tests pass a modified table (for example a synthetic
+    agent restriction) to check how the engine handles it.
+    """
+    rules = table.RULES if rules is None else rules
     standings = {t: _Standing(t) for t in TREATMENTS}
     flags: list[Flag] = []
     deferring: list[Rule] = []
-    for rule in RULES:
+    for rule in rules:
         if not isinstance(rule, Rule) or not rule.when.holds(answers):
             continue
         defers = rule.defers(answers)
@@ -86,31 +122,28 @@ def evaluate(answers: Answers) -> Result:
             deferring.append(rule)
         if rule.flag:
             severity = STOP if defers else rule.severity or CAUTION
-            flags.append(Flag(rule.flag, severity, rule.id, rule.reason))
+            flags.append(Flag(rule.flag, severity, rule.id, _fill(rule.reason, answers)))
         for treatment, effects in rule.actions.items():
-            for effect in effects:
-                if effect.applies(answers):
-                    standings[treatment].apply(rule, effect)
+            applied = [effect for effect in effects if effect.applies(answers)]
+            if applied:
+                standings[treatment].apply(rule, applied, answers)
 
+    agent_rule = next(rule for rule in rules if isinstance(rule, AgentRule))
+    agents = _resolve_agents(standings[CHEMICAL_PEEL], agent_rule)
     excluded = tuple(
-        Exclusion(s.treatment, tuple(s.contraindications))
+        Exclusion(
+            s.treatment,
+            tuple(Reason(rule, _text(text, agents)) for rule, text in s.contraindications),
+        )
         for s in standings.values()
         if s.contraindications
     )
     eligible = sorted(
         (s for s in standings.values() if not s.contraindications), key=_Standing.rank_key
     )
-    suggestions = tuple(
-        Suggestion(
-            treatment=s.treatment,
-            rank=rank,
-            status=CAUTION if s.cautions else SUITABLE,
-            reasons=tuple(s.reasons),
-            constraints=tuple(s.constraints),
-        )
-        for rank, s in enumerate(eligible, start=1)
-    )
-    defer_reason = _defer_reason(deferring, eligible)
+    suggestions = tuple(_suggestion(s, rank, agents) for rank, s in enumerate(eligible, start=1))
+    final_rule = next(rule for rule in rules if isinstance(rule, FinalRule))
+    defer_reason = _defer_reason(final_rule, deferring, eligible)
     return Result(
         ruleset_version=RULESET_VERSION,
         primary=DEFER if defer_reason else eligible[0].treatment,
@@ -121,18 +154,70 @@ def evaluate(answers: Answers) -> Result:
     )
 
 
-def _defer_reason(deferring: list[Rule], eligible: list[_Standing]) -> str | None:
+def _resolve_agents(peel: _Standing, agent_rule: AgentRule) -> tuple[str, ...]:
+    """R31: the allowed agents are the vocabulary minus every removal (4.3).
+
+    With none left the peel is contraindicated by R31, naming the restricting rules; when
+    another rule already contraindicates the peel, R31 does nothing.
+    """
+    if peel.contraindications:
+        return ()
+    agents = tuple(agent for agent in PEEL_AGENTS if agent not in peel.removals)
+    if not agents:
+        text = agent_rule.reason.replace("{rules}", ", ".join(peel.restricting))
+        peel.contraindications.append((agent_rule.id, text))
+        return ()
+    peel.constraints.append(
+        AGENT_CONSTRAINT_PREFIX + ", ".join(PEEL_AGENT_LABELS[agent] for agent in agents)
+    )
+    return agents
+
+
+def _text(text: str | AgentText, agents: tuple[str, ...]) -> str:
+    return text.resolve(agents) if isinstance(text, AgentText) else text
+
+
+def _suggestion(standing: _Standing, rank: int, agents: tuple[str, ...]) -> Suggestion:
+    treatment = standing.treatment
+    is_peel = treatment == CHEMICAL_PEEL
+    return Suggestion(
+        treatment=treatment,
+        rank=rank,
+        status=CAUTION if standing.weighted else SUITABLE,
+        agents=agents if is_peel else None,
+        agents_excluded=(
+            tuple(
+                AgentExclusion(agent, tuple(standing.removals[agent]))
+                for agent in PEEL_AGENTS
+                if agent in standing.removals
+            )
+            if is_peel
+            else None
+        ),
+        reasons=tuple(Reason(rule, _text(text, agents)) for rule, text in standing.reasons),
+        constraints=tuple(
+            sorted(standing.constraints, key=lambda c: catalogue_position(treatment, c))
+        ),
+    )
+
+
+def _defer_reason(final: FinalRule, deferring: list[Rule], eligible: list[_Standing]) -> str | None:
     """R29: why the rules make no automatic suggestion, or None when they make one."""
     if deferring:
         return " ".join(f"{rule.id}: {rule.defer_reason}" for rule in deferring)
     if not eligible:
-        return "R29: every treatment is contraindicated (see excluded); no automatic suggestion."
-    if eligible[0].tier == SAFETY_LIMITED:
-        limited = ", ".join(
-            f"{s.treatment.replace('_', ' ')} ({', '.join(s.safety_limits())})" for s in eligible
+        return f"{final.id}: {final.nothing_eligible}"
+    first = eligible[0]
+    if first.tier == SAFETY_LIMITED:
+        limits = "; ".join(
+            f"{_words(s.treatment)}: {', '.join(s.limits[SAFETY_LIMITED])}" for s in eligible
         )
-        return (
-            f"R29: every remaining option is not first-line for safety reasons: {limited}; "
-            "the practitioner decides."
-        )
+        return f"{final.id}: " + final.only_safety_limited.replace("{limits}", limits)
+    if first.tier == NO_LEAD_TIER:
+        text = final.no_lead_first.replace("{treatment}", _words(first.treatment))
+        return f"{final.id}: " + text.replace("{rules}", ", ".join(first.limits[NO_LEAD_TIER]))
     return None
+
+
+def _words(treatment: str) -> str:
+    return treatment.replace("_", " ")

@@ -18,23 +18,44 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class AgentExclusion:
+    """A peel agent that is not allowed, and the rules that removed it (in table order)."""
+
+    agent: str
+    rules: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"agent": self.agent, "rules": list(self.rules)}
+
+
+@dataclass(frozen=True)
 class Suggestion:
-    """An eligible treatment, its rank (1 = best) and everything the rules attached to it."""
+    """An eligible treatment, its rank (1 = best) and everything the rules attached to it.
+
+    Only the chemical peel has `agents` (the allowed peel agents, never empty) and
+    `agents_excluded`; for laser and microdermabrasion both are None and absent from the JSON.
+    """
 
     treatment: str
     rank: int
     status: str
     reasons: tuple[Reason, ...]
     constraints: tuple[str, ...]
+    agents: tuple[str, ...] | None = None
+    agents_excluded: tuple[AgentExclusion, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "treatment": self.treatment,
             "rank": self.rank,
             "status": self.status,
-            "reasons": [reason.to_dict() for reason in self.reasons],
-            "constraints": list(self.constraints),
         }
+        if self.agents is not None:
+            data["agents"] = list(self.agents)
+            data["agents_excluded"] = [e.to_dict() for e in self.agents_excluded or ()]
+        data["reasons"] = [reason.to_dict() for reason in self.reasons]
+        data["constraints"] = list(self.constraints)
+        return data
 
 
 @dataclass(frozen=True)

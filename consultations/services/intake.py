@@ -19,7 +19,6 @@ from django.utils import timezone
 from consultations import emails, fitzpatrick, models, questionnaire, rules
 from consultations.consent import CONSENT_TEXT_VERSION
 from consultations.models import (
-    HEALTH_FIELDS,
     Consent,
     Consultation,
     ConsultationStatus,
@@ -27,7 +26,7 @@ from consultations.models import (
     Patient,
 )
 from consultations.rules.answers import MIN_AGE
-from consultations.services import evaluation_create
+from consultations.services import consultation_answers, evaluation_create
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +111,10 @@ def draft_save(*, consultation_id: int, step: str, answers: Mapping[str, Any]) -
         )
         consultation.save(update_fields=["updated_at"])
         return consultation
-    values = _STEP_VALUES[step](answers)
+    values = _STEP_VALUES[step](answers) if step in _STEP_VALUES else _health_values(step, answers)
+    # A draft is always answered in the current questionnaire's words: one started under an
+    # earlier version asks the new questions when the patient comes back to it.
+    values["questionnaire_version"] = questionnaire.QUESTIONNAIRE_VERSION
     for name, value in values.items():
         setattr(consultation, name, value)
     consultation.save(update_fields=[*values, "updated_at"])
@@ -160,19 +162,31 @@ def _goals_values(answers: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _health_values(answers: Mapping[str, Any]) -> dict[str, Any]:
-    values = {code: answers.get(code) for code in HEALTH_FIELDS}
-    for question, text in FOLLOW_UPS.items():
-        # A text is kept only after "yes" (the form clears it after "no"); a text typed before
-        # the question was answered (a partial save) means "yes".
-        typed = answers.get(text) or ""
-        answer = answers.get(question)
-        values[question] = bool(typed) or None if answer is None else answer
-        values[text] = typed if values[question] else ""
+def _health_values(step: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """One health page's answers. A follow-up is kept only after "yes" (the form clears it
+    after "no"); one given before its question was answered (a partial save) means "yes"."""
+    asked = questionnaire.questions_in(step)
+    values = {q.code: answers.get(q.code) for q in asked if not q.follows}
+    for follow_up in (q for q in asked if q.follows):
+        given = answers.get(follow_up.code) or ""
+        answer = values.get(follow_up.follows)
+        values[follow_up.follows] = (bool(given) or None) if answer is None else answer
+        values[follow_up.code] = given if values[follow_up.follows] else ""
     return values
 
 
-_STEP_VALUES = {"skin": _skin_values, "goals": _goals_values, "health": _health_values}
+_STEP_VALUES = {"skin": _skin_values, "goals": _goals_values}
+
+
+def _health_step_missing(consultation: Consultation, step: str) -> bool:
+    """A health page still waits for an answer (a follow-up after "yes" included)."""
+    for question in questionnaire.questions_in(step):
+        if question.follows:
+            if getattr(consultation, question.follows) and not getattr(consultation, question.code):
+                return True
+        elif getattr(consultation, question.code) is None:
+            return True
+    return False
 
 
 def draft_missing_steps(consultation: Consultation) -> list[str]:
@@ -187,12 +201,9 @@ def draft_missing_steps(consultation: Consultation) -> list[str]:
         missing.append("skin")
     if not consultation.goals or not consultation.downtime_tolerance:
         missing.append("goals")
-    if any(getattr(consultation, code) is None for code in HEALTH_FIELDS) or any(
-        getattr(consultation, question) is None
-        or (getattr(consultation, question) and not getattr(consultation, text))
-        for question, text in FOLLOW_UPS.items()
-    ):
-        missing.append("health")
+    missing += [
+        step for step in questionnaire.HEALTH_STEPS if _health_step_missing(consultation, step)
+    ]
     return missing
 
 
@@ -235,14 +246,12 @@ def draft_resume_link_send(*, consultation: Consultation) -> bool:
 
 # --- Submission ---------------------------------------------------------------------------------
 
+# The page that asks each answer (the rules' derived answers on the page they come from).
 _STEP_FOR_ANSWER = {
+    **{q.code: q.step for q in questionnaire.QUESTIONS},
     "fitzpatrick": "skin",
     "fitzpatrick_source": "skin",
-    "sebum": "skin",
-    "goals": "goals",
     "age": "about",
-    **dict.fromkeys(HEALTH_FIELDS, "health"),
-    **dict.fromkeys(FOLLOW_UPS, "health"),
 }
 
 
@@ -273,14 +282,15 @@ def consultation_submit(
     consultation.status = ConsultationStatus.SUBMITTED
     consultation.submitted_at = now
     consultation.age = age
+    consultation.questionnaire_version = questionnaire.QUESTIONNAIRE_VERSION
     try:
-        rules.Answers.from_mapping(
-            {code: getattr(consultation, code) for code in rules.ANSWER_FIELDS}
-        )
+        rules.Answers.from_mapping(consultation_answers(consultation))
     except rules.AnswersError as exc:
         steps = {_STEP_FOR_ANSWER.get(code, "check") for code in exc.errors}
         raise IntakeIncomplete([step for step in STEPS if step in steps]) from exc
-    consultation.save(update_fields=["status", "submitted_at", "age", "updated_at"])
+    consultation.save(
+        update_fields=["status", "submitted_at", "age", "questionnaire_version", "updated_at"]
+    )
     Consent.objects.create(
         consultation=consultation, text_version=consent_text_version, accepted_at=now
     )

@@ -17,9 +17,8 @@ caller, so a stored decision never turns into an error page.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -30,25 +29,22 @@ from consultations.aftercare import AFTERCARE_VERSION
 from consultations.emails import email_send, status_url
 from consultations.models import (
     AccessLog,
-    AnswerCorrection,
     Consultation,
     ConsultationStatus,
     Decision,
     DecisionOutcome,
     DecisionReason,
     Evaluation,
-    EvaluationTrigger,
-    FitzpatrickSource,
 )
 from consultations.selectors import decision_current
-from consultations.services import access_log_record, evaluation_create
+from consultations.services import access_log_record
 from consultations.treatment_plans import PROTOCOLS
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-# Answers a practitioner may correct after examining the patient.
-CORRECTABLE_FIELDS: tuple[str, ...] = ("fitzpatrick", "sebum", *rules.BOOLEAN_FIELDS)
+# The flag of R45: a consultation answered under an earlier questionnaire lacks answers.
+ANSWERS_MISSING = "ANSWERS_MISSING"
 
 
 class ConsultationChanged(Exception):
@@ -76,11 +72,11 @@ class DecisionInput:
     plan_interval_weeks: int | None = None
 
 
-def _locked(consultation: Consultation) -> Consultation:
+def locked_for_review(consultation: Consultation) -> Consultation:
     return Consultation.objects.select_for_update().get(pk=consultation.pk)
 
 
-def _check_current(
+def check_unchanged(
     consultation: Consultation, *, lock_version: int, evaluation_id: int | None = None
 ) -> None:
     if consultation.lock_version != lock_version:
@@ -89,77 +85,9 @@ def _check_current(
         raise ConsultationChanged
 
 
-def _bump(consultation: Consultation, *fields: str) -> None:
+def lock_version_bump(consultation: Consultation, *fields: str) -> None:
     consultation.lock_version += 1
     consultation.save(update_fields=[*fields, "lock_version", "updated_at"])
-
-
-@transaction.atomic
-def correction_apply(
-    *,
-    consultation: Consultation,
-    user: User,
-    lock_version: int,
-    changes: Mapping[str, Any],
-    note: str = "",
-) -> Evaluation:
-    """Correct answers after examination and re-run the rules as a new evaluation.
-
-    One AnswerCorrection per changed answer (a corrected phototype also records that the
-    practitioner is now its source); earlier evaluations are kept as they were.
-    """
-    unknown = set(changes) - set(CORRECTABLE_FIELDS)
-    if unknown:
-        raise ValueError(f"not correctable: {', '.join(sorted(unknown))}")
-    locked = _locked(consultation)
-    if locked.status == ConsultationStatus.DECIDED:
-        raise ReviewRefused(
-            "This consultation has been decided, so its answers can no longer be corrected. "
-            "To change the outcome, amend the decision."
-        )
-    if locked.status != ConsultationStatus.SUBMITTED:
-        raise ReviewRefused("Only a submitted consultation can be corrected.")
-    _check_current(locked, lock_version=lock_version)
-
-    diffs = {
-        field: (getattr(locked, field), value)
-        for field, value in changes.items()
-        if getattr(locked, field) != value
-    }
-    if not diffs:
-        raise NothingChanged("No answer was changed.")
-    if "fitzpatrick" in diffs and locked.fitzpatrick_source != FitzpatrickSource.PRACTITIONER:
-        diffs["fitzpatrick_source"] = (locked.fitzpatrick_source, FitzpatrickSource.PRACTITIONER)
-    for field, (_old, new) in diffs.items():
-        setattr(locked, field, new)
-    _bump(locked, *diffs)
-
-    evaluation = evaluation_create(
-        consultation=locked, trigger=EvaluationTrigger.CORRECTION, user=user
-    )
-    now = timezone.now()
-    AnswerCorrection.objects.bulk_create(
-        AnswerCorrection(
-            consultation=locked,
-            field=field,
-            old_value=old,
-            new_value=new,
-            note=note,
-            evaluation=evaluation,
-            corrected_by=user,
-            corrected_at=now,
-        )
-        for field, (old, new) in diffs.items()
-    )
-    access_log_record(
-        user=user,
-        action=AccessLog.Action.CORRECT,
-        consultation=locked,
-        detail="corrected " + ", ".join(diffs),
-    )
-    consultation.lock_version = locked.lock_version
-    consultation.latest_evaluation = evaluation
-    return evaluation
 
 
 # A second identical submit this soon after the first (a double click) is the same decision.
@@ -196,7 +124,7 @@ def review_decide(
     """
     try:
         with transaction.atomic():
-            locked = _locked(consultation)
+            locked = locked_for_review(consultation)
             if locked.status == ConsultationStatus.DECIDED:
                 current = decision_current(locked)
                 if current is not None and _repeats(
@@ -206,7 +134,7 @@ def review_decide(
                 raise ConsultationChanged
             if locked.status != ConsultationStatus.SUBMITTED:
                 raise ReviewRefused("Only a submitted consultation can be decided.")
-            _check_current(locked, lock_version=lock_version, evaluation_id=evaluation_id)
+            check_unchanged(locked, lock_version=lock_version, evaluation_id=evaluation_id)
             decision = _decision_create(consultation=locked, user=user, choice=choice)
             locked.status = ConsultationStatus.DECIDED
             locked.decided_at = decision.decided_at
@@ -238,7 +166,7 @@ def decision_amend(
         raise ValueError("an amendment needs a reason")
     try:
         with transaction.atomic():
-            locked = _locked(consultation)
+            locked = locked_for_review(consultation)
             if locked.status != ConsultationStatus.DECIDED:
                 raise ReviewRefused("Only a decided consultation can be amended.")
             current = decision_current(locked)
@@ -251,7 +179,7 @@ def decision_amend(
                 amendment_reason=amendment_reason,
             ):
                 return Recorded(decision=current, emailed=None)
-            _check_current(locked, lock_version=lock_version, evaluation_id=evaluation_id)
+            check_unchanged(locked, lock_version=lock_version, evaluation_id=evaluation_id)
             if current is None or current.pk != decision_id:
                 raise ConsultationChanged
             decision = _decision_create(
@@ -274,7 +202,7 @@ def _decision_logged(
     locked: Consultation, decision: Decision, action: str, *changed_fields: str
 ) -> None:
     """What every stored decision does next: a new lock version and an access log row."""
-    _bump(locked, *changed_fields)
+    lock_version_bump(locked, *changed_fields)
     access_log_record(
         user=decision.decided_by, action=action, consultation=locked, detail=_describe(decision)
     )
@@ -320,7 +248,7 @@ def _decision_create(
     supersedes: Decision | None = None,
     amendment_reason: str = "",
 ) -> Decision:
-    # Both callers ran _check_current with the form's evaluation id: the consultation has one.
+    # Both callers ran check_unchanged with the form's evaluation id: the consultation has one.
     assert consultation.latest_evaluation_id is not None
     evaluation = Evaluation.objects.get(pk=consultation.latest_evaluation_id)
     _check_choice(evaluation, choice)
@@ -357,6 +285,13 @@ def _check_choice(evaluation: Evaluation, choice: DecisionInput) -> None:
     """The decision's own invariants (the form shows them to the practitioner as messages)."""
     primary = evaluation.primary
     excluded = {entry["treatment"] for entry in evaluation.output["excluded"]}
+    if choice.treatment and any(
+        flag["code"] == ANSWERS_MISSING for flag in evaluation.output["flags"]
+    ):
+        raise ReviewRefused(
+            "The patient has not been asked every question yet: record their answers first "
+            "(Correct answers). You can still decline or refer."
+        )
     if choice.outcome == DecisionOutcome.ACCEPTED:
         if primary == rules.DEFER or choice.treatment != primary:
             raise ValueError("only a treatment the rules suggested first can be accepted")

@@ -14,9 +14,11 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from consultations.models import HEALTH_FIELDS, Consultation
+from consultations import questionnaire, rules
+from consultations.models import Consultation
+from consultations.services import evaluation_create
 from tests.e2e.conftest import DESKTOP, PHONE, check_page
-from tests.factories import PractitionerFactory
+from tests.factories import ConsentFactory, ConsultationFactory, PractitionerFactory
 
 pytestmark = pytest.mark.e2e
 
@@ -42,9 +44,29 @@ def fill_about_you(page: Page, *, email: str) -> None:
     page.get_by_label("Email address").fill(email)
 
 
-def answer_no_to_every_health_question(page: Page) -> None:
-    for name in (*HEALTH_FIELDS, "takes_other_medicines", "has_allergies"):
-        page.locator(f"input[name='{name}'][value='no']").check()
+def answer_no_on_this_page(page: Page, step: str) -> None:
+    """Answer "no" to every question of a health page (their follow-ups then stay hidden)."""
+    for question in questionnaire.questions_in(step):
+        if not question.follows:
+            page.locator(f"input[name='{question.code}'][value='no']").check()
+
+
+def patient_answers_the_health_pages(page: Page, csp_violations: list[str]) -> None:
+    """Step 4: four short pages by topic, each scanned; one follow-up shown by a "yes"."""
+    for part, step in enumerate(questionnaire.HEALTH_STEPS, start=1):
+        title = questionnaire.STEP_TITLES[step]
+        expect(page.get_by_role("heading", level=1)).to_contain_text(title)
+        expect(page.get_by_text(f"Health and medicines, part {part} of 4")).to_be_visible()
+        answer_no_on_this_page(page, step)
+        if step == "skin-now":
+            # Red spots: the question about deep lumps or cysts appears, and is answered.
+            follow_up = page.get_by_role("group", name=re.compile(r"^Are any of the spots"))
+            expect(follow_up).to_be_hidden()
+            page.locator("input[name='active_inflamed_acne'][value='yes']").check()
+            expect(follow_up).to_be_visible()
+            follow_up.get_by_label("No, they are red spots or spots with pus").check()
+        check_page(page, f"07-health-{part}-{step}", csp_violations)
+        continue_(page)
 
 
 def patient_fills_the_intake(page: Page, csp_violations: list[str]) -> str:
@@ -91,10 +113,7 @@ def patient_fills_the_intake(page: Page, csp_violations: list[str]) -> str:
     check_page(page, "06b-continue-your-consultation", csp_violations)
     page.get_by_role("button", name="Continue my answers").click()
     expect(page.get_by_text("Welcome back")).to_be_visible()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Health and medicines")
-    check_page(page, "07-health", csp_violations)
-    answer_no_to_every_health_question(page)
-    continue_(page)
+    patient_answers_the_health_pages(page, csp_violations)
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Check your answers")
     expect(page.get_by_text("Smaller-looking pores")).to_be_visible()
@@ -172,6 +191,58 @@ def test_a_patient_completes_the_intake_and_a_practitioner_decides(
     expect(patient.get_by_text("Awaiting review")).to_have_count(0)
     expect(patient.get_by_role("heading", name=re.compile(r"^Your treatment: "))).to_be_visible()
     check_page(patient, "18-status-decided", csp_violations)
+
+
+def test_a_practitioner_asks_the_newer_questions_of_a_2026_1_consultation_then_decides(
+    desktop_page: Page, csp_violations
+):
+    """A consultation sent under questionnaire 2026.1: the rules defer (R45) until the
+    practitioner records the patient's answers to the eleven newer questions."""
+    legacy = ConsultationFactory(
+        questionnaire_version="2026.1",
+        patient__first_name="Wei Ling",
+        patient__last_name="Ong",
+        fitzpatrick=2,
+        fitzpatrick_source="practitioner",
+        goals=["texture"],
+        **dict.fromkeys(rules.NEW_BOOLEAN_FIELDS_2026_2, None),
+    )
+    ConsentFactory(consultation=legacy)
+    evaluation = evaluation_create(consultation=legacy)
+    assert "ANSWERS_MISSING" in {flag["code"] for flag in evaluation.output["flags"]}
+    PractitionerFactory(username="drtan", first_name="Hui", last_name="Tan")
+    page = desktop_page
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("drtan")
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Sign in").click()
+
+    page.goto(f"/staff/consultations/{legacy.reference}/")
+    banner = page.locator(".answers-missing")
+    expect(banner).to_contain_text("questionnaire 2026.1")
+    # No treatment can be chosen yet; declining or referring can.
+    expect(page.locator(".decision-form input[name='choice']")).to_have_count(1)
+    check_page(page, "20-legacy-consultation", csp_violations)
+
+    banner.get_by_role("link", name="Record the patient's answers").click()
+    missing = page.locator("#not-asked")
+    expect(missing).to_contain_text("Questions the patient was not asked")
+    check_page(page, "21-legacy-record-answers", csp_violations)
+    for code in rules.NEW_BOOLEAN_FIELDS_2026_2:
+        missing.locator(f"input[name='ask_{code}'][value='no']").check()
+    page.get_by_role("button", name="Save corrections and run the rules again").click()
+    expect(page.get_by_role("status").get_by_text("Answers corrected")).to_be_visible()
+    expect(page.locator(".answers-missing")).to_have_count(0)
+    check_page(page, "22-legacy-answered", csp_violations)
+
+    decision = page.locator(".decision-form")
+    decision.get_by_role("radio", name=re.compile(r"^Accept the suggestion")).check()
+    decision.get_by_role("button", name="Record decision").click()
+    expect(page.get_by_role("status").get_by_text("Decision recorded.")).to_be_visible()
+    check_page(page, "23-legacy-decided", csp_violations)
+    legacy.refresh_from_db()
+    assert legacy.status == Consultation.Status.DECIDED
+    assert legacy.corrections.filter(note__startswith="Asked the patient").count() == 11
 
 
 def test_analytics_page_is_accessible_on_a_phone(phone_page: Page, csp_violations):

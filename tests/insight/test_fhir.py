@@ -11,7 +11,7 @@ from django.urls import reverse
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.questionnaire import Questionnaire
 
-from consultations import fhir, selectors, services
+from consultations import fhir, rules, selectors, services
 from consultations.models import (
     QUESTIONNAIRE_VERSION,
     AccessLog,
@@ -34,6 +34,17 @@ pytestmark = pytest.mark.django_db
 
 def bundle_for(consultation: Consultation) -> dict:
     return fhir.consultation_bundle(selectors.exportable().get(pk=consultation.pk))
+
+
+def given_answers(consultation: Consultation) -> dict:
+    """The rules' input for the consultation, without the version (the response names it in
+    `questionnaire`) and without follow-ups that do not apply."""
+    answers = services.consultation_answers(consultation)
+    return {
+        code: value
+        for code, value in answers.items()
+        if value is not None and code != "questionnaire_version"
+    }
 
 
 def resources(bundle: dict, kind: str) -> list[dict]:
@@ -105,7 +116,7 @@ def test_the_response_gives_back_every_answer():
     bundle = bundle_for(consultation)
     (response,) = resources(bundle, "QuestionnaireResponse")
     read = fhir.response_values(response)
-    answers = services.consultation_answers(consultation)
+    answers = given_answers(consultation)
     assert {code: read[code] for code in answers} == answers
     assert read["goals"] == ["pore_size", "acne_scars", "texture"]  # in the patient's order
     assert read["other_medicines"] == "Vitamin D"
@@ -136,7 +147,7 @@ def test_the_response_carries_the_answers_as_corrected_by_a_practitioner():
     read = fhir.response_values(response)
     assert (read["fitzpatrick"], read["fitzpatrick_source"]) == (4, "practitioner")
     assert response["status"] == "amended"
-    answers = services.consultation_answers(consultation)
+    answers = given_answers(consultation)
     assert {code: read[code] for code in answers} == answers
 
 
@@ -250,3 +261,45 @@ def test_the_admin_export_uses_a_fixed_number_of_queries(admin_client):
     one = export_queries(few)
     many = few + [flagged_and_decided() for _ in range(5)] + [submitted() for _ in range(5)]
     assert export_queries(many) == one
+
+
+def test_the_2026_2_questions_are_items_with_their_follow_ups_enabled_after_yes():
+    items = {
+        item["linkId"]: item for group in fhir.questionnaire()["item"] for item in group["item"]
+    }
+    assert fhir.questionnaire()["version"] == "2026.2"
+    for code in rules.NEW_CODES_2026_2:
+        assert code in items, code
+    timing = items["isotretinoin_timing"]
+    assert timing["enableWhen"] == [
+        {"question": "isotretinoin_last_6_months", "operator": "=", "answerBoolean": True}
+    ]
+    assert [o["valueCoding"]["code"] for o in timing["answerOption"]] == list(
+        rules.ISOTRETINOIN_TIMINGS
+    )
+
+
+def test_the_response_and_the_risk_assessment_carry_the_new_answers_and_flags():
+    consultation = submitted(vitiligo=True, isotretinoin_last_6_months=True)
+    bundle = bundle_for(consultation)
+    (response,) = resources(bundle, "QuestionnaireResponse")
+    read = fhir.response_values(response)
+    assert read["vitiligo"] is True
+    assert read["isotretinoin_timing"] == "current"
+    (risk,) = resources(bundle, "RiskAssessment")
+    predicted = {p["outcome"]["coding"][0]["code"] for p in risk["prediction"]}
+    assert {"VITILIGO", "ISOTRETINOIN_RECENT"} <= predicted
+
+
+def test_a_peel_plan_names_its_allowed_agents():
+    consultation = decided(
+        fitzpatrick=5,
+        salicylate_allergy=True,
+        plan_sessions=5,
+        plan_interval_weeks=3,
+        plan_constraints=["agents allowed: mandelic acid, lactic acid", "superficial peel only"],
+    )
+    assert consultation.decisions.get().treatment == "chemical_peel"
+    (request,) = resources(bundle_for(consultation), "ServiceRequest")
+    notes = [note["text"] for note in request["note"]]
+    assert "Peel agents allowed: mandelic acid, lactic acid" in notes

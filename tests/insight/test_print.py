@@ -103,3 +103,10 @@ def test_the_summary_needs_a_login_and_the_review_permission(client):
 
 def test_a_draft_has_no_summary(client, practitioner):
     assert client.get(print_url(DraftConsultationFactory())).status_code == 404
+
+
+def test_the_summary_names_the_peel_agents_allowed_and_ruled_out(client, practitioner):
+    consultation = submitted(fitzpatrick=5, salicylate_allergy=True)
+    page = client.get(print_url(consultation)).content.decode()
+    assert "Peel agents allowed: mandelic acid, lactic acid" in page
+    assert "salicylic acid (R12)" in page

@@ -28,6 +28,8 @@ from consultations.models import (
 from consultations.services import consultation_answers
 from tests.factories import (
     AdminFactory,
+    ConsentFactory,
+    ConsultationFactory,
     DecisionFactory,
     DraftConsultationFactory,
     PractitionerFactory,
@@ -240,3 +242,29 @@ def test_the_page_is_for_admins_only(client):
     assert client.get(url).status_code == 403
     client.force_login(AdminFactory())
     assert client.get(url).status_code == 200
+
+
+def test_it_counts_deferrals_before_and_after_by_rule():
+    # Stored as a suggestion, now deferred by R40 (vitiligo, a 2026.2 question).
+    a = submitted(vitiligo=True)
+    as_if_older_rules_said(a, "microdermabrasion")
+    b = submitted()  # no deferral either way
+    report = replay(Consultation.objects.filter(pk__in=[a.pk, b.pk]))
+    assert (report.deferred_before, report.deferred_after) == (0, 1)
+    assert report.deferring_rules == {"R40": 1}
+    assert report.newly_deferring_rules == {"R40": 1}
+    assert report.to_dict()["deferrals"]["by_rule"] == {"R40": 1}
+
+
+def test_consultations_answered_under_2026_1_defer_until_asked_and_are_counted_apart():
+    legacy = ConsultationFactory(
+        questionnaire_version="2026.1", **dict.fromkeys(rules.NEW_BOOLEAN_FIELDS_2026_2, None)
+    )
+    ConsentFactory(consultation=legacy)
+    from consultations.services import evaluation_create
+
+    evaluation_create(consultation=legacy)
+    report = replay(Consultation.objects.filter(pk=legacy.pk))
+    assert report.replayed == 1 and report.invalid == []
+    assert report.deferring_rules == {"R45": 1}
+    assert (report.legacy, report.legacy_deferred_if_answered_no) == (1, 0)

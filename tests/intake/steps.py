@@ -10,13 +10,18 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from consultations import questionnaire
 from consultations.fitzpatrick import ITEM_CODES
-from consultations.models import HEALTH_FIELDS, Consultation
+from consultations.models import Consultation
 
 START = "/consultation/start/"
 SKIN = "/consultation/skin/"
 GOALS = "/consultation/goals/"
 HEALTH = "/consultation/health/"
+SKIN_NOW = "/consultation/skin-now/"
+TREATMENTS = "/consultation/treatments/"
+HISTORY = "/consultation/history/"
+HEALTH_PAGES = (HEALTH, SKIN_NOW, TREATMENTS, HISTORY)
 CHECK = "/consultation/check/"
 SUBMIT = "/consultation/submit/"
 
@@ -36,10 +41,16 @@ GOALS_ANSWERS = {
     "downtime_tolerance": "few_days",
     "previous_treatments": "",
 }
+# Every health page's questions answered "no" (their follow-ups then do not apply).
+PAGE_ANSWERS = {
+    f"/consultation/{step}/": {
+        q.code: "no" for q in questionnaire.questions_in(step) if not q.follows
+    }
+    for step in questionnaire.HEALTH_STEPS
+}
+# Every health answer "no": fill_draft sends each to its page.
 HEALTH_ANSWERS = {
-    **dict.fromkeys(HEALTH_FIELDS, "no"),
-    "takes_other_medicines": "no",
-    "has_allergies": "no",
+    code: value for answers in PAGE_ANSWERS.values() for code, value in answers.items()
 }
 CONSENT = {"consent": "on", "declaration": "on"}
 TAN_NOTE = "We have chosen “Yes” for you because in the skin type questions you said"
@@ -63,12 +74,26 @@ def errors_on(response) -> list[str]:
     return re.findall(r'<a class="alert-link" href="#[^"]+">([^<]+)</a>', page)
 
 
+def page_of(code: str) -> str:
+    """The URL of the health page that asks a question."""
+    return f"/consultation/{questionnaire.question(code).step}/"
+
+
+def answer_health(client: Client, health: dict | None = None) -> None:
+    """Answer the four health pages: every question "no" unless `health` says otherwise."""
+    given = HEALTH_ANSWERS if health is None else health
+    for number, page in enumerate(HEALTH_PAGES):
+        data = {code: value for code, value in given.items() if page_of(code) == page}
+        following = HEALTH_PAGES[number + 1] if number + 1 < len(HEALTH_PAGES) else CHECK
+        post_ok(client, page, {**PAGE_ANSWERS[page], **data}, to=following)
+
+
 def fill_draft(client: Client, *, skin=None, goals=None, health=None) -> Consultation:
     """Answer steps 1-4 and return the draft."""
     post_ok(client, START, ABOUT, to=SKIN)
     post_ok(client, SKIN, SKIN_ANSWERS if skin is None else skin, to=GOALS)
     post_ok(client, GOALS, GOALS_ANSWERS if goals is None else goals, to=HEALTH)
-    post_ok(client, HEALTH, HEALTH_ANSWERS if health is None else health, to=CHECK)
+    answer_health(client, health)
     return Consultation.objects.get(pk=client.session["intake_consultation_id"])
 
 

@@ -30,10 +30,13 @@ from tests.intake.steps import (
     GOALS_ANSWERS,
     HEALTH,
     HEALTH_ANSWERS,
+    HISTORY,
     SKIN,
     SKIN_ANSWERS,
+    SKIN_NOW,
     START,
     SUBMIT,
+    TREATMENTS,
     errors_on,
     fill_draft,
     open_draft,
@@ -54,14 +57,20 @@ def test_check_your_answers_shows_every_answer_grouped_with_change_links(client)
         health={**HEALTH_ANSWERS, "has_allergies": "yes", "allergies": "Plasters <tape>"},
     )
     page = client.get(CHECK).content.decode()
-    for title, url in (
-        ("About you", START),
-        ("Your skin", SKIN),
-        ("Your goals", GOALS),
-        ("Health and medicines", HEALTH),
+    for title, url, field in (
+        ("About you", START, "first_name"),
+        ("Your skin", SKIN, "fitzpatrick_self_report"),
+        ("Your goals", GOALS, "main_goal"),
+        ("Pregnancy and medicines", HEALTH, "pregnant"),
+        ("Your skin now", SKIN_NOW, "cosmetic_tattoo_in_area"),
+        ("Previous treatments", TREATMENTS, "injectable_last_2_weeks"),
+        ("Your health", HISTORY, "has_allergies"),
     ):
         assert f">{title}</h2>" in page
-        assert f'href="{url}?return=check">Change' in page
+        # A change link beside every answer, back to its question.
+        assert f'href="{url}?return=check#div_id_{field}">Change' in page
+    rows = page.count('<div class="intake-answer">')
+    assert rows > 30 and page.count(">Change<span") == rows
     for text in (
         "Mei Tan",
         "17 May 1990",
@@ -110,7 +119,8 @@ def test_an_unfinished_consultation_cannot_be_sent(client):
     post_ok(client, SKIN, SKIN_ANSWERS)
     page = client.get(CHECK).content.decode()
     assert "Some questions are not answered yet" in page
-    assert f'href="{GOALS}">Your goals' in page and f'href="{HEALTH}">Health' in page
+    assert f'href="{GOALS}">Your goals' in page and f'href="{HEALTH}">Pregnancy' in page
+    assert f'href="{HISTORY}">Your health' in page
     assert "Send my answers" not in page and 'name="consent"' not in page
     response = client.post(SUBMIT, CONSENT)
     assert response["Location"] == CHECK

@@ -7,9 +7,10 @@ from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.html import escape
 
+from consultations import rules
 from consultations.fitzpatrick import ITEM_CODES
 from consultations.presenters import patient_sections
-from consultations.services.review import correction_apply
+from consultations.services.corrections import correction_apply
 from tests.factories import (
     ConsentFactory,
     DraftConsultationFactory,
@@ -46,8 +47,9 @@ def test_the_patient_sees_every_answer_their_details_and_consent(client):
         f"(version {consent.text_version})",
     ):
         assert text in page, text
-    # Eighteen health questions, each answered.
-    assert page.count("<td>No</td>") + page.count("<td>Yes</td>") == 18
+    # Every yes/no health question the rules read, each answered.
+    yes_no = page.count("<td>No</td>") + page.count("<td>Yes</td>")
+    assert yes_no == len(rules.BOOLEAN_FIELDS)
 
 
 def test_the_patients_copy_asks_the_questions_in_the_words_of_the_questionnaire(client):

@@ -20,8 +20,10 @@ from tests.intake.steps import (
     HEALTH_ANSWERS,
     SKIN,
     SKIN_ANSWERS,
+    SKIN_NOW,
     START,
     TAN_NOTE,
+    answer_health,
     fill_draft,
     post_ok,
     self_test,
@@ -83,7 +85,7 @@ def test_the_source_follows_the_type_kept_when_the_patient_changes_their_own_pic
 def test_sun_in_the_last_month_in_the_self_test_pre_answers_recent_tan_yes(client, exposure):
     post_ok(client, START, ABOUT)
     post_ok(client, SKIN, {"sebum": "normal", **self_test(2), "test_last_exposure": exposure})
-    page = client.get(HEALTH).content.decode()
+    page = client.get(SKIN_NOW).content.decode()
     assert re.search(r'name="recent_tan" value="yes"[^>]*checked', page)
     assert TAN_NOTE in page
     # Only that question: the others are still to answer.
@@ -94,9 +96,9 @@ def test_the_patient_can_change_a_pre_answered_recent_tan_to_no(client):
     post_ok(client, START, ABOUT)
     post_ok(client, SKIN, {"sebum": "normal", **self_test(2), "test_last_exposure": "4"})
     post_ok(client, GOALS, GOALS_ANSWERS)
-    post_ok(client, HEALTH, {**HEALTH_ANSWERS, "recent_tan": "no"}, to=CHECK)
+    answer_health(client, {**HEALTH_ANSWERS, "recent_tan": "no"})
     assert Consultation.objects.get().recent_tan is False
-    page = client.get(HEALTH).content.decode()
+    page = client.get(SKIN_NOW).content.decode()
     assert re.search(r'name="recent_tan" value="no"[^>]*checked', page)
     assert TAN_NOTE not in page
 
@@ -113,7 +115,7 @@ def test_the_patient_can_change_a_pre_answered_recent_tan_to_no(client):
 def test_recent_tan_is_left_for_the_patient_without_recent_sun_in_the_self_test(client, skin):
     post_ok(client, START, ABOUT)
     post_ok(client, SKIN, skin)
-    page = client.get(HEALTH).content.decode()
+    page = client.get(SKIN_NOW).content.decode()
     assert not re.search(r'name="recent_tan" value="(yes|no)"[^>]*checked', page)
     assert TAN_NOTE not in page
 
@@ -146,9 +148,9 @@ def test_answering_no_to_a_follow_up_question_clears_its_answer(client):
         },
     )
     assert consultation.other_medicines == "Doxycycline 100 mg"
-    post_ok(
+    # "No" to each question, the old text still in the (hidden) boxes.
+    answer_health(
         client,
-        HEALTH,
         {
             **HEALTH_ANSWERS,
             "other_medicines": "Doxycycline 100 mg",

@@ -10,7 +10,6 @@ from django.test import Client
 from django.utils import timezone
 
 from consultations.models import (
-    HEALTH_FIELDS,
     Consultation,
     ConsultationStatus,
 )
@@ -21,11 +20,14 @@ from tests.intake.steps import (
     GOALS,
     GOALS_ANSWERS,
     HEALTH,
-    HEALTH_ANSWERS,
+    HISTORY,
+    PAGE_ANSWERS,
     SKIN,
     SKIN_ANSWERS,
     START,
     SUBMIT,
+    TREATMENTS,
+    answer_health,
     fill_draft,
     follow_resume_link,
     post_ok,
@@ -40,28 +42,43 @@ pytestmark = pytest.mark.django_db
 
 def test_a_yes_to_other_medicines_with_nothing_typed_is_still_yes_after_back(client):
     fill_draft(client)
-    data = {**HEALTH_ANSWERS, "takes_other_medicines": "yes", "has_allergies": "yes"}
-    post_ok(client, HEALTH, {**data, "action": "back"}, to=GOALS)
+    post_ok(
+        client,
+        HEALTH,
+        {**PAGE_ANSWERS[HEALTH], "takes_other_medicines": "yes", "action": "back"},
+        to=GOALS,
+    )
+    post_ok(
+        client,
+        HISTORY,
+        {**PAGE_ANSWERS[HISTORY], "has_allergies": "yes", "action": "back"},
+        to=TREATMENTS,
+    )
 
     page = client.get(HEALTH).content.decode()
     assert re.search(r'name="takes_other_medicines" value="yes"[^>]*checked', page)
-    assert re.search(r'name="has_allergies" value="yes"[^>]*checked', page)
     assert not re.search(r'name="takes_other_medicines" value="no"[^>]*checked', page)
-    # Not an answer of "none": the step waits for the names.
+    assert re.search(
+        r'name="has_allergies" value="yes"[^>]*checked', client.get(HISTORY).content.decode()
+    )
+    # Not an answer of "none": the pages wait for the names.
     check = client.get(CHECK).content.decode()
     assert "Some questions are not answered yet" in check
-    assert f'href="{HEALTH}">Health and medicines' in check
+    assert f'href="{HEALTH}">Pregnancy and medicines' in check
+    assert f'href="{HISTORY}">Your health' in check
     assert client.post(SUBMIT, CONSENT)["Location"] == CHECK
     assert Consultation.objects.get().status == ConsultationStatus.DRAFT
 
 
 def test_naming_the_medicines_later_completes_the_step(client):
     fill_draft(client)
-    post_ok(client, HEALTH, {**HEALTH_ANSWERS, "takes_other_medicines": "yes", "action": "back"})
+    post_ok(
+        client, HEALTH, {**PAGE_ANSWERS[HEALTH], "takes_other_medicines": "yes", "action": "back"}
+    )
     post_ok(
         client,
-        HEALTH,
-        {**HEALTH_ANSWERS, "takes_other_medicines": "yes", "other_medicines": "Metformin"},
+        f"{HEALTH}?return=check",
+        {**PAGE_ANSWERS[HEALTH], "takes_other_medicines": "yes", "other_medicines": "Metformin"},
         to=CHECK,
     )
     page = client.get(CHECK).content.decode()
@@ -74,11 +91,12 @@ def test_a_no_given_part_way_through_the_health_step_comes_back_as_no(client):
     post_ok(client, START, ABOUT)
     post_ok(client, SKIN, SKIN_ANSWERS)
     post_ok(client, GOALS, GOALS_ANSWERS)
-    data = {"pregnant": "no", "takes_other_medicines": "no", "has_allergies": "yes"}
+    data = {"pregnant": "no", "takes_other_medicines": "no"}
     post_ok(client, HEALTH, {**data, "action": "back"}, to=GOALS)
     page = client.get(HEALTH).content.decode()
     assert re.search(r'name="takes_other_medicines" value="no"[^>]*checked', page)
-    assert re.search(r'name="has_allergies" value="yes"[^>]*checked', page)
+    assert re.search(r'name="pregnant" value="no"[^>]*checked', page)
+    assert not re.search(r'name="breastfeeding" value="(yes|no)"[^>]*checked', page)
 
 
 def test_a_yes_with_an_empty_box_survives_being_reopened_in_another_browser(client, mailoutbox):
@@ -93,9 +111,9 @@ def test_a_yes_with_an_empty_box_survives_being_reopened_in_another_browser(clie
     page = fresh.get(HEALTH).content.decode()
     assert re.search(r'name="pregnant" value="no"[^>]*checked', page)
     assert re.search(r'name="takes_other_medicines" value="yes"[^>]*checked', page)
-    assert not re.search(r'name="has_allergies" value="(yes|no)"[^>]*checked', page)
-    # Still waiting for the names: the check page sends the patient back to the health step.
-    assert f'href="{HEALTH}">Health and medicines' in fresh.get(CHECK).content.decode()
+    assert not re.search(r'name="breastfeeding" value="(yes|no)"[^>]*checked', page)
+    # Still waiting for the names: the check page sends the patient back to that page.
+    assert f'href="{HEALTH}">Pregnancy and medicines' in fresh.get(CHECK).content.decode()
 
 
 def test_a_partial_save_without_a_main_goal_does_not_promote_another_goal(client):
@@ -132,12 +150,12 @@ def test_a_partial_save_without_a_main_goal_keeps_the_goals_already_given(client
 def test_save_and_continue_later_emails_a_link_that_restores_the_draft(client, mailoutbox):
     post_ok(client, START, ABOUT)
     post_ok(client, SKIN, SKIN_ANSWERS)
-    half = {k: v for k, v in HEALTH_ANSWERS.items() if k in HEALTH_FIELDS[:5]}
+    half = {"pregnant": "no", "breastfeeding": "no"}
     post_ok(client, GOALS, GOALS_ANSWERS)
     link = save_for_later(client, HEALTH, half, mailoutbox)
     consultation = Consultation.objects.get()
     assert mailoutbox[-1].to == ["mei.tan@example.com"]
-    assert consultation.pregnant is False and consultation.melasma is None
+    assert consultation.pregnant is False and consultation.photosensitising_meds is None
     # This browser lets go of the draft.
     assert client.get(HEALTH)["Location"] == START
 
@@ -146,9 +164,9 @@ def test_save_and_continue_later_emails_a_link_that_restores_the_draft(client, m
     assert response.status_code == 302 and response["Location"] == HEALTH
     page = fresh.get(HEALTH).content.decode()
     assert re.search(r'name="pregnant" value="no"[^>]*checked', page)
-    assert not re.search(r'name="melasma" value="no"[^>]*checked', page)
+    assert not re.search(r'name="photosensitising_meds" value="no"[^>]*checked', page)
     assert "Welcome back" in page
-    post_ok(fresh, HEALTH, HEALTH_ANSWERS, to=CHECK)
+    answer_health(fresh)
     assert fresh.post(SUBMIT, CONSENT).status_code == 302
     assert Consultation.objects.get().status == ConsultationStatus.SUBMITTED
 
@@ -254,7 +272,7 @@ def test_a_resume_link_for_a_sent_consultation_shows_its_status(client, mailoutb
     follow_resume_link(fresh, link)
     post_ok(fresh, SKIN, SKIN_ANSWERS)
     post_ok(fresh, GOALS, GOALS_ANSWERS)
-    post_ok(fresh, HEALTH, HEALTH_ANSWERS)
+    answer_health(fresh)
     fresh.post(SUBMIT, CONSENT)
     consultation = Consultation.objects.get()
     for method in ("get", "post"):

@@ -32,10 +32,13 @@ from tests.intake.steps import (
     GOALS,
     GOALS_ANSWERS,
     HEALTH,
+    HISTORY,
     SKIN,
     SKIN_ANSWERS,
+    SKIN_NOW,
     START,
     SUBMIT,
+    TREATMENTS,
     open_draft,
     page_queries,
     post_ok,
@@ -85,10 +88,23 @@ def test_a_patient_completes_the_intake_and_gets_one_submitted_consultation(
 def test_each_step_says_where_the_patient_is(client):
     assert "Step 1 of 5" in client.get(START).content.decode()
     post_ok(client, START, ABOUT)
-    for number, url in enumerate((SKIN, GOALS, HEALTH, CHECK), start=2):
+    for number, url in ((2, SKIN), (3, GOALS), (5, CHECK)):
         page = client.get(url).content.decode()
         assert f"Step {number} of 5" in page
         assert f"<title>Step {number} of 5:" in page
+    # The health questions are step 4, on four short pages.
+    for part, (url, title) in enumerate(
+        (
+            (HEALTH, "Pregnancy and medicines"),
+            (SKIN_NOW, "Your skin now"),
+            (TREATMENTS, "Previous treatments"),
+            (HISTORY, "Your health"),
+        ),
+        start=1,
+    ):
+        page = client.get(url).content.decode()
+        assert f"Step 4 of 5: Health and medicines, part {part} of 4" in page
+        assert f"<title>Step 4 of 5, part {part} of 4: {title}" in page
 
 
 def test_the_first_valid_step_creates_a_draft_on_the_server(client):

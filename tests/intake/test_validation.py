@@ -19,6 +19,7 @@ from tests.intake.steps import (
     GOALS_ANSWERS,
     HEALTH,
     HEALTH_ANSWERS,
+    PAGE_ANSWERS,
     SKIN,
     SKIN_ANSWERS,
     START,
@@ -200,16 +201,17 @@ def test_the_main_goal_comes_first_and_is_not_repeated_among_the_others(client):
 
 def test_the_health_step_names_each_unanswered_question(client):
     fill_draft(client)
-    answers = {**HEALTH_ANSWERS}
-    del answers["melasma"]
+    answers = {**PAGE_ANSWERS[HEALTH]}
+    del answers["steroid_or_bleaching_cream_last_6_months"]
     del answers["pregnant"]
     response = client.post(HEALTH, {**answers, "takes_other_medicines": "maybe"})
     assert errors_on(response) == [
         "Tell us if you are pregnant or trying to get pregnant",
-        "Tell us if you have or might have melasma",
+        "Tell us if you have used a steroid cream or a skin-lightening cream on your face",
         "Tell us if you take any other medicines, vitamins or supplements",
     ]
-    assert re.search(r'name="keloid_history" value="no"[^>]*checked', response.content.decode())
+    page = response.content.decode()
+    assert re.search(r'name="systemic_gold_therapy_ever" value="no"[^>]*checked', page)
 
 
 def test_a_yes_to_other_medicines_needs_their_names(client):

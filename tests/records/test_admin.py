@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from consultations.models import AccessLog, AnswerCorrection, Consultation, Decision, Evaluation
-from consultations.services.review import correction_apply
+from consultations.services.corrections import correction_apply
 from tests.factories import DecisionFactory, PractitionerFactory, submitted
 
 pytestmark = pytest.mark.django_db

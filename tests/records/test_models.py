@@ -94,6 +94,11 @@ def test_two_consultations_cannot_share_a_token():
         ("consultation_fitzpatrick_self_report_1_to_6", {"fitzpatrick_self_report": 9}),
         ("consultation_fitzpatrick_score_0_to_40", {"fitzpatrick_score": 41}),
         ("consultation_adults_only", {"age": 17}),
+        (
+            "consultation_valid_isotretinoin_timing",
+            {"isotretinoin_last_6_months": True, "isotretinoin_timing": "yesterday"},
+        ),
+        ("consultation_known_questionnaire_version", {"questionnaire_version": "2025.1"}),
     ],
 )
 def test_consultation_values_stay_in_their_value_sets(constraint, fields):
@@ -116,6 +121,39 @@ def test_consultation_values_stay_in_their_value_sets(constraint, fields):
 def test_a_submitted_consultation_has_every_answer(missing):
     consultation = ConsultationFactory()
     violates("consultation_submitted_has_all_answers", lambda: update(consultation, **missing))
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [
+        {"vitiligo": None},
+        {"cosmetic_tattoo_in_area": None},
+        {"isotretinoin_last_6_months": True, "isotretinoin_timing": ""},
+        {"active_inflamed_acne": True, "inflamed_acne_severity": ""},
+    ],
+)
+def test_a_consultation_sent_under_2026_2_answers_every_new_question(missing):
+    consultation = ConsultationFactory()
+    violates("consultation_submitted_has_2026_2_answers", lambda: update(consultation, **missing))
+
+
+def test_a_consultation_sent_under_2026_1_was_never_asked_the_new_questions():
+    consultation = ConsultationFactory(
+        questionnaire_version="2026.1", **dict.fromkeys(rules.NEW_BOOLEAN_FIELDS_2026_2, None)
+    )
+    assert consultation.vitiligo is None
+
+
+@pytest.mark.parametrize(
+    ("constraint", "fields"),
+    [
+        ("consultation_isotretinoin_timing_only_after_yes", {"isotretinoin_timing": "current"}),
+        ("consultation_acne_severity_only_after_yes", {"inflamed_acne_severity": "not_sure"}),
+    ],
+)
+def test_a_follow_up_answer_needs_a_yes_to_its_question(constraint, fields):
+    consultation = ConsultationFactory()
+    violates(constraint, lambda: update(consultation, **fields))
 
 
 def test_a_draft_may_have_answers_missing():

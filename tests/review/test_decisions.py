@@ -18,6 +18,7 @@ from consultations.aftercare import AFTERCARE_VERSION, aftercare_for
 from consultations.models import AccessLog, Consultation, Decision
 from consultations.review.views import CHANGED_MESSAGE, DAMAGED_MESSAGE
 from consultations.services import review as review_services
+from consultations.services.corrections import correction_apply
 from consultations.services.review import DecisionInput
 from tests.factories import (
     DecisionFactory,
@@ -56,7 +57,8 @@ def test_accepting_the_primary_records_the_decision_with_its_plan_and_locks_the_
     assert (decision.plan_sessions, decision.plan_interval_weeks) == (6, 3)
     suggested = next(s for s in evaluation.output["suggestions"] if s["rank"] == 1)
     assert decision.plan_constraints == suggested["constraints"]
-    assert "no salicylic acid" in decision.plan_constraints
+    # The peel's allowed agents lead its constraints: no salicylic acid, no glycolic in FST V.
+    assert decision.plan_constraints[0] == "agents allowed: mandelic acid, lactic acid"
     assert decision.aftercare_version == AFTERCARE_VERSION
 
     consultation.refresh_from_db()
@@ -177,7 +179,7 @@ def test_deciding_against_an_outdated_evaluation_is_refused_with_a_clear_message
     stale = decision_form_data(
         consultation, choice="laser", reason_code="patient_preference", notes="Wants laser"
     )
-    review_services.correction_apply(
+    correction_apply(
         consultation=consultation,
         user=PractitionerFactory(),
         lock_version=0,

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from consultations.models import AccessLog
-from consultations.services.review import correction_apply
+from consultations.services.corrections import correction_apply
 from tests.factories import decided, submitted
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,15 @@ def test_answers_are_grouped_as_the_patient_saw_them_in_clinical_terms(client, p
     consultation = submitted(fitzpatrick=4, sebum="very_oily", keloid_history=True)
     response = detail(client, consultation)
     groups = [group.title for group in response.context["answer_groups"]]
-    assert groups == ["About the patient", "Skin", "Goals", "Health and medicines"]
+    assert groups == [
+        "About the patient",
+        "Skin",
+        "Goals",
+        "Pregnancy and medicines",
+        "Skin now (treatment area)",
+        "Previous treatments",
+        "Medical history and allergies",
+    ]
     page = text(response)
     assert "Type IV" in page
     assert "Very oily" in page

@@ -16,10 +16,12 @@ from consultations.rules import (
 
 
 def answers(**overrides: Any) -> dict[str, Any]:
-    """Safe baseline answers (FST III, normal sebum, texture, 30, nothing to declare)."""
+    """The I15 baseline of clinical-rules.md section 9: Fitzpatrick II confirmed by the
+    practitioner, normal sebum, texture, 30, every yes/no answer no, follow-ups absent,
+    questionnaire 2026.2 (no `questionnaire_version` key)."""
     data: dict[str, Any] = {
-        "fitzpatrick": 3,
-        "fitzpatrick_source": "self_report",
+        "fitzpatrick": 2,
+        "fitzpatrick_source": "practitioner",
         "sebum": "normal",
         "goals": ["texture"],
         "age": 30,
@@ -75,7 +77,10 @@ def assert_contract_shape(output: dict[str, Any]) -> None:
     assert output["primary"] in (*TREATMENTS, DEFER)
     ranks = []
     for entry in output["suggestions"]:
-        assert list(entry) == ["treatment", "rank", "status", "reasons", "constraints"]
+        keys = ["treatment", "rank", "status", "reasons", "constraints"]
+        if entry["treatment"] == "chemical_peel":
+            keys[3:3] = ["agents", "agents_excluded"]
+        assert list(entry) == keys
         assert entry["treatment"] in TREATMENTS
         assert entry["status"] in STATUSES
         ranks.append(entry["rank"])

@@ -22,6 +22,8 @@ def test_it_prints_every_rule_as_a_markdown_table_row() -> None:
         "| id | condition | laser | chemical peel | microdermabrasion | flag | reason | source |"
         in text
     )
-    for rule_id in [f"R{n:02d}" for n in range(1, 30)] + ["R19a"]:
+    for rule_id in [f"R{n:02d}" for n in range(1, 46)] + ["R19a"]:
         assert f"\n| {rule_id} | " in text
+    assert "| `tca` | TCA 10–30% | R05, R08, R16 (Fitzpatrick IV), R16 (Fitzpatrick V–VI) |" in text
+    assert "| all three" not in text  # the catalogue names the treatments
     assert len([line for line in text.splitlines() if line.startswith("| R")]) == len(RULES)

@@ -32,6 +32,13 @@ def test_the_current_version_is_the_latest_recorded_one() -> None:
     assert re.fullmatch(r"\d{4}\.\d+", RULESET_VERSION)
 
 
+def test_the_released_2026_1_fingerprint_is_kept() -> None:
+    assert RULESET_FINGERPRINTS["2026.1"] == (
+        "566b7b53d139a14583547b45fb3e3342428adb1383a77e4d3e3708b1607db990"
+    )
+    assert RULESET_VERSION == "2026.2"
+
+
 def test_every_recorded_version_has_its_own_fingerprint() -> None:
     fingerprints = list(RULESET_FINGERPRINTS.values())
 
@@ -45,7 +52,8 @@ def test_every_recorded_version_has_its_own_fingerprint() -> None:
         {"sources": ("S1",)},
         {"severity": "info"},
         {"when": table.Answered("melasma")},
-        {"actions": {"laser": (table.caution("edited constraint"),)}},
+        {"actions": {"laser": (table.caution("test spot"),)}},
+        {"defer_reason": "edited deferral."},
     ],
 )
 def test_any_rule_edit_changes_the_fingerprint(

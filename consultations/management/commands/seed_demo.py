@@ -65,6 +65,9 @@ STATUS_WEIGHTS = {
     ConsultationStatus.WITHDRAWN: 5,
 }
 BATCH = 2000
+# The share of awaiting-review consultations sent under questionnaire 2026.1, so that the demo
+# shows a practitioner asking the newer questions (R45).
+LEGACY_SHARE = 0.2
 
 
 class Command(BaseCommand):
@@ -175,6 +178,8 @@ def _answers(rng: random.Random) -> dict[str, Any]:
     }
     for field in HEALTH_FIELDS:
         answers[field] = rng.random() < 0.06
+    for code, (parent, values) in rules.FOLLOW_UPS.items():
+        answers[code] = rng.choice(values) if answers[parent] else ""
     answers["takes_other_medicines"] = rng.random() < 0.25
     answers["other_medicines"] = (
         rng.choice(OTHER_MEDICINES) if answers["takes_other_medicines"] else ""
@@ -218,12 +223,18 @@ def _create_batch(
         status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
         created = now - datetime.timedelta(minutes=rng.randrange(60, 60 * 24 * 180))
         answers = _answers(rng)
+        version = QUESTIONNAIRE_VERSION
+        if status == ConsultationStatus.SUBMITTED and rng.random() < LEGACY_SHARE:
+            # Sent before questionnaire 2026.2: never asked its questions (the rules: R45).
+            version = rules.QUESTIONNAIRE_VERSIONS[0]
+            answers |= dict.fromkeys(rules.NEW_BOOLEAN_FIELDS_2026_2, None)
+            answers |= dict.fromkeys(rules.FOLLOW_UPS, "")
         consultation = Consultation(
             patient=patient,
             reference=_reference(rng, taken),
             public_token=new_public_token(),
             status=status,
-            questionnaire_version=QUESTIONNAIRE_VERSION,
+            questionnaire_version=version,
             created_at=created,
             **answers,
         )
@@ -241,6 +252,9 @@ def _create_batch(
             if consultation.immunosuppressed_or_poor_healing is None:  # before the last ones
                 consultation.takes_other_medicines = consultation.has_allergies = None
                 consultation.other_medicines = consultation.allergies = ""
+            for code, (parent, _values) in rules.FOLLOW_UPS.items():
+                if not getattr(consultation, parent):
+                    setattr(consultation, code, "")
         consultations.append(consultation)
     consultations = Consultation.objects.bulk_create(consultations)
 

@@ -16,7 +16,10 @@ INVALID_ANSWERS_EXIT = 2
 class Command(BaseCommand):
     help = (
         "Read one answers object, or a JSON list of them, from FILE (or - for standard input) "
-        "and print the rules' output as JSON. Exit 2 on unreadable or invalid input."
+        'and print the rules\' output as JSON. An object may carry "questionnaire_version": '
+        '"2026.1" (the codes added in 2026.2 may then be absent: rule R45 asks for them) or '
+        '"2026.2" (the default: every code is required). Exit 2 on unreadable or invalid '
+        "input, with one message per field on standard error."
     )
     requires_system_checks: list[str] = []
     stealth_options = ("stdin",)
