@@ -22,12 +22,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.installed-run
 
 ## run: create .venv, install, migrate, load demo data (logins printed), serve on http://$(HOST):$(PORT)
+# Links in emails and on pages use SITE_URL: the address this server answers on, unless set.
+RUN_ENV := DEBUG=1 SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"
 run: $(VENV)/.installed-run
-	DEBUG=1 $(BIN)/python manage.py migrate --no-input
-	DEBUG=1 $(BIN)/python manage.py createcachetable
-	DEBUG=1 $(BIN)/python manage.py seed_demo --skip-if-seeded
+	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
+	$(RUN_ENV) $(BIN)/python manage.py createcachetable
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo --skip-if-seeded
 	@echo "Serving on http://$(HOST):$(PORT)  (admin: http://$(HOST):$(PORT)/admin/)"
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # mypy's django-stubs plugin imports the settings, which need DEBUG (or a SECRET_KEY) to load.
 MYPY := DEBUG=1 $(BIN)/mypy

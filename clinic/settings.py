@@ -244,6 +244,31 @@ STORAGES = {
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
+# --- The clinic, as patients see it (header, footer, every "contact the clinic") --------------
+# The defaults are a demo clinic's: `check --deploy` warns while they are in use.
+CLINIC_NAME = os.environ.get("CLINIC_NAME", "Demo Skin Clinic").strip()
+CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "+65 6000 0000").strip()
+CLINIC_WHATSAPP = os.environ.get("CLINIC_WHATSAPP", "+65 8000 0000").strip()
+CLINIC_EMAIL = os.environ.get("CLINIC_EMAIL", "hello@clinic.example").strip()
+CLINIC_ADDRESS = os.environ.get(
+    "CLINIC_ADDRESS", "1 Example Road, #02-03, Singapore 000001"
+).strip()
+CLINIC_HOURS = os.environ.get(
+    "CLINIC_HOURS", "Monday to Friday 9 am to 7 pm, Saturday 9 am to 1 pm"
+).strip()
+# What patients are told to expect: a practitioner looks at their answers within this many
+# working days (the confirmation and status pages).
+CLINIC_REVIEW_WORKING_DAYS = env_int("CLINIC_REVIEW_WORKING_DAYS", 2, minimum=1)
+# The clinic's own privacy notice, if it has one on its website; else the app's page.
+CLINIC_PRIVACY_URL = os.environ.get("CLINIC_PRIVACY_URL", "").strip()
+for _name in ("CLINIC_NAME", "CLINIC_PHONE"):
+    if not globals()[_name]:
+        raise ImproperlyConfigured(f"{_name} must not be empty: patients are told to call it.")
+if CLINIC_PRIVACY_URL and urlsplit(CLINIC_PRIVACY_URL).scheme not in {"http", "https"}:
+    raise ImproperlyConfigured(
+        f"CLINIC_PRIVACY_URL must be an absolute http(s) URL; got {CLINIC_PRIVACY_URL!r}."
+    )
+
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clinic <no-reply@clinic.example>")

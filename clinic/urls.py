@@ -5,14 +5,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from clinic import bench
-from consultations.intake import views as intake_views
+from consultations.intake import pages as intake_pages
 
 admin.site.site_header = "Clinic records"
 admin.site.site_title = "Clinic records"
 admin.site.index_title = "Records"
 
 urlpatterns = [
-    path("", intake_views.home, name="home"),
+    path("", intake_pages.home, name="home"),
+    path("privacy/", intake_pages.privacy, name="privacy"),
     path("", include("consultations.intake.urls")),
     path("staff/", include("consultations.review.urls")),
     path("staff/", include("consultations.insight.urls")),

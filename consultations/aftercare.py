@@ -141,3 +141,37 @@ def aftercare_for(treatment: str, version: str = AFTERCARE_VERSION) -> Aftercare
     """The instructions for a treatment, in the given version (the current one if unknown)."""
     texts = _TEXTS.get(version) or _TEXTS[AFTERCARE_VERSION]
     return texts[treatment]
+
+
+# What a patient reads when their practitioner declines or refers (the status page). The
+# practitioner starts from the message for their reason and may change it before saving.
+DECLINE_MESSAGES: dict[str, str] = {
+    "refer_to_doctor": (
+        "Your practitioner would like a doctor to look at your skin before any of these "
+        "treatments. Please see your GP or a dermatologist (a skin specialist) and show them "
+        "this page. We would be glad to see you again afterwards."
+    ),
+    "contraindication_on_examination": (
+        "Your practitioner found something when they examined your skin that makes these "
+        "treatments unsafe for you at the moment. Please see your GP or a dermatologist about "
+        "it. Once it has been looked after, you are welcome to ask us again."
+    ),
+    "skin_type_corrected": (
+        "After examining your skin, your practitioner does not recommend these treatments for "
+        "your skin type. They can talk you through other ways to care for your pores."
+    ),
+    "patient_preference": (
+        "As you discussed with your practitioner, we will not start a treatment for now. You "
+        "are welcome to ask us again at any time."
+    ),
+}
+DECLINE_MESSAGE_DEFAULT = (
+    "Your practitioner does not recommend starting one of these treatments for now. If you "
+    "have any questions, or your skin changes, please contact us. For a skin problem that "
+    "worries you, see your GP or a dermatologist."
+)
+
+
+def decline_message(reason_code: str) -> str:
+    """The message a declined or referred patient reads, before the practitioner edits it."""
+    return DECLINE_MESSAGES.get(reason_code, DECLINE_MESSAGE_DEFAULT)

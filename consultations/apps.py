@@ -6,3 +6,6 @@ class ConsultationsConfig(AppConfig):
 
     name = "consultations"
     verbose_name = "Consultations"
+
+    def ready(self) -> None:
+        from clinic import checks  # noqa: F401  (registers the deployment checks)

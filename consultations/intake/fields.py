@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, MaxLengthValidator
 from django.utils import timezone
 
+from clinic.identity import current_clinic
 from consultations import questionnaire
 from consultations.models import Patient
 from consultations.presenters.answers import MONTHS
@@ -228,7 +229,7 @@ class DateOfBirthField(forms.Field):
         "too_old": "Check the year of your birth: it makes you older than %(max)s",
         "under_18": (
             "You must be 18 or over to use this online form. If you are under 18, please book "
-            "an appointment in person at the clinic."
+            "an appointment in person at the clinic: call %(phone)s."
         ),
     }
 
@@ -267,5 +268,9 @@ class DateOfBirthField(forms.Field):
                 self.error_messages["too_old"], code="too_old", params={"max": MAX_AGE}
             )
         if age < MIN_AGE:
-            raise ValidationError(self.error_messages["under_18"], code="under_18")
+            raise ValidationError(
+                self.error_messages["under_18"],
+                code="under_18",
+                params={"phone": current_clinic().phone},
+            )
         return born

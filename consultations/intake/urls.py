@@ -3,7 +3,7 @@
 from django.urls import path
 
 from clinic import converters  # noqa: F401  (registers "token" and "signed")
-from consultations.intake import views
+from consultations.intake import pages, views
 
 app_name = "intake"
 
@@ -14,7 +14,7 @@ urlpatterns = [
     path("consultation/saved/", views.saved, name="saved"),
     path("consultation/resume/<signed:signed>/", views.resume, name="resume"),
     path("consultation/<slug:step>/", views.step, name="step"),
-    path("c/<token:token>/", views.status, name="status"),
-    path("c/<token:token>/submitted/", views.submitted, name="submitted"),
-    path("c/<token:token>/my-answers/", views.patient_copy, name="patient_copy"),
+    path("c/<token:token>/", pages.status, name="status"),
+    path("c/<token:token>/submitted/", pages.submitted, name="submitted"),
+    path("c/<token:token>/my-answers/", pages.patient_copy, name="patient_copy"),
 ]

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic import ratelimit
-from consultations import emails, presenters, questionnaire, selectors
+from consultations import presenters, questionnaire, selectors
 from consultations.consent import (
     CONSENT_PARAGRAPHS,
     CONSENT_TEXT_VERSION,
@@ -33,7 +33,7 @@ from consultations.intake.forms import (
     StepForm,
     initial_for,
 )
-from consultations.models import Consultation, ConsultationStatus
+from consultations.models import Consultation
 from consultations.services import intake as services
 
 DRAFT_SESSION_KEY = "intake_consultation_id"
@@ -374,52 +374,3 @@ def submit(request: HttpRequest) -> HttpResponse:
         return redirect("intake:check")
     _mark_sent(request, consultation)
     return redirect(_submitted_url(consultation))
-
-
-@require_safe
-def submitted(request: HttpRequest, token: str) -> HttpResponse:
-    """The confirmation: the reference and the private status link (also emailed)."""
-    consultation = selectors.sent_by_token(token)
-    return render(
-        request,
-        "intake/submitted.html",
-        {"consultation": consultation, "status_url": emails.status_url(consultation.public_token)},
-    )
-
-
-@require_safe
-def status(request: HttpRequest, token: str) -> HttpResponse:
-    """The patient's private status page: awaiting review, or the practitioner's outcome."""
-    consultation = selectors.sent_by_token(token)
-    decision = None
-    if consultation.status == ConsultationStatus.DECIDED:
-        decision = selectors.decision_current(consultation)
-    return render(
-        request,
-        "intake/status.html",
-        {"consultation": consultation, "decision": decision},
-    )
-
-
-@require_safe
-def patient_copy(request: HttpRequest, token: str) -> HttpResponse:
-    """The patient's own copy of their answers, reached from their private status link."""
-    consultation = selectors.patient_copy(token)
-    # The questions worded as the patient saw them, with the answers as they gave them.
-    as_given = selectors.answers_as_given(consultation, list(questionnaire.BY_CODE))
-    sections = presenters.patient_sections(as_given)
-    return render(
-        request,
-        "intake/patient_copy.html",
-        {
-            "consultation": consultation,
-            "sections": sections,
-            "consent": selectors.latest_consent(consultation),
-        },
-    )
-
-
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    """Explain enlarged pores and the three treatments, and offer to start a consultation."""
-    return render(request, "intake/home.html", {"start_url": reverse("intake:start")})

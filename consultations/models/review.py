@@ -123,6 +123,8 @@ class Decision(models.Model):
         related_name="superseded_by",
     )
     amendment_reason = models.TextField(max_length=2000, blank=True)
+    # What the patient reads on their status page when the decision is to decline or refer.
+    patient_message = models.TextField(max_length=1000, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

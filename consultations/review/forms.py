@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BoundField
 
 from consultations import questionnaire, rules
+from consultations.aftercare import decline_message
 from consultations.models import (
     Consultation,
     ConsultationStatus,
@@ -116,7 +117,7 @@ class QueueFilterForm(forms.Form):
 
 DECLINED = "declined"
 ANSWERS_MISSING = "ANSWERS_MISSING"
-CHANGED_KEEP = ("choice", "reason_code", "notes", "amendment_reason")
+CHANGED_KEEP = ("choice", "reason_code", "notes", "amendment_reason", "patient_message")
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,16 @@ class DecisionForm(forms.Form):
 
     evaluation = HiddenNumberField()
     lock_version = HiddenNumberField()
-    choice = forms.ChoiceField(label="Decision", widget=forms.RadioSelect)
+    # No choice is made for the practitioner: signing off a suggestion is a deliberate act.
+    choice = forms.ChoiceField(
+        label="Decision",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose a decision: accept the suggestion, choose another treatment, "
+            "or decline or refer.",
+            "invalid_choice": "Choose one of the options listed: the suggestion may have changed.",
+        },
+    )
     reason_code = forms.ChoiceField(
         label="Reason",
         required=False,
@@ -163,6 +173,15 @@ class DecisionForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Seen by clinic staff only. Required for 'Other' and for an override.",
+    )
+    patient_message = forms.CharField(
+        label="Message to the patient (shown on their status page)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Plain words, no medical terms without an explanation. Left empty, the patient "
+        "reads the clinic's message for your reason, which advises seeing a GP or a "
+        "dermatologist where that applies.",
     )
     override_excluded = forms.BooleanField(
         label="I have examined the patient and choose this treatment although the rules "
@@ -181,8 +200,6 @@ class DecisionForm(forms.Form):
         # Questions the patient was never asked (R45): no treatment until they are answered.
         self.answers_missing = any(f["code"] == ANSWERS_MISSING for f in output["flags"])
         initial = {"evaluation": evaluation.pk, "lock_version": consultation.lock_version}
-        if self.primary != rules.DEFER:
-            initial["choice"] = self.primary
         kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
         choices = [
@@ -263,6 +280,11 @@ class DecisionForm(forms.Form):
         data["outcome"], data["treatment"] = outcome, treatment
         notes = data.get("notes", "").strip()
         data["notes"] = notes
+        if outcome == DecisionOutcome.DECLINED:
+            message = str(data.get("patient_message") or "").strip()
+            data["patient_message"] = message or decline_message(data.get("reason_code") or "")
+        else:
+            data["patient_message"] = ""
 
         if outcome != DecisionOutcome.ACCEPTED and not data.get("reason_code"):
             self.add_error(
@@ -317,6 +339,7 @@ class DecisionForm(forms.Form):
             override_excluded=bool(data.get("override_excluded")),
             plan_sessions=data.get(f"{treatment}_sessions") if treatment else None,
             plan_interval_weeks=data.get(f"{treatment}_interval_weeks") if treatment else None,
+            patient_message=data["patient_message"],
         )
 
 
@@ -328,6 +351,7 @@ class AmendForm(DecisionForm):
         label="Why are you amending the decision?",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why you are amending the decision: it is kept with it."},
     )
 
     def __init__(

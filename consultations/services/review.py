@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from consultations import rules
-from consultations.aftercare import AFTERCARE_VERSION
+from consultations.aftercare import AFTERCARE_VERSION, decline_message
 from consultations.emails import email_send, status_url
 from consultations.models import (
     AccessLog,
@@ -70,6 +70,8 @@ class DecisionInput:
     override_excluded: bool = False
     plan_sessions: int | None = None
     plan_interval_weeks: int | None = None
+    # Declined or referred: what the patient reads (blank: the message for the reason).
+    patient_message: str = ""
 
 
 def locked_for_review(consultation: Consultation) -> Consultation:
@@ -237,6 +239,7 @@ def _decision_input(decision: Decision) -> DecisionInput:
         override_excluded=decision.override_excluded,
         plan_sessions=decision.plan_sessions,
         plan_interval_weeks=decision.plan_interval_weeks,
+        patient_message=decision.patient_message,
     )
 
 
@@ -274,6 +277,11 @@ def _decision_create(
         plan_interval_weeks=choice.plan_interval_weeks if choice.treatment else None,
         plan_constraints=plan_constraints,
         aftercare_version=AFTERCARE_VERSION if choice.treatment else "",
+        patient_message=(
+            (choice.patient_message.strip() or decline_message(choice.reason_code))
+            if choice.outcome == DecisionOutcome.DECLINED
+            else ""
+        ),
         supersedes=supersedes,
         amendment_reason=amendment_reason,
         decided_by=user,

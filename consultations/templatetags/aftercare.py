@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django import template
 
-from consultations.aftercare import AFTERCARE_VERSION, Aftercare, aftercare_for
+from consultations.aftercare import AFTERCARE_VERSION, Aftercare, aftercare_for, decline_message
 
 register = template.Library()
 
@@ -19,3 +19,11 @@ def aftercare_filter(decision: object) -> Aftercare | None:
     if not treatment:
         return None
     return aftercare_for(treatment, getattr(decision, "aftercare_version", "") or AFTERCARE_VERSION)
+
+
+@register.filter(name="patient_message")
+def patient_message_filter(decision: object) -> str:
+    """What a declined or referred patient reads: their practitioner's message, or (for a
+    decision recorded before messages existed) the clinic's message for its reason."""
+    message = str(getattr(decision, "patient_message", "") or "")
+    return message or decline_message(str(getattr(decision, "reason_code", "") or ""))

@@ -10,7 +10,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 AREAS = ("intake", "review", "insight")
-VIEW_MODULES = [ROOT / "consultations" / area / "views.py" for area in AREAS]
+VIEW_MODULES = [
+    path
+    for area in AREAS
+    for path in sorted((ROOT / "consultations" / area).glob("*.py"))
+    if path.name in ("views.py", "pages.py")
+]
 # Query building a view must leave to consultations/selectors.py (or a model's QuerySet).
 QUERY_NAMES = {"objects", "get_object_or_404", "get_list_or_404", "Q", "F", "Prefetch", "Exists"}
 # Tables and definitions are long by nature; everything else stays readable.

@@ -73,6 +73,8 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     # Public pages
     ("home", "GET"): everyone(200),
     ("home", "POST"): everyone(405),
+    ("privacy", "GET"): everyone(200),
+    ("privacy", "POST"): everyone(405),
     # Patient intake
     ("intake:start", "GET"): everyone(200),
     ("intake:start", "POST"): everyone(200),  # the empty form comes back with its errors

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.template import loader
 from django.test import Client
 
@@ -16,7 +17,8 @@ def assert_friendly(response, *, status: int, heading: str) -> None:
     assert response.status_code == status
     page = response.content.decode()
     assert f">{heading}</h1>" in page
-    assert 'class="navbar-brand"' in page and ">Clinic</a>" in page
+    assert 'class="navbar-brand"' in page and f">{settings.CLINIC_NAME}</a>" in page
+    assert settings.CLINIC_PHONE in page  # how to reach the clinic, on every error page
     assert "/static/css/site.css" in page
     assert "Go to the home page" in page
     for leak in LEAKS:

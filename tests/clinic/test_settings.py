@@ -17,6 +17,9 @@ PRODUCTION = {
     "CSRF_TRUSTED_ORIGINS": "https://clinic.example",
     "SITE_URL": "https://clinic.example",
     "DATABASE_URL": "sqlite:///:memory:",
+    "CLINIC_NAME": "Tanglin Skin Clinic",
+    "CLINIC_PHONE": "+65 6123 4567",
+    "CLINIC_ADDRESS": "10 Tanglin Road, Singapore 247909",
 }
 
 
@@ -143,3 +146,36 @@ def test_manage_py_names_the_missing_variable_instead_of_an_unrelated_error():
     assert result.returncode == 1
     assert result.stderr.strip().startswith("Configuration error: SECRET_KEY is required")
     assert "Traceback" not in result.stderr
+
+
+def test_make_run_builds_links_on_the_port_it_serves():
+    """`make run PORT=8123`: every command it runs gets SITE_URL on that port, so emails and the
+    confirmation page link to the server the patient is using."""
+    result = subprocess.run(
+        ["make", "-n", "run", "PORT=8123"],  # noqa: S607 (make from PATH, as the README says)
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=outside_environment(),
+    )
+    commands = [line for line in result.stdout.splitlines() if "manage.py" in line]
+    assert commands and all('SITE_URL="${SITE_URL:-http://127.0.0.1:8123}"' in c for c in commands)
+    assert commands[-1].endswith("runserver 127.0.0.1:8123")
+
+
+def test_deploy_checks_warn_while_the_clinic_is_the_demo_clinic():
+    env = {**outside_environment(), **PRODUCTION}
+    for name in ("CLINIC_NAME", "CLINIC_PHONE", "CLINIC_ADDRESS"):
+        del env[name]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert (
+        "clinic.W001" in result.stderr and "CLINIC_PHONE is still the demo value" in result.stderr
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import assert_focus_visible, check_page, focus_ring
@@ -49,7 +50,7 @@ def test_keyboard_focus_is_always_visible(phone_page: Page):
         seen.append(ring["text"])
         assert_focus_visible(ring)
     # The first Tab reaches the skip link (shown when focused), then the navigation.
-    assert seen[:2] == ["Skip to main content", "Clinic"]
+    assert seen[:2] == ["Skip to main content", settings.CLINIC_NAME]
 
 
 def test_skip_link_moves_focus_to_the_main_content(phone_page: Page):

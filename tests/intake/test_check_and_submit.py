@@ -84,7 +84,9 @@ def test_check_your_answers_shows_every_answer_grouped_with_change_links(client)
         "Plasters &lt;tape&gt;",
     ):
         assert text in page
-    assert "Consent text version 2026.1" in page
+    # The consent's version is recorded, not shown: patients read the text and how to ask.
+    assert "Consent text version" not in page
+    assert "Read the full" in page and 'href="/privacy/">privacy notice</a>' in page
 
 
 def test_back_keeps_a_typed_follow_up_answer_even_before_its_question_is_answered(client):

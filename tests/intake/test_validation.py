@@ -120,7 +120,7 @@ def test_an_under_18_is_told_to_book_in_person(client):
     response = client.post(START, {**ABOUT, **dob(years_ago(18, days=1))})
     assert errors_on(response) == [
         "You must be 18 or over to use this online form. If you are under 18, please book "
-        "an appointment in person at the clinic."
+        "an appointment in person at the clinic: call +65 6000 0000."
     ]
     assert Consultation.objects.count() == 0
 

@@ -81,7 +81,25 @@ def test_the_plan_is_prefilled_from_each_treatments_typical_protocol(client, pra
         for treatment in ("laser", "chemical_peel", "microdermabrasion")
     }
     assert plans == {"laser": (4, 4), "chemical_peel": (5, 3), "microdermabrasion": (6, 2)}
-    assert form["choice"].value() == consultation.latest_evaluation.primary
+    # Nothing is chosen for the practitioner: signing off is a deliberate act.
+    assert form["choice"].value() is None
+    assert "checked" not in page_text(client.get(url)).split('name="choice"')[1].split(">")[0]
+
+
+def test_recording_a_decision_without_choosing_one_is_refused_with_a_clear_message(
+    client, practitioner
+):
+    consultation = submitted()
+    data = decision_form_data(consultation)
+    del data["choice"]
+    response = decide(client, consultation, data)
+    assert response.status_code == 200
+    assert (
+        "Choose a decision: accept the suggestion, choose another treatment, or decline or refer."
+        in page_text(response)
+    )
+    assert "This field is required" not in page_text(response)
+    assert not Decision.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -141,7 +159,7 @@ def test_a_deferred_suggestion_cannot_be_accepted(client, practitioner):
     assert consultation.latest_evaluation.primary == "defer_to_practitioner"
     response = decide(client, consultation, choice="defer_to_practitioner")
     assert response.status_code == 200
-    assert "Select a valid choice" in page_text(response)
+    assert "Choose one of the options listed" in page_text(response)
     assert not Decision.objects.exists()
 
 
@@ -488,7 +506,7 @@ def test_an_amendment_keeps_the_earlier_decision_and_needs_a_reason(
 
     response = amend(client, consultation, choice="declined", reason_code="refer_to_doctor")
     assert response.status_code == 200
-    assert "This field is required." in page_text(response)
+    assert "Say why you are amending the decision" in page_text(response)
     assert Decision.objects.count() == 1
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -600,6 +618,23 @@ def test_the_status_page_shows_the_latest_outcome_with_plan_and_aftercare(client
 def test_the_status_outcome_for_a_declined_decision_says_the_clinic_will_call():
     decision = DecisionFactory(outcome="declined", treatment="", reason_code="refer_to_doctor")
     page = render_to_string("intake/_status_outcome.html", {"decision": decision})
-    assert "The clinic will contact you" in page
-    assert "refer" not in page.lower()
+    assert "The clinic will also contact you" in page
+    assert settings.CLINIC_PHONE in page
+    # The clinic's message for the reason (recorded before messages existed), never the code.
+    assert "Please see your GP or a dermatologist" in page
+    assert "refer_to_doctor" not in page
     assert "Before each session" not in page
+
+
+def test_a_practitioner_declining_writes_the_patients_message_or_gets_the_reasons(
+    client, practitioner
+):
+    first, second = submitted(), submitted()
+    own = "Please come in so that we can look at the patch on your cheek together."
+    decide(client, first, choice="declined", reason_code="clinical_judgement", patient_message=own)
+    decide(client, second, choice="declined", reason_code="refer_to_doctor", patient_message=" ")
+    assert Decision.objects.get(consultation=first).patient_message == own
+    message = Decision.objects.get(consultation=second).patient_message
+    assert message.startswith("Your practitioner would like a doctor to look at your skin")
+    page = client.get(f"/c/{first.public_token}/").content.decode()
+    assert own in page and "clinical_judgement" not in page
