@@ -361,7 +361,9 @@ def env_rate(name: str, default: str) -> str:
 
 # Public POSTs (every intake step, submit) per client, and resume-link emails per client: a
 # fixed window in the shared cache (clinic/ratelimit.py).
-INTAKE_RATE_LIMIT = env_rate("INTAKE_RATE_LIMIT", "60/10m")
+# A whole intake is about a dozen POSTs (eight pages, a few corrections, the submit); a clinic's
+# waiting-room Wi-Fi puts several patients behind one address.
+INTAKE_RATE_LIMIT = env_rate("INTAKE_RATE_LIMIT", "120/10m")
 INTAKE_EMAIL_RATE_LIMIT = env_rate("INTAKE_EMAIL_RATE_LIMIT", "5/1h")
 # Behind our own proxy, rate limits count the address it appends to X-Forwarded-For.
 INTAKE_TRUST_X_FORWARDED_FOR = env_bool("BEHIND_TLS_PROXY", False)

@@ -24,6 +24,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from consultations import rules
 from consultations.models import Consultation, ConsultationStatus, Decision, DecisionOutcome
+from consultations.models.consultation import rules_input
 
 CHUNK_SIZE = 2000
 REPLAYED_STATUSES = (ConsultationStatus.SUBMITTED, ConsultationStatus.DECIDED)
@@ -173,25 +174,13 @@ def replay_queryset(
     )
 
 
-def rules_input(row: dict[str, Any]) -> dict[str, Any]:
-    """A stored row as the rules' input: follow-ups not asked are absent, the version named."""
-    answers = {code: row[code] for code in rules.ANSWER_FIELDS}
-    for code in rules.FOLLOW_UPS:
-        answers[code] = answers[code] or None
-    answers[rules.QUESTIONNAIRE_VERSION_KEY] = row["questionnaire_version"]
-    return answers
-
-
 def answered_no(answers: dict[str, Any]) -> dict[str, Any]:
     """A 2026.1 consultation's answers as if the patient had answered every newer yes/no
-    question "no" (follow-ups of older questions: the most cautious answer, "not sure")."""
-    filled = {**answers, rules.QUESTIONNAIRE_VERSION_KEY: rules.QUESTIONNAIRE_VERSIONS[-1]}
+    question "no". A follow-up of an older "yes" stays unasked, so R45 still asks for it."""
+    filled = dict(answers)
     for code in rules.NEW_BOOLEAN_FIELDS_2026_2:
         if filled[code] is None:
             filled[code] = False
-    for code, (parent, _values) in rules.FOLLOW_UPS.items():
-        if filled[parent] and filled[code] is None:
-            filled[code] = "not_sure"
     return filled
 
 
@@ -208,7 +197,7 @@ def replay(
     report = ReplayReport(ruleset_version=rules.RULESET_VERSION, since=since)
     for row in replay_queryset(consultations, since=since).iterator(chunk_size=CHUNK_SIZE):
         reference = row["reference"]
-        mapping = rules_input(row)
+        mapping = rules_input(row)  # the row's values, as Consultation.rules_input reads them
         try:
             answers = rules.Answers.from_mapping(mapping)
         except rules.AnswersError:

@@ -155,6 +155,7 @@ class DecisionReason(models.TextChoices):
 class AccessAction(models.TextChoices):
     VIEW = "view", "Viewed a consultation"
     CORRECT = "correct", "Corrected answers"
+    RERUN = "rerun", "Ran the current rules again"
     DECIDE = "decide", "Recorded a decision"
     AMEND = "amend", "Amended a decision"
     EXPORT_CSV = "export_csv", "Exported CSV"

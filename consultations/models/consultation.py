@@ -3,10 +3,14 @@ contract code (docs/decisions/0002), with named constraints for every invariant.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from consultations import rules
 from consultations.models.choices import (
     FREE_TEXT_MAX_LENGTH,
     HEALTH_FIELDS_2026_1,
@@ -25,6 +29,16 @@ from consultations.models.choices import (
 )
 from consultations.models.patient import Patient
 from consultations.questionnaire import QUESTIONNAIRE_VERSION
+
+
+def rules_input(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Stored answers (a row's values) as the rules' input mapping: the contract's codes, with a
+    follow-up not asked as null, and the questionnaire version."""
+    answers = {code: values[code] for code in rules.ANSWER_FIELDS}
+    for code in rules.FOLLOW_UPS:
+        answers[code] = answers[code] or None
+    answers[rules.QUESTIONNAIRE_VERSION_KEY] = values["questionnaire_version"]
+    return answers
 
 
 class ConsultationQuerySet(models.QuerySet["Consultation"]):
@@ -274,6 +288,24 @@ class Consultation(models.Model):
     @property
     def is_editable_by_patient(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    def rules_input(self) -> dict[str, Any]:
+        """The answers as the rules module's input mapping (contract codes and the
+        questionnaire version they were answered under); a follow-up not asked is null."""
+        return rules_input(
+            {name: getattr(self, name) for name in (*rules.ANSWER_FIELDS, "questionnaire_version")}
+        )
+
+    @property
+    def unasked_codes(self) -> list[str]:
+        """The answers a consultation sent under an earlier questionnaire was never asked and
+        still lacks (rule R45), in the order of contract table 1.1; [] for any other."""
+        if self.questionnaire_version == rules.QUESTIONNAIRE_VERSIONS[-1]:
+            return []
+        try:
+            return list(rules.Answers.from_mapping(self.rules_input()).unasked)
+        except rules.AnswersError:
+            return []
 
     @property
     def primary_goal(self) -> str | None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from consultations import fitzpatrick, questionnaire, rules
+from consultations import fitzpatrick, questionnaire
 from consultations.models import (
     AnswerCorrection,
     Consultation,
@@ -199,16 +199,6 @@ def _goals(consultation: Consultation, audience: str) -> list[Row]:
 NOT_ASKED_TERM = "Not asked: answered under questionnaire {version}"
 
 
-def _not_asked(consultation: Consultation, code: str) -> bool:
-    """A 2026.2 question a consultation answered under 2026.1 was never asked (R45)."""
-    return (
-        consultation.questionnaire_version == rules.QUESTIONNAIRE_VERSIONS[0]
-        and code in rules.NEW_CODES_2026_2
-        and getattr(consultation, code) in (None, "")
-        and not consultation.is_editable_by_patient
-    )
-
-
 def _health(
     consultation: Consultation,
     step: str,
@@ -219,6 +209,8 @@ def _health(
     it; a follow-up with options has its own row after "yes"; a question the patient was never
     asked is left out of their pages and named as such on staff pages."""
     rows = []
+    # Never asked: a consultation sent under an earlier questionnaire (R45).
+    unasked = set() if consultation.is_editable_by_patient else set(consultation.unasked_codes)
     for question in questionnaire.questions_in(step):
         code = question.code
         if question.follows and question.kind == questionnaire.TEXT:
@@ -230,7 +222,7 @@ def _health(
             continue  # shown with its text box
         elif question.follows and not getattr(consultation, question.follows):
             continue  # a follow-up that does not apply
-        elif _not_asked(consultation, code):
+        elif code in unasked:
             if audience == CLINICIAN:
                 version = consultation.questionnaire_version
                 value = NOT_ASKED_TERM.format(version=version)

@@ -124,7 +124,13 @@ def suggestion_line(evaluation: Evaluation) -> str:
 
 ANSWER_TERMS: dict[str, str] = {
     code: questionnaire.question(code).term
-    for code in ("fitzpatrick", "fitzpatrick_source", "sebum", *rules.BOOLEAN_FIELDS)
+    for code in (
+        "fitzpatrick",
+        "fitzpatrick_source",
+        "sebum",
+        *rules.BOOLEAN_FIELDS,
+        *rules.FOLLOW_UPS,
+    )
 }
 
 

@@ -9,26 +9,12 @@ from django import forms
 from django.forms import BoundField
 
 from consultations import questionnaire, rules
-from consultations.models import Consultation
+from consultations.models import Consultation, ConsultationStatus
 from consultations.questionnaire import CLINICIAN
 from consultations.review.forms import FITZPATRICK_CHOICES, HiddenNumberField
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 ASKED_THE_PATIENT = "Asked the patient."
-
-
-def _unasked(consultation: Consultation) -> list[str]:
-    """The 2026.2 questions a 2026.1 consultation was never asked (R45), in table 1.1 order."""
-    if consultation.questionnaire_version != rules.QUESTIONNAIRE_VERSIONS[0]:
-        return []
-    unasked = []
-    for code in rules.NEW_CODES_2026_2:
-        parent = rules.FOLLOW_UPS.get(code, ("", ()))[0]
-        if parent and not getattr(consultation, parent):
-            continue  # a follow-up that does not apply
-        if getattr(consultation, code) in (None, ""):
-            unasked.append(code)
-    return unasked
 
 
 class CorrectionForm(forms.Form):
@@ -37,6 +23,8 @@ class CorrectionForm(forms.Form):
     current answers."""
 
     lock_version = HiddenNumberField()
+    # The evaluation the form was built on: after a conflict, what changed since is named.
+    evaluation = HiddenNumberField(required=False)
     fitzpatrick = forms.TypedChoiceField(
         label=questionnaire.question("fitzpatrick").term, coerce=int, choices=FITZPATRICK_CHOICES
     )
@@ -62,7 +50,9 @@ class CorrectionForm(forms.Form):
 
     def __init__(self, *args: Any, consultation: Consultation, **kwargs: Any) -> None:
         self.consultation = consultation
-        self.unasked = _unasked(consultation)
+        self.unasked = consultation.unasked_codes
+        # Decided: only the answers the patient was never asked can still be recorded.
+        self.only_unasked = consultation.status == ConsultationStatus.DECIDED
         # Yes/no answers the patient gave: a tick for yes. Never asked: yes, no, or not yet.
         self.asked = [
             code
@@ -76,6 +66,7 @@ class CorrectionForm(forms.Form):
         }
         initial["phototype_examined"] = consultation.fitzpatrick_source == "practitioner"
         initial["lock_version"] = consultation.lock_version
+        initial["evaluation"] = consultation.latest_evaluation_id
         kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
         for code in self.asked:
@@ -89,6 +80,16 @@ class CorrectionForm(forms.Form):
                 choices=[("", "Not applicable"), *questionnaire.choices(code, CLINICIAN)],
                 help_text=f"Only after yes to “{questionnaire.question(question.follows).term}”.",
             )
+        if self.only_unasked:
+            for name in (
+                "fitzpatrick",
+                "phototype_examined",
+                "sebum",
+                *self.asked,
+                *self.follow_ups,
+            ):
+                del self.fields[name]
+            self.asked, self.follow_ups = [], []
         for code in self.unasked:
             question = questionnaire.question(code)
             choices = YES_NO if not question.options else questionnaire.choices(code, CLINICIAN)
@@ -101,6 +102,8 @@ class CorrectionForm(forms.Form):
             )
 
     def skin_fields(self) -> list[BoundField]:
+        if self.only_unasked:
+            return []
         return [self["fitzpatrick"], self["phototype_examined"], self["sebum"]]
 
     def health_fields(self) -> list[BoundField]:

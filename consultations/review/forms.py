@@ -199,13 +199,17 @@ class DecisionForm(forms.Form):
         self.excluded = {e["treatment"]: e for e in output["excluded"]}
         # Questions the patient was never asked (R45): no treatment until they are answered.
         self.answers_missing = any(f["code"] == ANSWERS_MISSING for f in output["flags"])
+        # Made by an earlier ruleset: run the current rules again before deciding a treatment.
+        self.evaluation_version = evaluation.ruleset_version
+        self.outdated_rules = evaluation.ruleset_version != rules.RULESET_VERSION
+        treatments_allowed = not (self.answers_missing or self.outdated_rules)
         initial = {"evaluation": evaluation.pk, "lock_version": consultation.lock_version}
         kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
         choices = [
             (treatment, self._choice_label(treatment))
             for treatment in [*self.suggested, *self.excluded]
-            if not self.answers_missing
+            if treatments_allowed
         ]
         # Kept as typed pairs for options(); the field's own `choices` reads back loosely typed.
         self.decision_choices = [*choices, (DECLINED, "Decline or refer: no treatment")]
@@ -262,7 +266,7 @@ class DecisionForm(forms.Form):
 
     @property
     def has_excluded_options(self) -> bool:
-        return bool(self.excluded)
+        return bool(self.excluded) and not (self.answers_missing or self.outdated_rules)
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from clinic.auth import signed_in_user
 from consultations import presenters, rules, selectors, services
@@ -25,9 +25,7 @@ from consultations.models import (
     AccessLog,
     Consultation,
     ConsultationStatus,
-    Evaluation,
 )
-from consultations.review.corrections import CorrectionForm
 from consultations.review.forms import (
     QUEUE_TABS,
     AmendForm,
@@ -38,7 +36,6 @@ from consultations.review.forms import (
     posted_number,
 )
 from consultations.selectors import ALL
-from consultations.services import corrections
 from consultations.services import review as review_services
 
 REVIEW_PERMISSION = "consultations.review_consultation"
@@ -173,7 +170,11 @@ def _render_detail(
             "decision_form": decision_form,
             "amend_form": amend_form,
             "amend_open": bool(kept) or (amend_form is not None and amend_form.is_bound),
-            "can_correct": consultation.status == ConsultationStatus.SUBMITTED,
+            "can_correct": correctable(consultation),
+            "rules_outdated": evaluation is not None
+            and evaluation.ruleset_version != rules.RULESET_VERSION
+            and consultation.status in (ConsultationStatus.SUBMITTED, ConsultationStatus.DECIDED),
+            "ruleset_version": rules.RULESET_VERSION,
         },
         status=status,
     )
@@ -187,7 +188,7 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
     return _render_detail(request, selectors.consultation_for_staff(reference))
 
 
-def _tell_what_changed(request: HttpRequest, consultation: Consultation, data: QueryDict) -> None:
+def tell_what_changed(request: HttpRequest, consultation: Consultation, data: QueryDict) -> None:
     """Name the answers corrected after the evaluation the practitioner's form was built on."""
     seen = posted_number(data.get("evaluation"))
     if seen is None:
@@ -223,7 +224,7 @@ def _changed(request: HttpRequest, reference: str, data: QueryDict) -> HttpRespo
         messages.error(request, DAMAGED_MESSAGE)
         return _render_detail(request, consultation, kept=kept_input(data), status=400)
     messages.error(request, CHANGED_MESSAGE)
-    _tell_what_changed(request, consultation, data)
+    tell_what_changed(request, consultation, data)
     if consultation.status == ConsultationStatus.DECIDED:
         _tell_who_decided(request, consultation)
     return _render_detail(request, consultation, kept=kept_input(data), status=409)
@@ -313,81 +314,9 @@ def amend(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-def _correction_kept(data: QueryDict) -> dict[str, Any]:
-    """What the practitioner typed, to show again after a conflict."""
-    kept: dict[str, Any] = {
-        name: data[name]
-        for name in ("fitzpatrick", "sebum", "note", *rules.FOLLOW_UPS)
-        if name in data
-    }
-    kept |= {name: data[name] for name in data if name.startswith("ask_")}
-    kept.update({field: field in data for field in (*rules.BOOLEAN_FIELDS, "phototype_examined")})
-    return kept
-
-
-@login_required
-@permission_required(REVIEW_PERMISSION, raise_exception=True)
-@require_http_methods(["GET", "HEAD", "POST"])
-def correct(request: HttpRequest, reference: str) -> HttpResponse:
-    """Correct answers after examination; the rules run again as a new evaluation."""
-    consultation = selectors.consultation_for_staff(reference)
-    if consultation.status != ConsultationStatus.SUBMITTED:
-        messages.error(
-            request,
-            "This consultation has been decided, so its answers can no longer be corrected. "
-            "To change the outcome, amend the decision."
-            if consultation.status == ConsultationStatus.DECIDED
-            else "Only a submitted consultation can be corrected.",
-        )
-        return redirect("review:detail", reference=reference)
-    status = 200
-    if request.method != "POST":
-        form = CorrectionForm(consultation=consultation)
-    else:
-        form = CorrectionForm(request.POST, consultation=consultation)
-        try:
-            if posted_number(request.POST.get("lock_version")) != consultation.lock_version:
-                raise review_services.ConsultationChanged
-            if form.is_valid():
-                before = consultation.latest_evaluation
-                evaluation = corrections.correction_apply(
-                    consultation=consultation,
-                    user=signed_in_user(request),
-                    lock_version=form.cleaned_data["lock_version"],
-                    changes=form.changes(),
-                    note=form.note_text(),
-                )
-                messages.success(request, _corrected_message(before, evaluation))
-                return redirect("review:detail", reference=reference)
-        except review_services.ConsultationChanged:
-            consultation = selectors.consultation_for_staff(reference)
-            if consultation.status != ConsultationStatus.SUBMITTED:
-                messages.error(request, DECIDED_BEFORE_CORRECTION_MESSAGE)
-                return redirect("review:detail", reference=reference)
-            damaged = form_damaged(request.POST)
-            messages.error(request, DAMAGED_MESSAGE if damaged else CHANGED_MESSAGE)
-            form = CorrectionForm(consultation=consultation, initial=_correction_kept(request.POST))
-            status = 400 if damaged else 409
-        except review_services.NothingChanged as exc:
-            form.add_error(None, str(exc))
-        except review_services.ReviewRefused as exc:
-            messages.error(request, str(exc))
-            return redirect("review:detail", reference=reference)
-    return render(
-        request,
-        "review/correct.html",
-        {"consultation": consultation, "patient": consultation.patient, "form": form},
-        status=status,
+def correctable(consultation: Consultation) -> bool:
+    """Answers can be corrected until the decision; after it, only the answers the patient
+    was never asked can be recorded (so that an amendment can use the current rules)."""
+    return consultation.status == ConsultationStatus.SUBMITTED or (
+        consultation.status == ConsultationStatus.DECIDED and bool(consultation.unasked_codes)
     )
-
-
-def _corrected_message(before: Evaluation | None, after: Evaluation) -> str:
-    message = "Answers corrected and the rules ran again."
-    if before is not None and before.primary != after.primary:
-        message += (
-            f" The suggestion changed from {before.get_primary_display()} "
-            f"to {after.get_primary_display()}."
-        )
-    else:
-        message += f" The suggestion is still {after.get_primary_display()}."
-    return message

@@ -28,11 +28,7 @@ if TYPE_CHECKING:
 def consultation_answers(consultation: Consultation) -> dict[str, Any]:
     """The consultation's answers as the rules module's input mapping (contract codes and the
     questionnaire version it was answered under). A follow-up not asked is absent (null)."""
-    answers = {code: getattr(consultation, code) for code in rules.ANSWER_FIELDS}
-    for code in rules.FOLLOW_UPS:
-        answers[code] = answers[code] or None
-    answers[rules.QUESTIONNAIRE_VERSION_KEY] = consultation.questionnaire_version
-    return answers
+    return consultation.rules_input()
 
 
 def findings_from_output(output: dict[str, Any]) -> list[tuple[str, str, str]]:

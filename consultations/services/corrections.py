@@ -24,7 +24,7 @@ from consultations.models import (
     EvaluationTrigger,
     FitzpatrickSource,
 )
-from consultations.services import access_log_record, evaluation_create
+from consultations.services import access_log_record, consultation_answers, evaluation_create
 from consultations.services.review import (
     NothingChanged,
     ReviewRefused,
@@ -64,12 +64,16 @@ def correction_apply(
     if unknown:
         raise ValueError(f"not correctable: {', '.join(sorted(unknown))}")
     locked = locked_for_review(consultation)
-    if locked.status == ConsultationStatus.DECIDED:
+    if locked.status == ConsultationStatus.DECIDED and not set(changes) <= set(
+        locked.unasked_codes
+    ):
+        # After a decision, only the answers the patient was never asked may be recorded
+        # (so that an amendment can be decided on the current rules): nothing is rewritten.
         raise ReviewRefused(
             "This consultation has been decided, so its answers can no longer be corrected. "
             "To change the outcome, amend the decision."
         )
-    if locked.status != ConsultationStatus.SUBMITTED:
+    if locked.status not in (ConsultationStatus.SUBMITTED, ConsultationStatus.DECIDED):
         raise ReviewRefused("Only a submitted consultation can be corrected.")
     check_unchanged(locked, lock_version=lock_version)
 
@@ -88,24 +92,27 @@ def correction_apply(
         follow_up_now = diffs[follow_up][1] if follow_up in diffs else getattr(locked, follow_up)
         if not parent_now and follow_up_now:
             diffs[follow_up] = (getattr(locked, follow_up), "")
+    # A follow-up cleared that was empty already is no change.
+    diffs = {field: (old, new) for field, (old, new) in diffs.items() if old != new}
     if not diffs:
         raise NothingChanged("No answer was changed.")
     if "fitzpatrick" in diffs and locked.fitzpatrick_source != FitzpatrickSource.PRACTITIONER:
         diffs["fitzpatrick_source"] = (locked.fitzpatrick_source, FitzpatrickSource.PRACTITIONER)
     for field, (_old, new) in diffs.items():
         setattr(locked, field, new)
-    lock_version_bump(locked, *diffs)
-
     try:
-        evaluation = evaluation_create(
-            consultation=locked, trigger=EvaluationTrigger.CORRECTION, user=user
-        )
+        # Before anything is saved: the rules must be able to read the corrected answers.
+        rules.Answers.from_mapping(consultation_answers(locked))
     except rules.AnswersError as exc:
         # The form checks the same (a follow-up after "yes"): this is the last guard.
         raise ReviewRefused(
             "These answers cannot be checked by the rules: "
             + "; ".join(f"{code} {message}" for code, message in exc.errors.items())
         ) from exc
+    lock_version_bump(locked, *diffs)
+    evaluation = evaluation_create(
+        consultation=locked, trigger=EvaluationTrigger.CORRECTION, user=user
+    )
     now = timezone.now()
     AnswerCorrection.objects.bulk_create(
         AnswerCorrection(

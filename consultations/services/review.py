@@ -35,9 +35,10 @@ from consultations.models import (
     DecisionOutcome,
     DecisionReason,
     Evaluation,
+    EvaluationTrigger,
 )
 from consultations.selectors import decision_current
-from consultations.services import access_log_record
+from consultations.services import access_log_record, evaluation_create
 from consultations.treatment_plans import PROTOCOLS
 
 if TYPE_CHECKING:
@@ -293,6 +294,12 @@ def _check_choice(evaluation: Evaluation, choice: DecisionInput) -> None:
     """The decision's own invariants (the form shows them to the practitioner as messages)."""
     primary = evaluation.primary
     excluded = {entry["treatment"] for entry in evaluation.output["excluded"]}
+    if choice.treatment and evaluation.ruleset_version != rules.RULESET_VERSION:
+        raise ReviewRefused(
+            f"This suggestion comes from ruleset {evaluation.ruleset_version}, and the rules "
+            f"have changed since ({rules.RULESET_VERSION}). Run the current rules again, then "
+            "decide. You can still decline or refer."
+        )
     if choice.treatment and any(
         flag["code"] == ANSWERS_MISSING for flag in evaluation.output["flags"]
     ):
@@ -371,3 +378,30 @@ def patient_notify(*, consultation_id: int, amended: bool) -> bool:
         context=context,
         reference=consultation.reference,
     )
+
+
+@transaction.atomic
+def evaluation_rerun(
+    *, consultation: Consultation, user: User | None, lock_version: int | None = None
+) -> Evaluation:
+    """Run the current rules again on the answers as they stand: a new evaluation, the earlier
+    ones kept as they were (an evaluation made by an earlier ruleset is never rewritten).
+
+    `lock_version`: the one the practitioner's page showed (None from the rerun_rules command).
+    """
+    locked = locked_for_review(consultation)
+    if locked.status not in (ConsultationStatus.SUBMITTED, ConsultationStatus.DECIDED):
+        raise ReviewRefused("Only a sent consultation can be evaluated again.")
+    if lock_version is not None:
+        check_unchanged(locked, lock_version=lock_version)
+    lock_version_bump(locked)
+    evaluation = evaluation_create(consultation=locked, trigger=EvaluationTrigger.RERUN, user=user)
+    access_log_record(
+        user=user,
+        action=AccessLog.Action.RERUN,
+        consultation=locked,
+        detail=f"ruleset {evaluation.ruleset_version}",
+    )
+    consultation.lock_version = locked.lock_version
+    consultation.latest_evaluation = evaluation
+    return evaluation

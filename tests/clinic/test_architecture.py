@@ -14,7 +14,7 @@ VIEW_MODULES = [
     path
     for area in AREAS
     for path in sorted((ROOT / "consultations" / area).glob("*.py"))
-    if path.name in ("views.py", "pages.py")
+    if path.name.endswith("views.py") or path.name == "pages.py"
 ]
 # Query building a view must leave to consultations/selectors.py (or a model's QuerySet).
 QUERY_NAMES = {"objects", "get_object_or_404", "get_list_or_404", "Q", "F", "Prefetch", "Exists"}

@@ -106,6 +106,9 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("review:decide", "POST"): REVIEW_STALE_FORM,
     ("review:amend", "GET"): REVIEW_NOT_ALLOWED,
     ("review:amend", "POST"): row(LOGIN, LOGIN, LOGIN, 403, REDIRECT, REDIRECT, LOGIN),
+    ("review:rerun", "GET"): REVIEW_NOT_ALLOWED,
+    # An empty form has no lock version: refused as a stale page, back to the detail page.
+    ("review:rerun", "POST"): row(LOGIN, LOGIN, LOGIN, 403, REDIRECT, REDIRECT, LOGIN),
     # Insight: analytics, FHIR and print for practitioners; the rule test bench for admins
     ("insight:analytics", "GET"): REVIEW,
     ("insight:analytics", "POST"): everyone(405),
