@@ -201,3 +201,26 @@ def test_a_yes_to_inflamed_acne_needs_the_kind_of_spots(client, practitioner):
     response = client.post(url, {**data, "inflamed_acne_severity": "nodules_cysts"})
     assert response.status_code == 302
     assert {"ACTIVE_INFLAMED_ACNE", "NODULOCYSTIC_ACNE"} <= flags(consultation)
+
+
+def test_a_conflict_never_turns_a_colleagues_answer_into_no(client, practitioner):
+    consultation = legacy()
+    seen_lock = consultation.lock_version
+    # A colleague records "yes" to vitiligo while this practitioner has the form open.
+    correct(client, consultation, {"vitiligo": "yes"})
+    stale = {
+        "lock_version": seen_lock,
+        "evaluation": consultation.latest_evaluation_id,
+        "fitzpatrick": consultation.fitzpatrick,
+        "sebum": consultation.sebum,
+        "ask_radiotherapy_to_area": "no",
+    }
+    response = client.post(reverse("review:correct", args=[consultation.reference]), stale)
+    assert response.status_code == 409
+    form = response.context["form"]
+    # The colleague's answer shows as it is now, with what changed named; nothing invented.
+    assert form["vitiligo"].value() is True
+    assert "Corrected since you opened it: Vitiligo (any site, ever)" in page_text(response)
+    assert form["ask_radiotherapy_to_area"].value() == "no"  # what this practitioner typed
+    consultation.refresh_from_db()
+    assert consultation.vitiligo is True and consultation.radiotherapy_to_area is None
