@@ -222,6 +222,8 @@ except (zoneinfo.ZoneInfoNotFoundError, ValueError):
     raise ImproperlyConfigured(f"TIME_ZONE is not a known time zone: {TIME_ZONE!r}.") from None
 USE_I18N = True
 USE_TZ = True
+# 24-hour times everywhere, the admin included (clinic/formats/en_GB/formats.py).
+FORMAT_MODULE_PATH = ["clinic.formats"]
 
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "static/"

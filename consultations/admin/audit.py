@@ -27,10 +27,16 @@ class EvaluationAdmin(AccessLoggedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdm
         "created_at",
         "trigger",
         "primary",
-        "has_stop_flag",
+        "stop_flag",
         "ruleset_version",
     )
     list_filter = ("primary", "has_stop_flag", "trigger", "ruleset_version")
+
+    @admin.display(description="Stop flag", ordering="has_stop_flag")
+    def stop_flag(self, obj: Evaluation) -> str:
+        """ "Stop" when the rules raised a stop flag (no automatic suggestion), else a dash."""
+        return "Stop" if obj.has_stop_flag else "–"
+
     search_fields = ("consultation__reference",)
     list_select_related = ("consultation",)
     show_full_result_count = False

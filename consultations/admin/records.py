@@ -11,12 +11,15 @@ from django.contrib.admin import helpers
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from clinic.auth import signed_in_user
-from consultations import fhir, selectors, services
-from consultations.admin.exports import csv_header, csv_row
+from consultations import fhir, presenters, selectors, services
+from consultations.admin.exports import BOM, csv_header, csv_row, csv_rows
 from consultations.admin.mixins import (
     AccessLoggedAdminMixin,
     ReadOnlyAdminMixin,
@@ -24,7 +27,6 @@ from consultations.admin.mixins import (
     render_output,
 )
 from consultations.models import (
-    HEALTH_FIELDS,
     AccessLog,
     AnswerCorrection,
     Consent,
@@ -79,12 +81,24 @@ class CorrectionInline(ReadOnlyAdminMixin, SelectRelatedInlineMixin, admin.Tabul
     model = AnswerCorrection
     select_related = ("consultation", "corrected_by")
     extra = 0
-    fields = ("corrected_at", "corrected_by", "field", "old_value", "new_value", "note")
+    fields = ("corrected_at", "corrected_by", "correction", "note")
     readonly_fields = fields
+
+    @admin.display(description="Answer: before → after")
+    def correction(self, obj: AnswerCorrection) -> str:
+        return presenters.correction_line(obj)
+
+
+class ClinicalRecordAdminMixin:
+    """Clinical records are never deleted in the admin: erasure requests are anonymised
+    (the Anonymise action), so decisions and the audit trail stay whole."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Patient)
-class PatientAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class PatientAdmin(ClinicalRecordAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
     list_display = ("last_name", "first_name", "date_of_birth", "email", "created_at")
     search_fields = ("last_name", "first_name", "email")
     list_filter = ("created_at",)
@@ -117,23 +131,31 @@ class PatientAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
         already = len(patients) - done
         self.message_user(
             request,
-            f"Anonymised {done} patients."
-            + (f" {already} had been anonymised already." if already else ""),
+            f"Anonymised {done} patient{pluralize(done)}."
+            + (
+                f" {already} {'was' if already == 1 else 'were'} anonymised already."
+                if already
+                else ""
+            ),
             messages.SUCCESS,
         )
         return None
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
+class ConsultationAdmin(ClinicalRecordAdminMixin, AccessLoggedAdminMixin, admin.ModelAdmin):
+    """Consultations are read here, never edited: the patient writes the answers, and
+    practitioners correct them on the review page, which keeps who, what and when."""
+
     list_display = (
         "reference",
         "patient",
         "status",
+        "main_goal",
         "primary_suggestion",
-        "stop_flag",
+        "stop_flags",
         "submitted_at",
-        "created_at",
+        "review_link",
     )
     list_filter = (
         "status",
@@ -145,47 +167,28 @@ class ConsultationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
     list_select_related = ("patient", "latest_evaluation")
     show_full_result_count = False
     date_hierarchy = "created_at"
-    raw_id_fields = ("patient",)
     actions = ["export_csv", "export_fhir"]
     inlines = [ConsentInline, EvaluationInline, CorrectionInline, DecisionInline]
-    readonly_fields = (
-        "reference",
-        "public_token",
-        "status",
-        "lock_version",
-        "latest_evaluation",
-        "age",
-        "created_at",
-        "updated_at",
-        "submitted_at",
-        "decided_at",
-    )
     fieldsets = (
         (
             None,
-            {"fields": ("reference", "patient", "status", "questionnaire_version", "public_token")},
-        ),
-        (
-            "Skin",
             {
                 "fields": (
-                    "fitzpatrick",
-                    "fitzpatrick_source",
-                    "fitzpatrick_self_report",
-                    "fitzpatrick_score",
-                    "sebum",
+                    "reference",
+                    "patient",
+                    "status",
+                    "review_link",
+                    "questionnaire_version",
+                    "private_link",
                 )
             },
         ),
-        ("Goals", {"fields": ("goals", "downtime_tolerance", "previous_treatments")}),
-        ("Health and medicines", {"fields": (*HEALTH_FIELDS, "other_medicines", "allergies")}),
+        ("Answers", {"fields": ("answers",)}),
         (
             "Record",
             {
                 "fields": (
-                    "age",
                     "latest_evaluation",
-                    "lock_version",
                     "created_at",
                     "updated_at",
                     "submitted_at",
@@ -194,30 +197,78 @@ class ConsultationAdmin(AccessLoggedAdminMixin, admin.ModelAdmin):
             },
         ),
     )
+    readonly_fields = (
+        "reference",
+        "patient",
+        "status",
+        "review_link",
+        "questionnaire_version",
+        "private_link",
+        "answers",
+        "latest_evaluation",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "decided_at",
+    )
+
+    def has_change_permission(self, request: HttpRequest, obj: Consultation | None = None) -> bool:
+        return False
+
+    @admin.display(description="Main goal")
+    def main_goal(self, obj: Consultation) -> str:
+        return presenters.answer_text("goals", obj.primary_goal) if obj.goals else "–"
 
     @admin.display(description="Suggestion", ordering="latest_evaluation__primary")
     def primary_suggestion(self, obj: Consultation) -> str:
         return obj.latest_evaluation.get_primary_display() if obj.latest_evaluation else "–"
 
-    @admin.display(description="Stop flag", boolean=True)
-    def stop_flag(self, obj: Consultation) -> bool | None:
-        return obj.latest_evaluation.has_stop_flag if obj.latest_evaluation else None
+    @admin.display(description="Stop flag", ordering="latest_evaluation__has_stop_flag")
+    def stop_flags(self, obj: Consultation) -> str:
+        """ "Stop" when the rules raised a stop flag (no automatic suggestion), else a dash."""
+        return "Stop" if obj.latest_evaluation and obj.latest_evaluation.has_stop_flag else "–"
 
-    def has_change_permission(self, request: HttpRequest, obj: Consultation | None = None) -> bool:
-        # Answers are changed through the review page's corrections, which keep who/what/when.
-        if obj is not None and not obj.is_editable_by_patient:
-            return False
-        return super().has_change_permission(request, obj)
+    @admin.display(description="Review page")
+    def review_link(self, obj: Consultation) -> SafeString | str:
+        if obj.is_editable_by_patient:
+            return "A draft: the patient has not sent it"
+        url = reverse("review:detail", args=[obj.reference])
+        return format_html('<a href="{}">Open {} in the review pages</a>', url, obj.reference)
+
+    @admin.display(description="Patient's private link")
+    def private_link(self, obj: Consultation) -> str:
+        """Never in clear: whoever holds it reads the patient's answers."""
+        return f"{obj.public_token[:4]}… (hidden)"
+
+    @admin.display(description="Answers (clinical terms)")
+    def answers(self, obj: Consultation) -> SafeString:
+        sections = presenters.clinician_sections(obj)
+        return format_html_join(
+            "",
+            "<h3>{}</h3><table><tbody>{}</tbody></table>",
+            (
+                (
+                    section.title,
+                    format_html_join(
+                        "",
+                        "<tr><th scope='row'>{}</th><td>{}</td></tr>",
+                        ((row.label, row.value) for row in section.rows),
+                    ),
+                )
+                for section in sections
+            ),
+        )
 
     def logged_record(self, obj: Consultation) -> dict[str, Any]:
         return {"consultation": obj}
 
     @admin.action(description="Export selected consultations as CSV")
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Consultation]) -> HttpResponse:
-        rows = queryset.select_related("patient", "latest_evaluation").order_by("pk")
+        rows = csv_rows(queryset)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="consultations.csv"'
         response["Cache-Control"] = "no-store"
+        response.write(BOM)
         writer = csv.writer(response)
         writer.writerow(csv_header())
         exported: list[tuple[int, int]] = []

@@ -52,6 +52,9 @@ class AccessLog(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+        # Not "access logs": django-axes lists its login attempts under that name.
+        verbose_name = "staff record access"
+        verbose_name_plural = "staff record access log"
         constraints = [choices_check("action", AccessAction, name="accesslog_valid_action")]
 
     def __str__(self) -> str:

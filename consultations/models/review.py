@@ -32,7 +32,7 @@ class Evaluation(models.Model):
     output = models.JSONField(help_text="The rules' output, as the suggest command prints it.")
     ruleset_version = models.CharField(max_length=32)
     primary = models.CharField(max_length=32, choices=Primary.choices)
-    has_stop_flag = models.BooleanField(default=False)
+    has_stop_flag = models.BooleanField("stop flag raised", default=False)
     trigger = models.CharField(
         max_length=16, choices=EvaluationTrigger.choices, default=EvaluationTrigger.SUBMISSION
     )

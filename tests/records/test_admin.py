@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import datetime
+import io
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from consultations.models import AccessLog, AnswerCorrection, Consultation, Decision, Evaluation
 from consultations.services.corrections import correction_apply
-from tests.factories import DecisionFactory, PractitionerFactory, submitted
+from tests.factories import DecisionFactory, PractitionerFactory, decided, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +179,74 @@ def test_viewing_a_consultations_record_in_admin_is_logged(admin_client, admin_u
         consultation,
         consultation.patient,
     )
+
+
+# --- What a clinic admin reads: words, not codes ------------------------------------------------
+
+
+def test_a_consultation_reads_in_clinical_terms_without_raw_codes_or_the_private_token(
+    admin_client,
+):
+    consultation = submitted(
+        fitzpatrick=4, goals=["pore_size", "texture"], melasma=True, sebum="very_oily"
+    )
+    url = reverse("admin:consultations_consultation_change", args=[consultation.pk])
+    page = admin_client.get(url).content.decode()
+    for words in ("Type IV", "Enlarged pores", "Texture / roughness", "Very oily", "Melasma"):
+        assert words in page, words
+    assert '["pore_size", "texture"]' not in page
+    assert consultation.public_token not in page
+    assert f"Open {consultation.reference} in the review pages" in page
+    assert reverse("review:detail", args=[consultation.reference]) in page
+
+
+def test_clinical_records_cannot_be_deleted_only_anonymised(admin_client):
+    consultation = submitted()
+    for model, pk in (("consultation", consultation.pk), ("patient", consultation.patient_id)):
+        delete = reverse(f"admin:consultations_{model}_delete", args=[pk])
+        assert admin_client.get(delete).status_code == 403
+        changelist = admin_client.get(reverse(f"admin:consultations_{model}_changelist"))
+        assert 'value="delete_selected"' not in changelist.content.decode()
+    assert Consultation.objects.filter(pk=consultation.pk).exists()
+
+
+def test_the_stop_flag_column_says_stop_not_a_tick(admin_client):
+    submitted(suspicious_lesion=True)  # R02: a stop flag
+    page = admin_client.get(reverse("admin:consultations_consultation_changelist")).content
+    assert b">Stop</td>" in page
+    assert b"icon-yes.svg" not in page
+
+
+def test_the_csv_is_ready_for_a_spreadsheet_with_the_decision_in_local_time(
+    admin_client, admin_user
+):
+    consultation = decided(reason_code="", hsv_history=True)
+    response = admin_client.post(
+        reverse("admin:consultations_consultation_changelist"),
+        {"action": "export_csv", "_selected_action": [consultation.pk]},
+    )
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")  # Excel reads it as UTF-8
+    header, row = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+    record = dict(zip(header, row, strict=True))
+    decision = consultation.decisions.get()
+    assert record["Decision"] == "Accepted the suggestion"
+    assert record["Treatment decided"] == decision.get_treatment_display()
+    assert record["Decided by"] == decision.decided_by.get_full_name()
+    local = timezone.localtime(decision.decided_at)
+    assert record["Decided (local time)"] == local.strftime("%Y-%m-%d %H:%M")
+    assert record["History of HSV (none active)"] == "Yes"
+    assert record["Melasma"] == "No"
+    assert record["Status"] == "Decided"
+    assert "True" not in row and "False" not in row
+
+
+def test_times_are_on_the_24_hour_clock_and_the_two_logs_have_distinct_names(admin_client):
+    consultation = submitted()
+    Consultation.objects.filter(pk=consultation.pk).update(
+        submitted_at=timezone.make_aware(datetime.datetime(2026, 11, 30, 15, 5))
+    )
+    page = admin_client.get(reverse("admin:consultations_consultation_changelist")).content
+    assert b"30 Nov 2026, 15:05" in page
+    index = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Staff record access log" in index

@@ -214,7 +214,7 @@ def test_the_admin_action_asks_for_confirmation_then_anonymises_each(admin_clien
     assert AccessLog.objects.filter(action=AccessLog.Action.ANONYMISE).count() == 2
 
     response = admin_client.post(reverse(CHANGELIST), {**selected, "confirm": "yes"}, follow=True)
-    assert "Anonymised 0 patients. 2 had been anonymised already." in response.content.decode()
+    assert "Anonymised 0 patients. 2 were anonymised already." in response.content.decode()
     assert AccessLog.objects.filter(action=AccessLog.Action.ANONYMISE).count() == 2
 
 
