@@ -144,3 +144,23 @@ def check_page(
         assert_accessible(page)
     page.set_viewport_size(own_size)
     assert not csp_violations, "\n".join(csp_violations)
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two CSS rgb()/rgba() colours (alpha ignored)."""
+
+    def luminance(css: str) -> float:
+        red, green, blue = (float(n) for n in re.findall(r"[\d.]+", css)[:3])
+
+        def channel(value: float) -> float:
+            c = value / 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        return 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
+
+    light, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def border_colour(page: Page, selector: str) -> str:
+    return page.eval_on_selector(selector, "el => getComputedStyle(el).borderTopColor")

@@ -6,7 +6,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from consultations.models import Consultation
-from tests.e2e.conftest import assert_focus_visible, focus_ring
+from tests.e2e.conftest import (
+    assert_focus_visible,
+    border_colour,
+    check_page,
+    contrast_ratio,
+    focus_ring,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -69,3 +75,41 @@ def test_the_error_summary_takes_the_focus_and_leads_to_the_field(phone_page: Pa
     tab_to(page, "#error-summary a")
     page.keyboard.press("Enter")
     expect(page.locator("#id_first_name")).to_be_focused()
+
+
+def test_radio_buttons_and_boxes_have_visible_edges_and_errors_sit_above_them(
+    phone_page: Page, csp_violations
+):
+    """WCAG 1.4.11: the edge of an unticked radio button or a text box is at least 3:1 against
+    the page. An unanswered question shows its message above the options, in the GOV.UK way,
+    without turning every option red."""
+    page = phone_page
+    page.goto("/consultation/start/")
+    for selector in ("#id_first_name",):
+        assert contrast_ratio(border_colour(page, selector), "rgb(255, 255, 255)") >= 3
+    fill_about_you_quickly(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Your skin")
+    radio = "input[name='sebum'][value='dry']"
+    assert contrast_ratio(border_colour(page, radio), "rgb(255, 255, 255)") >= 3
+    page.get_by_role("button", name="Continue", exact=True).click()
+    fieldset = page.locator("#div_id_sebum")
+    message = fieldset.locator(".invalid-feedback")
+    expect(message).to_contain_text("Choose how your face looks and feels")
+    first_option = fieldset.locator(".form-check").first
+    assert message.bounding_box()["y"] < first_option.bounding_box()["y"]
+    label_colour = fieldset.locator(".form-check-label").first.evaluate(
+        "el => getComputedStyle(el).color"
+    )
+    assert contrast_ratio(label_colour, "rgb(255, 255, 255)") >= 7  # not the error red
+    check_page(page, "04b-your-skin-error", csp_violations)
+
+
+def fill_about_you_quickly(page: Page) -> None:
+    page.get_by_label("First name").fill("Hui Min")
+    page.get_by_label("Last name").fill("Goh")
+    date = page.get_by_role("group", name="Date of birth")
+    date.get_by_label("Day").fill("3")
+    date.get_by_label("Month").fill("9")
+    date.get_by_label("Year").fill("1988")
+    page.get_by_label("Email address").fill("huimin@example.com")
+    page.get_by_role("button", name="Continue", exact=True).click()
