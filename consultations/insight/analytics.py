@@ -31,8 +31,9 @@ from django.db.models import (
     QuerySet,
 )
 from django.db.models.functions import TruncWeek
+from django.utils import dateformat
 
-from consultations import rules
+from consultations import presenters
 from consultations.models import (
     Consultation,
     Decision,
@@ -146,7 +147,7 @@ class Analytics:
 
         return {
             "weeks": {
-                "labels": [week.isoformat() for week, _ in self.weeks],
+                "labels": [dateformat.format(week, "j M Y") for week, _ in self.weeks],
                 "counts": [n for _, n in self.weeks],
             },
             "treatments": outcomes(self.by_treatment),
@@ -239,8 +240,8 @@ def _rule_key(rule: str) -> tuple[int, str]:
 
 
 def _rule_label(rule: str) -> str:
-    flag = next((r.flag for r in rules.RULES if r.id == rule and r.flag), None)
-    return f"{rule} ({flag})" if flag else rule
+    name = presenters.rule_name(rule)
+    return f"{rule} {name}" if name != rule else rule
 
 
 def _by_rule(current: QuerySet[Decision]) -> list[OutcomeRow]:

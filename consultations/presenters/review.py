@@ -39,6 +39,31 @@ def flag_label(code: str) -> str:
     return FLAG_TERMS.get(code, code)
 
 
+# Rules that raise no flag, named in a few clinical words (a flag's rule takes the flag's name).
+RULE_TERMS: dict[str, str] = {
+    "R17": "Fitzpatrick V–VI with a pore, oil or pigment goal",
+    "R18": "Fitzpatrick VI",
+    "R19": "Oily skin with pores or oil the main goal",
+    "R19a": "Pores or oil the main goal",
+    "R20": "Dry skin",
+    "R21": "Acne scars the main goal",
+    "R22": "Fine lines the main goal",
+    "R23": "Pores the main goal, age 45 or over",
+    "R24": "Texture the only goal",
+    "R25": "Pigmentation the main goal",
+    "R29": "Defer to practitioner",
+    "R31": "Peel agents",
+}
+_RULE_FLAGS: dict[str, str] = {r.id: r.flag for r in rules.RULES if r.flag}
+
+
+def rule_name(rule_id: str) -> str:
+    """A rule's name for staff ("PIH risk (Fitzpatrick III–VI)"); the id for an unknown rule."""
+    if rule_id in _RULE_FLAGS:
+        return flag_label(_RULE_FLAGS[rule_id])
+    return RULE_TERMS.get(rule_id, rule_id)
+
+
 def treatment_label(code: str) -> str:
     """A treatment (or "defer to practitioner") in words."""
     return dict(Primary.choices).get(code, code)

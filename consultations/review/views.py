@@ -26,6 +26,7 @@ from consultations.models import (
     Consultation,
     ConsultationStatus,
 )
+from consultations.presenters import explain
 from consultations.review.forms import (
     QUEUE_TABS,
     AmendForm,
@@ -132,8 +133,12 @@ def _render_detail(
 ) -> HttpResponse:
     """The detail page; each rendering shows patient data, so each is logged."""
     history = selectors.history(consultation)
+    card = (
+        explain.mark_reasons(presenters.suggestion_card(evaluation), evaluation)
+        if (evaluation := consultation.latest_evaluation)
+        else None
+    )
     current = selectors.decision_current(consultation)
-    evaluation = consultation.latest_evaluation
     initial = kept or {}
     if evaluation is not None:
         if consultation.status == ConsultationStatus.SUBMITTED and decision_form is None:
@@ -157,7 +162,11 @@ def _render_detail(
         {
             "consultation": consultation,
             "patient": consultation.patient,
-            "card": presenters.suggestion_card(evaluation) if evaluation else None,
+            "card": card,
+            "summary_line": explain.summary_line(card) if card else "",
+            "facts": explain.facts(consultation),
+            "free_text_alerts": explain.free_text_alerts(consultation),
+            "highlight_names": explain.highlight_names(consultation),
             "answer_groups": presenters.clinician_sections(consultation, history.corrections),
             "timeline": presenters.timeline(
                 history.evaluations,

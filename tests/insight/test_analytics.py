@@ -23,6 +23,7 @@ from consultations.models import (
     DecisionReason,
     EvaluationFinding,
 )
+from consultations.templatetags.clinic_tags import duration
 from tests.factories import (
     AdminFactory,
     DecisionFactory,
@@ -183,7 +184,22 @@ def test_it_counts_decisions_per_rule_that_fired():
     hsv = rows[hsv_rules[0][0]]
     assert (hsv.accepted, hsv.changed, hsv.declined) == (1, 1, 0)
     assert hsv.reasons == {DecisionReason.CLINICAL_JUDGEMENT: 1}
-    assert "HSV_HISTORY" in hsv.label
+    assert hsv.label == "R26 History of HSV (none active)"
+
+
+@pytest.mark.parametrize(
+    ("hours", "words"),
+    [
+        (None, "–"),
+        (0.25, "15 minutes"),
+        (1, "1 hour"),
+        (5.5, "5.5 hours"),
+        (47.9, "47.9 hours"),
+        (2054.96, "85.6 days"),
+    ],
+)
+def test_times_to_decision_read_in_minutes_hours_or_days(hours, words):
+    assert duration(hours) == words
 
 
 def test_percentile_cont_interpolates_like_postgresql():
@@ -203,7 +219,7 @@ def test_the_page_shows_the_numbers_in_tables_and_passes_them_to_the_charts(clie
     assert '<dd class="col-sm-7 col-lg-9" id="p90-hours">9.1 hours</dd>' in page
     data = json.loads(re.search(r'id="analytics-data"[^>]*>(.*?)</script>', page, re.S).group(1))
     assert data["weeks"] == {
-        "labels": ["2026-03-02", "2026-03-09", "2026-03-16"],
+        "labels": ["2 Mar 2026", "9 Mar 2026", "16 Mar 2026"],
         "counts": [6, 0, 6],
     }
     assert (
