@@ -34,8 +34,10 @@ run: $(VENV)/.installed-run
 # mypy's django-stubs plugin imports the settings, which need DEBUG (or a SECRET_KEY) to load.
 MYPY := DEBUG=1 $(BIN)/mypy
 
-## test: create .venv if needed, install dev requirements, lint, type-check, run every test
+## test: create .venv if needed, install dev requirements, find (or download) Chromium for the
+## browser tests, lint, type-check, run every test
 test: $(VENV)/.installed-dev
+	@$(BIN)/python -m tests.e2e.browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MYPY)

@@ -1,4 +1,5 @@
-"""Browser fixtures: Debian's Chromium driven by Playwright against the live test server.
+"""Browser fixtures: Chromium (tests/e2e/browser.py says which) driven by Playwright against
+the live test server.
 
 Every page a test opens is watched for Content-Security-Policy violations (a test fails on
 any); `check_page` scans the page with axe-core (WCAG 2.1 A and AA rules) and writes a
@@ -7,7 +8,6 @@ screenshot at phone and at desktop size to artifacts/screenshots/.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,9 +16,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page
 
+from tests.e2e import browser
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps calling home, and this machine's
 # closed network refuses every attempt.
 CHROMIUM_ARGS = [
@@ -39,13 +40,12 @@ _axe = Axe()
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    """pytest-playwright's launch options, pointed at Debian's Chromium (no download)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"The browser tests need Chromium at {CHROMIUM} (Debian: apt-get install chromium; "
-            "or set CHROMIUM_PATH). To run everything else: pytest -m 'not e2e'."
-        )
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+    """pytest-playwright's launch options, pointed at the Chromium `browser.find()` chose
+    (`make test` has already found or installed one, or stopped saying what to install)."""
+    path = browser.find()
+    if path is None or not Path(path).is_file():
+        pytest.fail(browser.WHAT_TO_INSTALL)
+    return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture(scope="session", autouse=True)
