@@ -31,6 +31,7 @@ from consultations.insight.analytics import analytics as compute_analytics
 from consultations.insight.forms import DateRangeForm, ReplayForm
 from consultations.insight.replay import replay as compute_replay
 from consultations.models import AccessLog
+from consultations.presenters import explain
 from consultations.services.insight import fhir_export_record
 
 REVIEW_PERMISSION = "consultations.review_consultation"
@@ -117,15 +118,28 @@ def print_summary(request: HttpRequest, reference: str) -> HttpResponse:
         user=request.user, action=AccessLog.Action.PRINT, consultation=consultation
     )
     evaluation = consultation.latest_evaluation
+    history = selectors.history(consultation)
+    card = (
+        explain.mark_reasons(presenters.suggestion_card(evaluation), evaluation)
+        if evaluation
+        else None
+    )
     return render(
         request,
         "insight/print.html",
         {
             "consultation": consultation,
             "patient": consultation.patient,
-            "sections": presenters.clinician_sections(consultation),
+            "sections": explain.compact_sections(
+                presenters.clinician_sections(consultation, history.corrections)
+            ),
+            "corrections": [presenters.correction_line(c) for c in history.corrections],
             "evaluation": evaluation,
-            "card": presenters.suggestion_card(evaluation) if evaluation else None,
+            "card": card,
+            "summary_line": explain.summary_line(card) if card else "",
+            "facts": explain.facts(consultation),
+            "free_text_alerts": explain.free_text_alerts(consultation),
+            "consent": selectors.latest_consent(consultation),
             "decision": decision,
             "decision_lines": presenters.decision_lines(decision) if decision else [],
             "printed_at": timezone.now(),

@@ -14,7 +14,7 @@ from typing import Any
 
 from consultations import questionnaire, rules
 from consultations.models import Consultation, Evaluation
-from consultations.presenters.answers import answer_text
+from consultations.presenters.answers import Row, Section, answer_text
 from consultations.presenters.review import rule_name, treatment_label
 from consultations.rules import table
 
@@ -241,7 +241,32 @@ def mark_names(text: str, names: list[str]) -> list[tuple[str, bool]]:
     return pieces
 
 
+@dataclass(frozen=True)
+class CompactSection:
+    """A section of answers for paper: each answer other than "No" on its own line, the
+    questions answered "No" in one list."""
+
+    title: str
+    rows: list[Row]
+    answered_no: list[str]
+
+
+def compact_sections(sections: list[Section]) -> list[CompactSection]:
+    no = answer_text("pregnant", False)
+    return [
+        CompactSection(
+            section.title,
+            [row for row in section.rows if row.value != no or row.correction],
+            [row.label for row in section.rows if row.value == no and not row.correction],
+        )
+        for section in sections
+        if section.rows
+    ]
+
+
 __all__ = [
+    "CompactSection",
+    "compact_sections",
     "FOR",
     "AGAINST",
     "NOTE",

@@ -86,6 +86,10 @@ def output_card(output: dict[str, Any]) -> dict[str, Any]:
                 "status_label": STATUS_LABELS.get(s["status"], s["status"]),
                 "agents_allowed": agents_text(s)[0],
                 "agents_ruled_out": agents_text(s)[1],
+                # The constraints other than the allowed peel agents (shown on their own).
+                "other_constraints": [
+                    c for c in s.get("constraints", []) if not str(c).startswith(AGENTS_ALLOWED)
+                ],
             }
             for s in output.get("suggestions", [])
         ],

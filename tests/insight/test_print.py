@@ -9,6 +9,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from consultations import presenters
 from consultations.models import (
     AccessLog,
 )
@@ -45,7 +46,7 @@ def test_the_summary_shows_answers_suggestion_flags_and_decision(client):
     assert "Peanuts" in page
     assert consultation.latest_evaluation.get_primary_display() in page
     for flag in output["flags"]:
-        assert flag["code"] in page
+        assert presenters.flag_label(flag["code"]) in page
         assert flag["message"] in page
     for suggestion in output["suggestions"]:
         for reason in suggestion["reasons"]:
