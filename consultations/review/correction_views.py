@@ -2,7 +2,8 @@
 answers to questions the patient was never asked), and running the current rules again.
 
 Both write through services with the consultation row locked and the lock version the
-practitioner's page was built on compared: a conflict shows the page afresh, saying what changed.
+practitioner's page was built on compared: after a conflict the practitioner is sent back to the
+page (a refresh never posts again), told what changed, with what they typed kept.
 """
 
 from __future__ import annotations
@@ -18,15 +19,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinic.auth import signed_in_user
 from consultations import rules, selectors, services
 from consultations.models import AccessLog, ConsultationStatus, Evaluation
+from consultations.review import conflicts
 from consultations.review.corrections import CorrectionForm
 from consultations.review.forms import form_damaged, posted_number
 from consultations.review.views import (
-    CHANGED_MESSAGE,
-    DAMAGED_MESSAGE,
     DECIDED_BEFORE_CORRECTION_MESSAGE,
     REVIEW_PERMISSION,
     correctable,
-    tell_what_changed,
 )
 from consultations.services import corrections
 from consultations.services import review as review_services
@@ -63,9 +62,9 @@ def correct(request: HttpRequest, reference: str) -> HttpResponse:
             else "Only a submitted consultation can be corrected.",
         )
         return redirect("review:detail", reference=reference)
-    status = 200
     if request.method != "POST":
-        form = CorrectionForm(consultation=consultation)
+        kept = conflicts.take_kept(request, reference, "correction")
+        form = CorrectionForm(consultation=consultation, initial=kept or {})
         services.access_log_record(
             user=request.user,
             action=AccessLog.Action.VIEW,
@@ -95,14 +94,15 @@ def correct(request: HttpRequest, reference: str) -> HttpResponse:
             ):
                 messages.error(request, DECIDED_BEFORE_CORRECTION_MESSAGE)
                 return redirect("review:detail", reference=reference)
-            damaged = form_damaged(request.POST)
-            messages.error(request, DAMAGED_MESSAGE if damaged else CHANGED_MESSAGE)
-            tell_what_changed(request, consultation, request.POST)
-            form = CorrectionForm(consultation=consultation)
-            form = CorrectionForm(
-                consultation=consultation, initial=_correction_kept(request.POST, form)
-            )
-            status = 400 if damaged else 409
+            if form_damaged(request.POST):
+                messages.error(request, conflicts.DAMAGED_MESSAGE)
+            else:
+                conflicts.tell_what_happened(
+                    request, consultation, request.POST, decision_form=False
+                )
+            fresh = CorrectionForm(consultation=consultation)
+            conflicts.keep(request, reference, "correction", _correction_kept(request.POST, fresh))
+            return redirect("review:correct", reference=reference)
         except review_services.NothingChanged as exc:
             form.add_error(None, str(exc))
         except review_services.ReviewRefused as exc:
@@ -112,7 +112,6 @@ def correct(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         "review/correct.html",
         {"consultation": consultation, "patient": consultation.patient, "form": form},
-        status=status,
     )
 
 
@@ -146,7 +145,8 @@ def rerun(request: HttpRequest, reference: str) -> HttpResponse:
             lock_version=-1 if seen is None else seen,
         )
     except review_services.ConsultationChanged:
-        messages.error(request, CHANGED_MESSAGE)
+        consultation = selectors.consultation_for_staff(reference)
+        conflicts.tell_what_happened(request, consultation, request.POST)
         return redirect("review:detail", reference=reference)
     except review_services.ReviewRefused as exc:
         messages.error(request, str(exc))

@@ -15,8 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.views.decorators.http import require_POST, require_safe
 
 from clinic.auth import signed_in_user
@@ -27,6 +25,7 @@ from consultations.models import (
     ConsultationStatus,
 )
 from consultations.presenters import explain
+from consultations.review import conflicts
 from consultations.review.forms import (
     QUEUE_TABS,
     AmendForm,
@@ -34,29 +33,15 @@ from consultations.review.forms import (
     QueueFilterForm,
     form_damaged,
     kept_input,
-    posted_number,
 )
 from consultations.selectors import ALL
 from consultations.services import review as review_services
 
 REVIEW_PERMISSION = "consultations.review_consultation"
 
-CHANGED_MESSAGE = (
-    "This consultation changed while you were reviewing it: its answers were corrected, the "
-    "rules ran again or another practitioner decided. Nothing was saved. Review it again; "
-    "what you typed is kept below."
-)
 DECIDED_BEFORE_CORRECTION_MESSAGE = (
     "This consultation was decided while you were correcting it. Nothing was saved. To change "
     "the outcome, amend the decision."
-)
-DECIDED_MEANWHILE_MESSAGE = (
-    "{who} {did} on {when}. Your choice and notes are in the amendment form below: send it "
-    "only if you still want to change that decision."
-)
-DAMAGED_MESSAGE = (
-    "This form arrived incomplete or damaged, so nothing was saved. Review the consultation "
-    "again; what you typed is kept below."
 )
 # What became of the patient's email (Recorded.emailed): sent, refused, or not known here.
 EMAIL_MESSAGES: dict[bool | None, str] = {
@@ -193,50 +178,22 @@ def _render_detail(
 @permission_required(REVIEW_PERMISSION, raise_exception=True)
 @require_safe
 def detail(request: HttpRequest, reference: str) -> HttpResponse:
-    """The answers, the explained suggestion, the history, and the decision form."""
-    return _render_detail(request, selectors.consultation_for_staff(reference))
-
-
-def tell_what_changed(request: HttpRequest, consultation: Consultation, data: QueryDict) -> None:
-    """Name the answers corrected after the evaluation the practitioner's form was built on."""
-    seen = posted_number(data.get("evaluation"))
-    if seen is None:
-        return
-    changes = [
-        f"{presenters.correction_line(c)} ({presenters.person_name(c.corrected_by)})"
-        for c in selectors.corrections_after(consultation, seen)
-    ]
-    if changes:
-        messages.info(request, "Corrected since you opened it: " + "; ".join(changes) + ".")
-
-
-def _tell_who_decided(request: HttpRequest, consultation: Consultation) -> None:
-    """Name who decided (or last amended) the consultation, and when."""
-    current = selectors.decision_current(consultation)
-    if current is None:
-        return
-    who = (
-        "You"
-        if current.decided_by_id == request.user.pk
-        else f"Another practitioner, {presenters.person_name(current.decided_by)},"
-    )
-    did = "amended the decision" if current.supersedes_id else "decided this consultation"
-    when = date_format(timezone.localtime(current.decided_at), "j M Y, H:i")
-    messages.warning(request, DECIDED_MEANWHILE_MESSAGE.format(who=who, did=did, when=when))
+    """The answers, the explained suggestion, the history, and the decision form (with what the
+    practitioner typed, after a conflict)."""
+    kept = conflicts.take_kept(request, reference, "decision")
+    return _render_detail(request, selectors.consultation_for_staff(reference), kept=kept)
 
 
 def _changed(request: HttpRequest, reference: str, data: QueryDict) -> HttpResponse:
-    """The consultation changed under the practitioner (or their form arrived damaged): show it
-    afresh with their input kept."""
+    """The consultation changed under the practitioner (or their form arrived damaged): say
+    what happened, keep what they typed, and send them back to the page (a refresh is a GET)."""
     consultation = selectors.consultation_for_staff(reference)
     if form_damaged(data):
-        messages.error(request, DAMAGED_MESSAGE)
-        return _render_detail(request, consultation, kept=kept_input(data), status=400)
-    messages.error(request, CHANGED_MESSAGE)
-    tell_what_changed(request, consultation, data)
-    if consultation.status == ConsultationStatus.DECIDED:
-        _tell_who_decided(request, consultation)
-    return _render_detail(request, consultation, kept=kept_input(data), status=409)
+        messages.error(request, conflicts.DAMAGED_MESSAGE)
+    else:
+        conflicts.tell_what_happened(request, consultation, data)
+    conflicts.keep(request, reference, "decision", kept_input(data))
+    return redirect("review:detail", reference=reference)
 
 
 def _record(

@@ -28,3 +28,11 @@ def amend(client, consultation: Consultation, *, follow=False, **overrides):
 
 def page_text(response) -> str:
     return html.unescape(response.content.decode())
+
+
+def sent_back(client, response, consultation: Consultation, view: str = "review:detail"):
+    """After a conflict: a redirect to the consultation's page (so that a refresh never posts
+    again), then that page as the practitioner's browser shows it."""
+    assert response.status_code == 302, response.status_code
+    assert response.url == reverse(view, kwargs={"reference": consultation.reference})
+    return client.get(response.url)

@@ -16,6 +16,7 @@ from consultations.models import (
     EvaluationTrigger,
 )
 from tests.factories import decided, submitted
+from tests.review.pages import sent_back
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,11 @@ def form_data(consultation: Consultation, **changes) -> dict:
         **{field: getattr(consultation, field) for field in rules.BOOLEAN_FIELDS},
     }
     answers.update(changes)
-    data = {"lock_version": consultation.lock_version, "note": note}
+    data = {
+        "lock_version": consultation.lock_version,
+        "evaluation": consultation.latest_evaluation_id,
+        "note": note,
+    }
     for field, value in answers.items():
         if isinstance(value, bool):
             if value:
@@ -153,11 +158,13 @@ def test_a_correction_on_an_outdated_form_is_refused_and_keeps_what_was_typed(cl
     stale = form_data(consultation, fitzpatrick=4, note="Seen in daylight")
     client.post(correct_url(consultation), form_data(consultation, sebum="oily"))
 
-    response = client.post(correct_url(consultation), stale)
+    response = sent_back(
+        client, client.post(correct_url(consultation), stale), consultation, "review:correct"
+    )
 
-    assert response.status_code == 409
     page = html.unescape(response.content.decode())
-    assert "This consultation changed while you were reviewing it" in page
+    assert "Nothing was saved: answers were corrected after you opened this consultation" in page
+    assert "Corrected: Sebum (oiliness): Normal → Oily (by " in page
     form = response.context["form"]
     assert str(form["fitzpatrick"].value()) == "4"
     assert form["note"].value() == "Seen in daylight"

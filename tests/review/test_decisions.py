@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 
 from consultations.aftercare import AFTERCARE_VERSION, aftercare_for
 from consultations.models import AccessLog, Consultation, Decision
-from consultations.review.views import CHANGED_MESSAGE, DAMAGED_MESSAGE
+from consultations.review.conflicts import DAMAGED_MESSAGE
 from consultations.services import review as review_services
 from consultations.services.corrections import correction_apply
 from consultations.services.review import DecisionInput
@@ -26,7 +26,7 @@ from tests.factories import (
     decision_form_data,
     submitted,
 )
-from tests.review.pages import amend, decide, page_text
+from tests.review.pages import amend, decide, page_text, sent_back
 
 pytestmark = pytest.mark.django_db
 
@@ -204,12 +204,14 @@ def test_deciding_against_an_outdated_evaluation_is_refused_with_a_clear_message
         changes={"fitzpatrick": 6},
     )
 
-    response = decide(client, consultation, stale)
+    response = sent_back(client, decide(client, consultation, stale), consultation)
 
-    assert response.status_code == 409
     page = page_text(response)
-    assert CHANGED_MESSAGE in page
-    assert "Corrected since you opened it: Fitzpatrick phototype: Type III → Type VI" in page
+    assert (
+        "Nothing was saved: answers were corrected after you opened this consultation, and the "
+        "rules ran again. Corrected: Fitzpatrick phototype: Type III → Type VI (by "
+    ) in page
+    assert "another practitioner decided" not in page  # the one cause, not a list of three
     assert not Decision.objects.exists()
     form = response.context["decision_form"]
     assert form["notes"].value() == "Wants laser"  # nothing typed is lost
@@ -272,14 +274,15 @@ def test_a_second_practitioner_deciding_later_is_told_who_decided_and_their_inpu
     )
     assert decide(first, consultation, data_first).status_code == 302
 
-    response = decide(second, consultation, data_second)
+    response = sent_back(second, decide(second, consultation, data_second), consultation)
 
-    assert response.status_code == 409
     page = page_text(response)
-    assert CHANGED_MESSAGE in page
     decision = Decision.objects.get()
     when = date_format(timezone.localtime(decision.decided_at), "j M Y, H:i")
-    assert f"Another practitioner, Mei Ong, decided this consultation on {when}." in page
+    assert (
+        f"Another practitioner, Mei Ong, decided this consultation on {when}. Nothing was saved."
+    ) in page
+    assert "answers were corrected" not in page
     assert decision.outcome == "accepted"  # nothing overwritten
     amend_form = response.context["amend_form"]
     assert amend_form["notes"].value() == "Refer to GP"
@@ -324,9 +327,13 @@ def test_two_practitioners_deciding_at_the_same_moment_store_exactly_one_decisio
 
     assert not errors
     assert Decision.objects.filter(consultation=consultation).count() == 1
-    assert sorted(r.status_code for r in responses) == [302, 409]
-    loser = next(r for r in responses if r.status_code == 409)
-    assert CHANGED_MESSAGE in page_text(loser)
+    # Both are sent to the page; the loser's page names the winner's decision.
+    assert [r.status_code for r in responses] == [302, 302]
+    pages = [page_text(clients[i].get(responses[i].url)) for i in range(2)]
+    told = [
+        "decided this consultation on" in page and "Nothing was saved" in page for page in pages
+    ]
+    assert sorted(told) == [False, True]
     consultation.refresh_from_db()
     assert consultation.status == "decided"
     assert consultation.lock_version == 1
@@ -394,7 +401,7 @@ def test_a_double_clicked_decision_is_stored_and_emailed_once(
     page = page_text(second)
     assert "Decision recorded." in page
     assert "Another practitioner" not in page
-    assert CHANGED_MESSAGE not in page
+    assert "Nothing was saved" not in page
     assert Decision.objects.count() == 1
     assert AccessLog.objects.filter(action=AccessLog.Action.DECIDE).count() == 1
     assert len(mail.outbox) == 1
@@ -435,8 +442,9 @@ def test_the_same_practitioner_sending_another_choice_after_deciding_is_shown_th
         client, consultation, {**data, "choice": "declined", "reason_code": "refer_to_doctor"}
     )
 
-    assert response.status_code == 409
-    assert "You decided this consultation on" in page_text(response)
+    assert "You decided this consultation on" in page_text(
+        sent_back(client, response, consultation)
+    )
     assert Decision.objects.count() == 1
 
 
@@ -448,7 +456,9 @@ def test_the_same_decision_sent_again_minutes_later_is_shown_as_a_conflict(clien
 
     response = decide(client, consultation, data)
 
-    assert response.status_code == 409
+    assert "You decided this consultation on" in page_text(
+        sent_back(client, response, consultation)
+    )
     assert Decision.objects.count() == 1
 
 
@@ -472,7 +482,7 @@ def test_a_damaged_hidden_number_is_refused_with_a_clear_message(client, practit
         reverse(f"review:{view}", kwargs={"reference": consultation.reference}), data
     )
 
-    assert response.status_code == 400
+    response = sent_back(client, response, consultation)
     page = page_text(response)
     assert DAMAGED_MESSAGE in page
     form = response.context["amend_form" if view == "amend" else "decision_form"]
@@ -488,8 +498,7 @@ def test_a_damaged_lock_version_on_the_correction_form_is_refused_with_a_clear_m
         reverse("review:correct", kwargs={"reference": consultation.reference}),
         {"lock_version": "²", "fitzpatrick": 5, "sebum": "normal"},
     )
-    assert response.status_code == 400
-    assert DAMAGED_MESSAGE in page_text(response)
+    assert DAMAGED_MESSAGE in page_text(sent_back(client, response, consultation, "review:correct"))
     consultation.refresh_from_db()
     assert consultation.fitzpatrick == 3
 
@@ -563,7 +572,7 @@ def test_an_amendment_on_an_outdated_decision_is_refused(client, practitioner):
             amendment_reason="b",
         ),
     )
-    assert response.status_code == 409
+    assert "Nothing was saved" in page_text(sent_back(client, response, consultation))
     assert Decision.objects.count() == 2
 
 
