@@ -37,6 +37,9 @@ from consultations.models import Consultation
 from consultations.services import intake as services
 
 DRAFT_SESSION_KEY = "intake_consultation_id"
+# The draft's key when this browser took it on: it opens the draft only while it is still the
+# draft's current key (services.intake; a resume link emailed away gives the draft a new one).
+DRAFT_KEY_SESSION_KEY = "intake_draft_key"
 # After sending: {"id": consultation pk, "at": when it was sent (POSIX time)}.
 JUST_SUBMITTED_SESSION_KEY = "intake_just_submitted"
 JUST_SUBMITTED_SECONDS = 10 * 60
@@ -50,8 +53,18 @@ require_form_methods = require_http_methods(["GET", "HEAD", "POST"])
 
 
 def _session_consultation(request: HttpRequest) -> Consultation | None:
-    """The consultation this browser is filling in, if any (one query)."""
-    return selectors.draft_or_sent_by_id(request.session.get(DRAFT_SESSION_KEY))
+    """The consultation this browser is filling in, if any (one query): only while the key
+    this browser holds is still the draft's."""
+    consultation = selectors.draft_or_sent_by_id(request.session.get(DRAFT_SESSION_KEY))
+    if consultation is None or not consultation.opens_with(
+        request.session.get(DRAFT_KEY_SESSION_KEY)
+    ):
+        return None
+    return consultation
+
+
+def _session_key(request: HttpRequest) -> str:
+    return str(request.session.get(DRAFT_KEY_SESSION_KEY, ""))
 
 
 def _until_browser_closes(request: HttpRequest) -> None:
@@ -68,19 +81,25 @@ def _remember(request: HttpRequest, consultation: Consultation) -> None:
     # A new session key when a browser takes on a draft, so an old key cannot follow it.
     request.session.cycle_key()
     request.session[DRAFT_SESSION_KEY] = consultation.pk
+    request.session[DRAFT_KEY_SESSION_KEY] = consultation.draft_key
     request.session.pop(JUST_SUBMITTED_SESSION_KEY, None)
     _until_browser_closes(request)
 
 
 def _mark_sent(request: HttpRequest, consultation: Consultation) -> None:
     """Let go of the sent draft: the next person on a shared phone starts a new one."""
-    request.session.pop(DRAFT_SESSION_KEY, None)
+    _let_go(request)
     sent_at = consultation.submitted_at
     request.session[JUST_SUBMITTED_SESSION_KEY] = {
         "id": consultation.pk,
         "at": sent_at.timestamp() if sent_at else 0,
     }
     _until_browser_closes(request)
+
+
+def _let_go(request: HttpRequest) -> None:
+    request.session.pop(DRAFT_SESSION_KEY, None)
+    request.session.pop(DRAFT_KEY_SESSION_KEY, None)
 
 
 def _recently_sent(request: HttpRequest, consultation: Consultation | None) -> Consultation | None:
@@ -217,8 +236,13 @@ def _step(request: HttpRequest, step: str, consultation: Consultation | None) ->
             _remember(request, consultation)
         else:
             consultation = services.draft_save(
-                consultation_id=consultation.pk, step=step, answers=form.cleaned_data
+                consultation_id=consultation.pk,
+                draft_key=_session_key(request),
+                step=step,
+                answers=form.cleaned_data,
             )
+    except services.DraftNotAttached:
+        return _no_draft(request)
     except services.ConsultationNotEditable as exc:
         return _already_sent(request, exc.consultation)
     if action == "save":
@@ -244,12 +268,19 @@ def _save_for_later(request: HttpRequest, consultation: Consultation, *, step: s
         )
         response["Retry-After"] = str(seconds_left)
         return response
-    if not services.draft_resume_link_send(consultation=consultation):
+    try:
+        sent = services.draft_resume_link_send(
+            consultation_id=consultation.pk, draft_key=_session_key(request)
+        )
+    except services.DraftNotAttached:
+        return _no_draft(request)
+    if not sent:
         # No link is on its way, so this browser keeps the draft: it is the only way back.
         return _link_not_sent(request, consultation, step=step)
     # The answers are safe in the draft; this browser lets go of them (a shared phone or
-    # computer must not show them to the next person). The emailed link brings them back.
-    request.session.pop(DRAFT_SESSION_KEY, None)
+    # computer must not show them to the next person), and so does every other browser: the
+    # draft has a new key, which only the emailed link carries.
+    _let_go(request)
     return redirect("intake:saved")
 
 
@@ -295,7 +326,7 @@ def resume(request: HttpRequest, signed: str) -> HttpResponse:
     own link, or redirect them to it, and read the answers the patient then typed into it.
     """
     try:
-        token = services.resume_token(signed)
+        token, draft_key = services.resume_token(signed)
     except signing.SignatureExpired:
         return render(
             request,
@@ -306,7 +337,8 @@ def resume(request: HttpRequest, signed: str) -> HttpResponse:
     except signing.BadSignature:
         return render(request, "intake/link_invalid.html", status=404)
     consultation = selectors.consultation_by_token(token)
-    if consultation is None:
+    if consultation is None or not consultation.opens_with(draft_key):
+        # Unknown, or replaced by a newer link (or the record was anonymised).
         return render(request, "intake/link_invalid.html", status=404)
     if not consultation.is_editable_by_patient:
         return redirect("intake:status", token=consultation.public_token)
@@ -368,7 +400,11 @@ def submit(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _check_page(request, consultation, form)
     try:
-        consultation, _ = services.consultation_submit(consultation_id=consultation.pk)
+        consultation, _ = services.consultation_submit(
+            consultation_id=consultation.pk, draft_key=_session_key(request)
+        )
+    except services.DraftNotAttached:
+        return _no_draft(request)
     except services.IntakeIncomplete:
         messages.error(request, "Some answers are missing. Answer them, then send again.")
         return redirect("intake:check")

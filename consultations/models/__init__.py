@@ -30,6 +30,7 @@ from consultations.models.choices import (
     Severity,
     Treatment,
     choices_check,
+    new_draft_key,
     new_public_token,
     new_reference,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "Severity",
     "Treatment",
     "choices_check",
+    "new_draft_key",
     "new_public_token",
     "new_reference",
 ]

@@ -30,7 +30,6 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from consultations.intake.views import DRAFT_SESSION_KEY
 from consultations.models import Consultation, new_public_token
 from consultations.services import intake as intake_services
 from tests.clinic.test_security_headers import assert_strict_csp
@@ -41,6 +40,7 @@ from tests.factories import (
     UserFactory,
     submitted,
 )
+from tests.intake.steps import open_draft
 
 ROLES = ("anonymous", "patient", "wrong_token", "staff", "practitioner", "admin", "inactive")
 
@@ -207,9 +207,7 @@ def client_for(role: str, world: World, client: Client | None = None) -> Client:
         client = Client()
     client.cookies = SimpleCookie()
     if role in ("patient", "wrong_token"):
-        session = client.session
-        session[DRAFT_SESSION_KEY] = world.draft.pk
-        session.save()
+        open_draft(client, world.draft)
     user = {
         "staff": lambda: UserFactory(is_staff=True),
         "practitioner": PractitionerFactory,

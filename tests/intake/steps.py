@@ -107,9 +107,11 @@ def submit(client: Client, **kwargs) -> Consultation:
 
 
 def open_draft(client: Client, consultation: Consultation) -> None:
-    """Let this browser carry on with the draft, as the resume link does."""
+    """Let this browser carry on with the draft, as the resume link does: the draft's id and
+    its current key in the session."""
     session = client.session
     session["intake_consultation_id"] = consultation.pk
+    session["intake_draft_key"] = consultation.draft_key
     session.save()
 
 

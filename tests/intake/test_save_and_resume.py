@@ -334,3 +334,34 @@ def test_pressing_continue_on_a_resume_link_counts_towards_the_intake_limit(
     assert browser.post(link).status_code == 302
     response = browser.post(link)
     assert response.status_code == 429 and "Retry-After" in response
+
+
+# --- The draft's key: only the latest link, and no stale session, opens the draft ---------------
+
+
+def test_a_stale_session_written_back_after_the_link_was_emailed_opens_nothing(client, mailoutbox):
+    post_ok(client, START, ABOUT)
+    stale = dict(client.session.items())  # what a slower request in this session had loaded
+    save_for_later(client, SKIN, SKIN_ANSWERS, mailoutbox)
+    session = client.session
+    session.update(stale)  # ... and writes back when it finishes
+    session.save()
+
+    assert client.get(CHECK)["Location"] == START
+    assert client.post(SKIN, SKIN_ANSWERS)["Location"] == START
+    assert Consultation.objects.get().sebum == "oily"  # only the saved page's answer
+
+
+def test_an_earlier_resume_link_stops_working_once_a_new_one_is_emailed(client, mailoutbox):
+    post_ok(client, START, {**ABOUT, "email": "attacker@example.com"})
+    earlier = save_for_later(client, SKIN, SKIN_ANSWERS, mailoutbox)
+    follow_resume_link(client, earlier)
+    post_ok(client, START, ABOUT)  # the address becomes someone else's
+    latest = save_for_later(client, SKIN, SKIN_ANSWERS, mailoutbox)
+    assert mailoutbox[-1].to == ["mei.tan@example.com"]
+
+    for method in ("get", "post"):
+        response = getattr(Client(), method)(earlier)
+        assert response.status_code == 404, method
+        assert "This link does not work" in response.content.decode()
+    assert follow_resume_link(Client(), latest).status_code == 302
