@@ -26,7 +26,6 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 RUN_ENV := DEBUG=1 SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"
 run: $(VENV)/.installed-run
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
-	$(RUN_ENV) $(BIN)/python manage.py createcachetable
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo --skip-if-seeded
 	@echo "Serving on http://$(HOST):$(PORT)  (admin: http://$(HOST):$(PORT)/admin/)"
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -69,7 +68,6 @@ serve: $(VENV)/.installed-run
 		SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"; \
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0 && \
 	$(BIN)/python manage.py migrate --no-input && \
-	$(BIN)/python manage.py createcachetable && \
 	echo "Serving on http://$(HOST):$(PORT) with gunicorn, DEBUG off" && \
 	exec $(BIN)/gunicorn --config gunicorn.conf.py
 

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "clinic",
     "consultations",
     "consultations.intake",
     "consultations.review",

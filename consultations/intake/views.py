@@ -276,7 +276,7 @@ def _save_for_later(request: HttpRequest, consultation: Consultation, *, step: s
         return _no_draft(request)
     if not sent:
         # No link is on its way, so this browser keeps the draft: it is the only way back.
-        return _link_not_sent(request, consultation, step=step)
+        return _link_not_sent(request, consultation, step=step, minutes=0, status=200)
     # The answers are safe in the draft; this browser lets go of them (a shared phone or
     # computer must not show them to the next person), and so does every other browser: the
     # draft has a new key, which only the emailed link carries.
@@ -285,12 +285,7 @@ def _save_for_later(request: HttpRequest, consultation: Consultation, *, step: s
 
 
 def _link_not_sent(
-    request: HttpRequest,
-    consultation: Consultation,
-    *,
-    step: str,
-    minutes: int | None = None,
-    status: int = 200,
+    request: HttpRequest, consultation: Consultation, *, step: str, minutes: int, status: int
 ) -> HttpResponse:
     """The answers are saved, but no link was emailed: say so, and offer to carry on."""
     return render(
