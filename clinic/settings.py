@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "clinic",
     "consultations",
     "consultations.intake",
@@ -282,6 +284,35 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Where "new consultation" notices go (staff link only, never answers).
 PRACTITIONER_NOTIFY_EMAILS = env_list("PRACTITIONER_NOTIFY_EMAILS")
+# A mail server that does not answer gives up after this many seconds (the worker, not a page,
+# waits on it); a failed email is tried EMAIL_MAX_ATTEMPTS times in all, waiting
+# EMAIL_RETRY_SECONDS, then twice as long each time, then shows as failed in the admin.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5, minimum=1)
+EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 60, minimum=1)
+
+# --- Task queue (django-tasks with its database backend; docs/decisions/0006) ----------------
+# Emails and the retention purge run in `manage.py worker` processes, never inside a request.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task still "running" this long after a worker took it is taken to have lost its worker
+# (killed, machine gone) and is run again; after TASKS_MAX_ATTEMPTS such losses it is failed.
+TASKS_LEASE_SECONDS = env_int("TASKS_LEASE_SECONDS", 300, minimum=1)
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 5, minimum=1)
+
+# --- Retention (consultations/services/retention.py; README "Retention") ----------------------
+# Drafts never sent are deleted this many days after their last save (with their patient).
+RETENTION_DRAFT_DAYS = env_int("RETENTION_DRAFT_DAYS", 30, minimum=1)
+# Outgoing-email records and finished task results.
+RETENTION_RECORD_DAYS = env_int("RETENTION_RECORD_DAYS", 90, minimum=1)
+# Login attempts and the login log (usernames and client addresses).
+RETENTION_LOGIN_DAYS = env_int("RETENTION_LOGIN_DAYS", 90, minimum=1)
+# Periodic tasks: name -> (task, every so many seconds). The purge runs once a day.
+TASK_SCHEDULE = {
+    "retention-purge": (
+        "consultations.tasks.retention_purge",
+        env_int("RETENTION_PURGE_EVERY_HOURS", 24, minimum=1) * 3600,
+    ),
+}
 
 # --- Crispy forms -----------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -368,6 +399,8 @@ def env_rate(name: str, default: str) -> str:
 # waiting-room Wi-Fi puts several patients behind one address.
 INTAKE_RATE_LIMIT = env_rate("INTAKE_RATE_LIMIT", "120/10m")
 INTAKE_EMAIL_RATE_LIMIT = env_rate("INTAKE_EMAIL_RATE_LIMIT", "5/1h")
+# Emails to any one address a patient typed (resume links, "answers received"), whoever asks.
+PATIENT_EMAIL_ADDRESS_LIMIT = env_rate("PATIENT_EMAIL_ADDRESS_LIMIT", "5/1d")
 # Behind our own proxy, rate limits count the address it appends to X-Forwarded-For.
 INTAKE_TRUST_X_FORWARDED_FOR = env_bool("BEHIND_TLS_PROXY", False)
 # How long an emailed "continue your consultation" link works.

@@ -256,27 +256,26 @@ def _step(request: HttpRequest, step: str, consultation: Consultation | None) ->
 
 
 def _save_for_later(request: HttpRequest, consultation: Consultation, *, step: str) -> HttpResponse:
-    """Email the resume link. The answers are saved already, whether or not a link goes out."""
+    """Queue the resume link. The answers are saved already, whether or not a link goes out."""
     rate = ratelimit.Rate.parse(settings.INTAKE_EMAIL_RATE_LIMIT)
     client = ratelimit.client_address(request)
     if not ratelimit.hit(scope="intake-email", client=client, rate=rate):
         # The same window arithmetic as ratelimit.too_many_requests, whose page would say
         # that nothing was saved.
         seconds_left = int(rate.seconds - time.time() % rate.seconds) + 1
-        response = _link_not_sent(
-            request, consultation, step=step, minutes=-(-seconds_left // 60), status=429
-        )
+        response = _link_not_sent(request, consultation, step=step, minutes=-(-seconds_left // 60))
         response["Retry-After"] = str(seconds_left)
         return response
     try:
-        sent = services.draft_resume_link_send(
+        queued = services.draft_resume_link_send(
             consultation_id=consultation.pk, draft_key=_session_key(request)
         )
     except services.DraftNotAttached:
         return _no_draft(request)
-    if not sent:
-        # No link is on its way, so this browser keeps the draft: it is the only way back.
-        return _link_not_sent(request, consultation, step=step, minutes=0, status=200)
+    if not queued:
+        # That address has had its share of emails: no link is on its way, so this browser
+        # keeps the draft (it is the only way back).
+        return _link_not_sent(request, consultation, step=step)
     # The answers are safe in the draft; this browser lets go of them (a shared phone or
     # computer must not show them to the next person), and so does every other browser: the
     # draft has a new key, which only the emailed link carries.
@@ -285,9 +284,10 @@ def _save_for_later(request: HttpRequest, consultation: Consultation, *, step: s
 
 
 def _link_not_sent(
-    request: HttpRequest, consultation: Consultation, *, step: str, minutes: int, status: int
+    request: HttpRequest, consultation: Consultation, *, step: str, minutes: int | None = None
 ) -> HttpResponse:
-    """The answers are saved, but no link was emailed: say so, and offer to carry on."""
+    """The answers are saved, but a limit stopped the email (per client, or per address with
+    `minutes` None): say so, and offer to carry on."""
     return render(
         request,
         "intake/link_not_sent.html",
@@ -297,7 +297,7 @@ def _link_not_sent(
             "about_url": _step_url("about"),
             "minutes": minutes,
         },
-        status=status,
+        status=429,
     )
 
 

@@ -35,6 +35,7 @@ from consultations.models.choices import (
     new_reference,
 )
 from consultations.models.consultation import Consultation, ConsultationQuerySet
+from consultations.models.outbox import EmailKind, EmailStatus, OutboundEmail
 from consultations.models.patient import Patient
 from consultations.models.records import AccessLog, Consent
 from consultations.models.review import (
@@ -69,6 +70,8 @@ __all__ = [
     "DecisionQuerySet",
     "DecisionReason",
     "DowntimeTolerance",
+    "EmailKind",
+    "EmailStatus",
     "Evaluation",
     "EvaluationFinding",
     "EvaluationTrigger",
@@ -76,6 +79,7 @@ __all__ = [
     "Goal",
     "InflamedAcneSeverity",
     "IsotretinoinTiming",
+    "OutboundEmail",
     "Patient",
     "Primary",
     "Sebum",

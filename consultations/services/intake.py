@@ -13,20 +13,20 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from consultations import emails, fitzpatrick, models, questionnaire, rules
+from consultations import fitzpatrick, models, questionnaire, rules
 from consultations.consent import CONSENT_TEXT_VERSION
 from consultations.models import (
     Consent,
     Consultation,
     ConsultationStatus,
+    EmailKind,
     FitzpatrickSource,
     Patient,
 )
 from consultations.rules.answers import MIN_AGE
-from consultations.services import consultation_answers, evaluation_create
+from consultations.services import consultation_answers, evaluation_create, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -258,31 +258,20 @@ def resume_token(signed: str) -> tuple[str, str]:
 
 
 def draft_resume_link_send(*, consultation_id: int, draft_key: str) -> bool:
-    """Email the patient a private link that reopens their draft, and give the draft a new key.
+    """Queue the email with a private link that reopens the draft, and give the draft a new key.
 
     The new key is in the link only: every browser that held the draft (including the one
-    that asked for the link) and every earlier link lets go of it. False when the mail server
-    refused it (logged with the reference only): then nothing changes and the browser keeps
-    the draft. Raises DraftNotAttached when the browser's key no longer opens the draft.
+    that asked for the link) and every earlier link lets go of it. False when the address has
+    had its share of emails (nothing changes then, and the browser keeps the draft). Raises
+    DraftNotAttached when the browser's key no longer opens the draft.
     """
     with transaction.atomic():
         consultation = _attached(consultation_id, draft_key)
+        if outbox.email_queue(kind=EmailKind.RESUME_LINK, consultation=consultation) is None:
+            return False
         consultation.draft_key = models.new_draft_key()
         consultation.save(update_fields=["draft_key", "updated_at"])
-        path = reverse("intake:resume", kwargs={"signed": resume_signature(consultation)})
-        sent = emails.email_send(
-            template="consultations/email/intake_resume.txt",
-            subject="Continue your skin consultation",
-            to=[consultation.patient.email],
-            context={
-                "resume_url": emails.absolute_url(path),
-                "days": settings.INTAKE_RESUME_MAX_AGE_DAYS,
-            },
-            reference=consultation.reference,
-        )
-        if not sent:
-            transaction.set_rollback(True)
-    return sent
+    return True
 
 
 # --- Submission ---------------------------------------------------------------------------------
@@ -336,41 +325,8 @@ def consultation_submit(
         consultation=consultation, text_version=consent_text_version, accepted_at=now
     )
     evaluation_create(consultation=consultation)
-    # Emails only once the submission is safely stored. email_send never raises for a mail
-    # server's refusal; `robust` keeps any other failure of one email from skipping the next.
-    # Plain functions, not functools.partial: Django logs a failing hook by its __qualname__.
-    consultation_id = consultation.pk
-    transaction.on_commit(lambda: _confirmation_send(consultation_id=consultation_id), robust=True)
+    # Queued with the submission: sent by a worker once it is safely stored, never before.
+    outbox.email_queue(kind=EmailKind.INTAKE_SUBMITTED, consultation=consultation)
     if settings.PRACTITIONER_NOTIFY_EMAILS:
-        transaction.on_commit(
-            lambda: _practitioners_notify(consultation_id=consultation_id), robust=True
-        )
+        outbox.email_queue(kind=EmailKind.PRACTITIONERS_NEW, consultation=consultation)
     return consultation, True
-
-
-def _confirmation_send(*, consultation_id: int) -> None:
-    consultation = Consultation.objects.select_related("patient").get(pk=consultation_id)
-    emails.email_send(
-        template="consultations/email/intake_submitted.txt",
-        subject=f"Your skin consultation {consultation.reference}",
-        to=[consultation.patient.email],
-        context={
-            "reference": consultation.reference,
-            "status_url": emails.status_url(consultation.public_token),
-        },
-        reference=consultation.reference,
-    )
-
-
-def _practitioners_notify(*, consultation_id: int) -> None:
-    consultation = Consultation.objects.get(pk=consultation_id)
-    emails.email_send(
-        template="consultations/email/intake_practitioner_new.txt",
-        subject=f"New consultation {consultation.reference}",
-        to=list(settings.PRACTITIONER_NOTIFY_EMAILS),
-        context={
-            "reference": consultation.reference,
-            "staff_url": emails.staff_url(consultation.reference),
-        },
-        reference=consultation.reference,
-    )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from consultations import questionnaire
 from consultations.fitzpatrick import ITEM_CODES
 from consultations.models import Consultation
+from tests.tasks import run_queued_tasks
 
 START = "/consultation/start/"
 SKIN = "/consultation/skin/"
@@ -135,6 +136,7 @@ def dob(day: datetime.date) -> dict[str, str]:
 def save_for_later(client: Client, url: str, data: dict, mailoutbox) -> str:
     response = client.post(url, {**data, "action": "save"})
     assert response.status_code == 302 and response["Location"] == "/consultation/saved/"
+    run_queued_tasks()  # the worker sends the email
     link = re.search(r"https://clinic\.example(/consultation/resume/[^/\s]+/)", mailoutbox[-1].body)
     return link[1]
 

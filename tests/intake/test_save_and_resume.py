@@ -33,6 +33,7 @@ from tests.intake.steps import (
     post_ok,
     save_for_later,
 )
+from tests.tasks import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +155,7 @@ def test_save_and_continue_later_emails_a_link_that_restores_the_draft(client, m
     post_ok(client, GOALS, GOALS_ANSWERS)
     link = save_for_later(client, HEALTH, half, mailoutbox)
     consultation = Consultation.objects.get()
+    run_queued_tasks()
     assert mailoutbox[-1].to == ["mei.tan@example.com"]
     assert consultation.pregnant is False and consultation.photosensitising_meds is None
     # This browser lets go of the draft.
@@ -175,6 +177,7 @@ def test_check_your_answers_can_also_be_saved_for_later(client, mailoutbox):
     fill_draft(client)
     response = client.post(SUBMIT, {"action": "save"})
     assert response["Location"] == "/consultation/saved/"
+    run_queued_tasks()
     link = re.search(r"https://clinic\.example(/consultation/resume/[^/\s]+/)", mailoutbox[0].body)
     assert follow_resume_link(Client(), link[1])["Location"] == CHECK
 
@@ -183,6 +186,7 @@ def test_the_saved_page_says_where_the_link_went(client, mailoutbox):
     response = client.post(START, {**ABOUT, "action": "save"}, follow=True)
     page = response.content.decode()
     assert "We have emailed you a private link" in page and "7 days" in page
+    run_queued_tasks()
     assert len(mailoutbox) == 1
 
 
@@ -191,6 +195,7 @@ def test_a_resume_link_carries_only_the_token_and_the_email_no_answers(client, m
     link = save_for_later(client, SKIN, SKIN_ANSWERS, mailoutbox)
     consultation = Consultation.objects.get()
     assert link.split("/")[3].split(":")[0] == consultation.public_token
+    run_queued_tasks()
     body = mailoutbox[-1].body
     for secret in ("Mei", "Tan", "1990", "9123", "oily", "Type III"):
         assert secret not in body
@@ -358,6 +363,7 @@ def test_an_earlier_resume_link_stops_working_once_a_new_one_is_emailed(client, 
     follow_resume_link(client, earlier)
     post_ok(client, START, ABOUT)  # the address becomes someone else's
     latest = save_for_later(client, SKIN, SKIN_ANSWERS, mailoutbox)
+    run_queued_tasks()
     assert mailoutbox[-1].to == ["mei.tan@example.com"]
 
     for method in ("get", "post"):
