@@ -275,7 +275,27 @@ if CLINIC_PRIVACY_URL and urlsplit(CLINIC_PRIVACY_URL).scheme not in {"http", "h
     )
 
 # --- Email ------------------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# DEBUG prints emails on the console; otherwise they go to the SMTP server EMAIL_HOST.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+# The console and file backends write whole emails, private links and addresses included, into
+# a log or a file: never with DEBUG off, unless a throwaway machine says so explicitly.
+ALLOW_EMAIL_IN_LOGS = env_bool("ALLOW_EMAIL_IN_LOGS", False)
+_EMAIL_IN_LOGS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+if not DEBUG and EMAIL_BACKEND in _EMAIL_IN_LOGS and not ALLOW_EMAIL_IN_LOGS:
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND={EMAIL_BACKEND} writes every email, with patients' private links and "
+        "addresses, into a log or a file. With DEBUG off use SMTP (EMAIL_HOST ...) or "
+        "clinic.mail.RedactedConsoleBackend, or set ALLOW_EMAIL_IN_LOGS=1 on a throwaway "
+        "machine."
+    )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clinic <no-reply@clinic.example>")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)

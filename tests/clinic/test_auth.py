@@ -174,3 +174,18 @@ def test_requests_within_a_minute_do_not_rewrite_the_staff_session(client):
     with CaptureQueriesContext(connection) as queries:
         client.get(reverse("review:queue"))
     assert not [q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/password_reset/",
+        "/accounts/password_reset/done/",
+        "/accounts/reset/MQ/set-password/",
+        "/accounts/reset/done/",
+    ],
+)
+def test_there_is_no_public_password_reset(client, path):
+    """An admin resets a forgotten password (admin user page, manage.py changepassword)."""
+    assert client.get(path).status_code == 404
+    assert client.post(path, {"email": "admin@clinic.example"}).status_code == 404
