@@ -109,6 +109,12 @@ class PatientAdmin(ClinicalRecordAdminMixin, AccessLoggedAdminMixin, admin.Model
     def logged_record(self, obj: Patient) -> dict[str, Any]:
         return {"patient_id": obj.pk}
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Patient | None = None) -> Any:
+        # Erasure must stick: an anonymised patient's details cannot be typed back in.
+        if obj is not None and obj.anonymised_at is not None:
+            return [field.name for field in self.model._meta.fields]
+        return super().get_readonly_fields(request, obj)
+
     @admin.action(description="Anonymise selected patients", permissions=["change"])
     def anonymise_selected(
         self, request: HttpRequest, queryset: QuerySet[Patient]
@@ -133,7 +139,8 @@ class PatientAdmin(ClinicalRecordAdminMixin, AccessLoggedAdminMixin, admin.Model
             request,
             f"Anonymised {done} patient{pluralize(done)}."
             + (
-                f" {already} {'was' if already == 1 else 'were'} anonymised already."
+                f" {already} {'was' if already == 1 else 'were'} anonymised already: done "
+                "again, to remove anything added since."
                 if already
                 else ""
             ),

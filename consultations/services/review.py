@@ -74,8 +74,23 @@ class DecisionInput:
     patient_message: str = ""
 
 
+ANONYMISED_MESSAGE = (
+    "This patient's record was anonymised after an erasure request, so nothing more can be "
+    "added to it: no corrections, decisions, amendments or notes."
+)
+
+
 def locked_for_review(consultation: Consultation) -> Consultation:
-    return Consultation.objects.select_for_update().get(pk=consultation.pk)
+    """The consultation, row-locked; refused once its patient was anonymised (the lock also
+    waits for an erasure in progress, so nothing lands just after it)."""
+    locked = (
+        Consultation.objects.select_for_update(of=("self",))
+        .select_related("patient")
+        .get(pk=consultation.pk)
+    )
+    if locked.patient.anonymised_at is not None:
+        raise ReviewRefused(ANONYMISED_MESSAGE)
+    return locked
 
 
 def check_unchanged(
