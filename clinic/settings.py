@@ -200,10 +200,11 @@ STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60, mini
 # Patients are anonymous; their session only remembers which draft is theirs.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 24 * 60 * 60, minimum=60)
 
-# Login throttling (django-axes): lock a username + client pair after repeated failures.
+# Login throttling (django-axes): after repeated failures lock the username (whatever address
+# the guesses come from) and, separately, the client address (whatever usernames it tries).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
