@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from csp.utils import build_policy
 from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError, connections
@@ -118,15 +117,9 @@ class DatabaseUnavailableMiddleware:
         if response.status_code == 503:
             return response
         # A middleware inside this one failed (a session save, say) and Django made a 500 page
-        # of it, which the header middleware further in never saw: give the 503 page their
-        # headers here.
+        # of it: the 503 page instead (the header middlewares outside this one add theirs).
         logger.warning("Database unavailable on %s %s", request.method, request.path)
-        unavailable = unavailable_response()
-        unavailable["X-Frame-Options"] = settings.X_FRAME_OPTIONS
-        policy = build_policy()
-        if policy:
-            unavailable["Content-Security-Policy"] = policy
-        return unavailable
+        return unavailable_response()
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DATABASE_ERRORS):

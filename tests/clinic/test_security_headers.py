@@ -208,3 +208,15 @@ def test_production_redirects_plain_http_to_https(client, db, production):
     response = client.get(reverse("home"))
     assert response.status_code == 301
     assert response["Location"].startswith("https://")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/consultation/start/", "/staff/"])
+def test_the_400_page_for_a_forged_host_has_every_security_header(client, path):
+    response = client.get(path, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert_strict_csp(response)
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cache-Control"] == "no-store"
