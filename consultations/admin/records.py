@@ -38,6 +38,8 @@ from consultations.models import (
 )
 from consultations.services.insight import fhir_export_record, patients_anonymise
 
+EXPORT_PERMISSION = "consultations.export_consultation"
+
 
 class EvaluationInline(ReadOnlyAdminMixin, SelectRelatedInlineMixin, admin.StackedInline):
     model = Evaluation
@@ -269,7 +271,10 @@ class ConsultationAdmin(ClinicalRecordAdminMixin, AccessLoggedAdminMixin, admin.
     def logged_record(self, obj: Consultation) -> dict[str, Any]:
         return {"consultation": obj}
 
-    @admin.action(description="Export selected consultations as CSV")
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(EXPORT_PERMISSION)
+
+    @admin.action(description="Export selected consultations as CSV", permissions=["export"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Consultation]) -> HttpResponse:
         rows = csv_rows(queryset)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -294,7 +299,9 @@ class ConsultationAdmin(ClinicalRecordAdminMixin, AccessLoggedAdminMixin, admin.
                 )
         return response
 
-    @admin.action(description="Export selected consultations as FHIR (NDJSON)")
+    @admin.action(
+        description="Export selected consultations as FHIR (NDJSON)", permissions=["export"]
+    )
     def export_fhir(
         self,
         request: HttpRequest,

@@ -183,6 +183,8 @@ class Consultation(models.Model):
         ordering = ["-created_at", "-pk"]
         permissions = [
             ("review_consultation", "Can review consultations and record decisions"),
+            # Exports take records out of the clinic: granted on purpose, never implied.
+            ("export_consultation", "Can export consultations (CSV and FHIR)"),
         ]
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="consultation_queue_idx"),

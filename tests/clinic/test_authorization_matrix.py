@@ -117,7 +117,8 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("insight:analytics", "POST"): everyone(405),
     ("insight:replay", "GET"): row(LOGIN, LOGIN, LOGIN, 403, 403, 200, LOGIN),
     ("insight:replay", "POST"): everyone(405),
-    ("insight:fhir", "GET"): REVIEW,
+    # Exports need the export permission on top of the review one: admins only, by default.
+    ("insight:fhir", "GET"): row(LOGIN, LOGIN, LOGIN, 403, 403, 200, LOGIN),
     ("insight:fhir", "POST"): everyone(405),
     ("insight:print", "GET"): REVIEW,
     ("insight:print", "POST"): everyone(405),
