@@ -434,5 +434,8 @@ INTAKE_RESUME_MAX_AGE_DAYS = env_int("INTAKE_RESUME_MAX_AGE_DAYS", 7, minimum=1)
 # instead of hanging (main-thread workers, i.e. gunicorn's sync worker; 0 turns it off). Below
 # gunicorn's worker timeout, so a stuck database costs one request, not a killed worker.
 DB_REQUEST_TIMEOUT = env_int("DB_REQUEST_TIMEOUT", 5)
+# After a request timed out on the database, every request gets the 503 page at once for this
+# many seconds (per process) instead of waiting for the same timeout; 0 turns it off.
+DB_BREAKER_SECONDS = env_int("DB_BREAKER_SECONDS", 5)
 # The bare view `make bench` measures the framework's floor with; never on in production.
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
