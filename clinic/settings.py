@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "clinic.middleware.NoStoreMiddleware",
+    "clinic.middleware.RequestSizeLimitMiddleware",  # before anything reads the body
     "clinic.db_unavailable.DatabaseUnavailableMiddleware",  # 503 page on a DB outage
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -336,6 +337,14 @@ TASK_SCHEDULE = {
         env_int("RETENTION_PURGE_EVERY_HOURS", 24, minimum=1) * 3600,
     ),
 }
+
+# --- Request size ----------------------------------------------------------------------------
+# Every body, file parts included, is refused above this size before it is read (413); the
+# largest honest request (an intake step with every box full) is a few kilobytes. The proxy in
+# front (deploy/nginx/) refuses the same.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 
 # --- Crispy forms -----------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
