@@ -27,6 +27,7 @@ from consultations.consent import (
     CONSENT_TEXT_VERSION,
     CONSENT_TITLE,
 )
+from consultations.intake import browser
 from consultations.intake.forms import (
     STEP_FORMS,
     ConsentForm,
@@ -36,13 +37,6 @@ from consultations.intake.forms import (
 from consultations.models import Consultation
 from consultations.services import intake as services
 
-DRAFT_SESSION_KEY = "intake_consultation_id"
-# The draft's key when this browser took it on: it opens the draft only while it is still the
-# draft's current key (services.intake; a resume link emailed away gives the draft a new one).
-DRAFT_KEY_SESSION_KEY = "intake_draft_key"
-# After sending: {"id": consultation pk, "at": when it was sent (POSIX time)}.
-JUST_SUBMITTED_SESSION_KEY = "intake_just_submitted"
-JUST_SUBMITTED_SECONDS = 10 * 60
 # The five numbered steps; "submitted" comes after and has no number.
 STEPS = questionnaire.STEPS
 STEP_SLUGS = questionnaire.STEP_SLUGS
@@ -52,77 +46,10 @@ intake_limit = ratelimit.rate_limited("intake", setting="INTAKE_RATE_LIMIT")
 require_form_methods = require_http_methods(["GET", "HEAD", "POST"])
 
 
-def _session_consultation(request: HttpRequest) -> Consultation | None:
-    """The consultation this browser is filling in, if any (one query): only while the key
-    this browser holds is still the draft's."""
-    consultation = selectors.draft_or_sent_by_id(request.session.get(DRAFT_SESSION_KEY))
-    if consultation is None or not consultation.opens_with(
-        request.session.get(DRAFT_KEY_SESSION_KEY)
-    ):
-        return None
-    return consultation
-
-
-def _session_key(request: HttpRequest) -> str:
-    return str(request.session.get(DRAFT_KEY_SESSION_KEY, ""))
-
-
-def _until_browser_closes(request: HttpRequest) -> None:
-    """A patient's session ends when the browser closes (staff keep their idle timeout).
-
-    Called whenever the intake writes to the session, so that a visitor who only reads a
-    page gets no session at all.
-    """
-    if not request.user.is_authenticated:
-        request.session.set_expiry(0)
-
-
-def _remember(request: HttpRequest, consultation: Consultation) -> None:
-    # A new session key when a browser takes on a draft, so an old key cannot follow it.
-    request.session.cycle_key()
-    request.session[DRAFT_SESSION_KEY] = consultation.pk
-    request.session[DRAFT_KEY_SESSION_KEY] = consultation.draft_key
-    request.session.pop(JUST_SUBMITTED_SESSION_KEY, None)
-    _until_browser_closes(request)
-
-
-def _mark_sent(request: HttpRequest, consultation: Consultation) -> None:
-    """Let go of the sent draft: the next person on a shared phone starts a new one."""
-    _let_go(request)
-    sent_at = consultation.submitted_at
-    request.session[JUST_SUBMITTED_SESSION_KEY] = {
-        "id": consultation.pk,
-        "at": sent_at.timestamp() if sent_at else 0,
-    }
-    _until_browser_closes(request)
-
-
-def _let_go(request: HttpRequest) -> None:
-    request.session.pop(DRAFT_SESSION_KEY, None)
-    request.session.pop(DRAFT_KEY_SESSION_KEY, None)
-
-
-def _recently_sent(request: HttpRequest, consultation: Consultation | None) -> Consultation | None:
-    """What this browser sent in the last JUST_SUBMITTED_SECONDS, for the check and submit
-    pages only. `consultation`: the session's draft, when it turns out to be sent already
-    (another tab sent it a moment ago)."""
-    if consultation is not None:
-        _mark_sent(request, consultation)
-    marker = request.session.get(JUST_SUBMITTED_SESSION_KEY)
-    if not isinstance(marker, dict) or not isinstance(marker.get("at"), int | float):
-        return None
-    if time.time() - marker["at"] > JUST_SUBMITTED_SECONDS:
-        request.session.pop(JUST_SUBMITTED_SESSION_KEY, None)
-        return None
-    if consultation is not None and consultation.pk == marker.get("id"):
-        return consultation
-    return selectors.sent_by_id(marker.get("id"))
-
-
 def _no_draft_or_sent(request: HttpRequest, consultation: Consultation | None) -> HttpResponse:
     """The check or submit page without a draft: a second press of "send" or the back button
     lands on the confirmation of what was just sent; otherwise the patient starts again."""
-    sent = _recently_sent(request, consultation)
+    sent = browser.recently_sent(request, consultation)
     if sent is None:
         return _no_draft(request)
     return _already_sent(request, sent)
@@ -200,7 +127,7 @@ def _page_context(step: str, form: StepForm | ConsentForm) -> dict[str, object]:
 @intake_limit
 def start(request: HttpRequest) -> HttpResponse:
     """Step 1, "about you": its first valid answer creates the server-side draft."""
-    consultation = _session_consultation(request)
+    consultation = browser.consultation(request)
     if consultation is not None and not consultation.is_editable_by_patient:
         consultation = None  # that one is sent: this browser starts a new consultation
     return _step(request, "about", consultation)
@@ -212,7 +139,7 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
     """Steps 2 to 4: your skin, your goals, health and medicines."""
     if step not in STEP_FORMS or step == "about":
         raise Http404("No such step")
-    consultation = _session_consultation(request)
+    consultation = browser.consultation(request)
     if consultation is None or not consultation.is_editable_by_patient:
         # After sending, a step never shows the sent answers: the phone may be someone else's.
         return _no_draft(request)
@@ -233,11 +160,11 @@ def _step(request: HttpRequest, step: str, consultation: Consultation | None) ->
     try:
         if consultation is None:
             consultation = services.draft_start(about=form.cleaned_data)
-            _remember(request, consultation)
+            browser.remember(request, consultation)
         else:
             consultation = services.draft_save(
                 consultation_id=consultation.pk,
-                draft_key=_session_key(request),
+                draft_key=browser.draft_key(request),
                 step=step,
                 answers=form.cleaned_data,
             )
@@ -268,7 +195,7 @@ def _save_for_later(request: HttpRequest, consultation: Consultation, *, step: s
         return response
     try:
         queued = services.draft_resume_link_send(
-            consultation_id=consultation.pk, draft_key=_session_key(request)
+            consultation_id=consultation.pk, draft_key=browser.draft_key(request)
         )
     except services.DraftNotAttached:
         return _no_draft(request)
@@ -279,7 +206,7 @@ def _save_for_later(request: HttpRequest, consultation: Consultation, *, step: s
     # The answers are safe in the draft; this browser lets go of them (a shared phone or
     # computer must not show them to the next person), and so does every other browser: the
     # draft has a new key, which only the emailed link carries.
-    _let_go(request)
+    browser.let_go(request)
     return redirect("intake:saved")
 
 
@@ -346,7 +273,7 @@ def resume(request: HttpRequest, signed: str) -> HttpResponse:
                 "resume_url": reverse("intake:resume", kwargs={"signed": signed}),
             },
         )
-    _remember(request, consultation)
+    browser.remember(request, consultation)
     missing = services.draft_missing_steps(consultation)
     messages.success(request, "Welcome back. Your answers so far are saved.")
     return redirect(_step_url(missing[0] if missing else "check"))
@@ -355,7 +282,7 @@ def resume(request: HttpRequest, signed: str) -> HttpResponse:
 @require_safe
 def check(request: HttpRequest) -> HttpResponse:
     """Step 5: every answer grouped by step, each with a change link; consent; submit."""
-    consultation = _session_consultation(request)
+    consultation = browser.consultation(request)
     if consultation is None or not consultation.is_editable_by_patient:
         return _no_draft_or_sent(request, consultation)
     return _check_page(request, consultation, ConsentForm())
@@ -386,7 +313,7 @@ def _check_page(
 @intake_limit
 def submit(request: HttpRequest) -> HttpResponse:
     """Submit once: a second submission of the same draft lands on the same confirmation."""
-    consultation = _session_consultation(request)
+    consultation = browser.consultation(request)
     if consultation is None or not consultation.is_editable_by_patient:
         return _no_draft_or_sent(request, consultation)
     if request.POST.get("action") == "save":  # "save and continue later" on the check page
@@ -396,12 +323,12 @@ def submit(request: HttpRequest) -> HttpResponse:
         return _check_page(request, consultation, form)
     try:
         consultation, _ = services.consultation_submit(
-            consultation_id=consultation.pk, draft_key=_session_key(request)
+            consultation_id=consultation.pk, draft_key=browser.draft_key(request)
         )
     except services.DraftNotAttached:
         return _no_draft(request)
     except services.IntakeIncomplete:
         messages.error(request, "Some answers are missing. Answer them, then send again.")
         return redirect("intake:check")
-    _mark_sent(request, consultation)
+    browser.mark_sent(request, consultation)
     return redirect(_submitted_url(consultation))
