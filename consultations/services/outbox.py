@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import logging
 import smtplib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -141,7 +142,7 @@ def _message(outbound: OutboundEmail) -> Message | None:
     if kind == EmailKind.PRACTITIONERS_NEW:
         if not settings.PRACTITIONER_NOTIFY_EMAILS:
             return None
-        context = {
+        context: dict[str, object] = {
             "reference": consultation.reference,
             "staff_url": emails.staff_url(consultation.reference),
         }
@@ -185,6 +186,6 @@ def _message(outbound: OutboundEmail) -> Message | None:
     return _render("review_outcome.txt", subject, [patient.email], context)
 
 
-def _render(template: str, subject: str, to: list[str], context: dict[str, object]) -> Message:
+def _render(template: str, subject: str, to: list[str], context: Mapping[str, object]) -> Message:
     body = render_to_string(f"consultations/email/{template}", context)
     return Message(subject=" ".join(subject.split()), body=body, to=to)

@@ -87,7 +87,7 @@ def retention_purge(*, dry_run: bool, now: datetime.datetime | None = None) -> d
     return counts
 
 
-def _delete(queryset: QuerySet, dry_run: bool) -> int:  # type: ignore[type-arg]
+def _delete(queryset: QuerySet, dry_run: bool) -> int:
     if dry_run:
         return queryset.count()
     return queryset.delete()[0]

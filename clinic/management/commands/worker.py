@@ -28,8 +28,9 @@ class Command(db_worker.Command):
             help="Seconds between maintenance rounds (default: %(default)s).",
         )
 
-    def handle(self, *args: Any, maintenance_interval: float, **options: Any) -> None:
+    def handle(self, **options: Any) -> None:
         # With --reload the parent process only watches files; its child does the work.
+        interval = options.pop("maintenance_interval")
         if not options["reload"] or os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
-            Maintenance(interval=maintenance_interval).start()
-        super().handle(*args, **options)
+            Maintenance(interval=interval).start()
+        super().handle(**options)
