@@ -279,26 +279,19 @@ if CLINIC_PRIVACY_URL and urlsplit(CLINIC_PRIVACY_URL).scheme not in {"http", "h
     )
 
 # --- Email ------------------------------------------------------------------------------------
-# DEBUG prints emails on the console; otherwise they go to the SMTP server EMAIL_HOST.
+# Console with DEBUG, else SMTP. Backends that write whole emails (links, addresses) into a log
+# or file: never with DEBUG off, unless ALLOW_EMAIL_IN_LOGS says it is a throwaway machine.
+_BACKENDS = "django.core.mail.backends"
 EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    "EMAIL_BACKEND", f"{_BACKENDS}.{'console' if DEBUG else 'smtp'}.EmailBackend"
 )
-# The console and file backends write whole emails, private links and addresses included, into
-# a log or a file: never with DEBUG off, unless a throwaway machine says so explicitly.
 ALLOW_EMAIL_IN_LOGS = env_bool("ALLOW_EMAIL_IN_LOGS", False)
-_EMAIL_IN_LOGS = {
-    "django.core.mail.backends.console.EmailBackend",
-    "django.core.mail.backends.filebased.EmailBackend",
-}
+_EMAIL_IN_LOGS = {f"{_BACKENDS}.console.EmailBackend", f"{_BACKENDS}.filebased.EmailBackend"}
 if not DEBUG and EMAIL_BACKEND in _EMAIL_IN_LOGS and not ALLOW_EMAIL_IN_LOGS:
     raise ImproperlyConfigured(
-        f"EMAIL_BACKEND={EMAIL_BACKEND} writes every email, with patients' private links and "
-        "addresses, into a log or a file. With DEBUG off use SMTP (EMAIL_HOST ...) or "
-        "clinic.mail.RedactedConsoleBackend, or set ALLOW_EMAIL_IN_LOGS=1 on a throwaway "
-        "machine."
+        f"EMAIL_BACKEND={EMAIL_BACKEND} writes every email, private links included, into a log "
+        "or a file. With DEBUG off use SMTP or clinic.mail.RedactedConsoleBackend (or, on a "
+        "throwaway machine, set ALLOW_EMAIL_IN_LOGS=1)."
     )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clinic <no-reply@clinic.example>")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -308,43 +301,29 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Where "new consultation" notices go (staff link only, never answers).
 PRACTITIONER_NOTIFY_EMAILS = env_list("PRACTITIONER_NOTIFY_EMAILS")
-# A mail server that does not answer gives up after this many seconds (the worker, not a page,
-# waits on it); a failed email is tried EMAIL_MAX_ATTEMPTS times in all, waiting
-# EMAIL_RETRY_SECONDS, then twice as long each time, then shows as failed in the admin.
+# The worker (never a page) waits EMAIL_TIMEOUT on the mail server; a failed email is tried
+# EMAIL_MAX_ATTEMPTS times, waiting EMAIL_RETRY_SECONDS and twice as long each time after.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5, minimum=1)
 EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 60, minimum=1)
 
-# --- Task queue (django-tasks with its database backend; docs/decisions/0006) ----------------
-# Emails and the retention purge run in `manage.py worker` processes, never inside a request.
+# --- Task queue: `manage.py worker` processes (docs/decisions/0006, clinic/queue.py) ----------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-# A task still "running" this long after a worker took it is taken to have lost its worker
-# (killed, machine gone) and is run again; after TASKS_MAX_ATTEMPTS such losses it is failed.
+# A task still running this long after a worker took it lost its worker and runs again.
 TASKS_LEASE_SECONDS = env_int("TASKS_LEASE_SECONDS", 300, minimum=1)
 TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 5, minimum=1)
 
-# --- Retention (consultations/services/retention.py; README "Retention") ----------------------
-# Drafts never sent are deleted this many days after their last save (with their patient).
+# --- Retention in days: drafts after their last save; email records and task results; login
+# records (consultations/services/retention.py, README "Retention"); the purge's schedule.
 RETENTION_DRAFT_DAYS = env_int("RETENTION_DRAFT_DAYS", 30, minimum=1)
-# Outgoing-email records and finished task results.
 RETENTION_RECORD_DAYS = env_int("RETENTION_RECORD_DAYS", 90, minimum=1)
-# Login attempts and the login log (usernames and client addresses).
 RETENTION_LOGIN_DAYS = env_int("RETENTION_LOGIN_DAYS", 90, minimum=1)
-# Periodic tasks: name -> (task, every so many seconds). The purge runs once a day.
-TASK_SCHEDULE = {
-    "retention-purge": (
-        "consultations.tasks.retention_purge",
-        env_int("RETENTION_PURGE_EVERY_HOURS", 24, minimum=1) * 3600,
-    ),
-}
+_PURGE_EVERY = env_int("RETENTION_PURGE_EVERY_HOURS", 24, minimum=1) * 3600
+TASK_SCHEDULE = {"retention-purge": ("consultations.tasks.retention_purge", _PURGE_EVERY)}
 
-# --- Request size ----------------------------------------------------------------------------
-# Every body, file parts included, is refused above this size before it is read (413); the
-# largest honest request (an intake step with every box full) is a few kilobytes. The proxy in
-# front (deploy/nginx/) refuses the same.
+# --- Request size: bodies above it, file parts too, are refused unread (413), as nginx does.
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 1024 * 1024, minimum=1024)
-DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
-FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 
 # --- Crispy forms -----------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -443,8 +422,7 @@ INTAKE_RESUME_MAX_AGE_DAYS = env_int("INTAKE_RESUME_MAX_AGE_DAYS", 7, minimum=1)
 # instead of hanging (main-thread workers, i.e. gunicorn's sync worker; 0 turns it off). Below
 # gunicorn's worker timeout, so a stuck database costs one request, not a killed worker.
 DB_REQUEST_TIMEOUT = env_int("DB_REQUEST_TIMEOUT", 5)
-# After a request timed out on the database, every request gets the 503 page at once for this
-# many seconds (per process) instead of waiting for the same timeout; 0 turns it off.
+# After a database timeout, each process answers 503 at once for this long (0: off).
 DB_BREAKER_SECONDS = env_int("DB_BREAKER_SECONDS", 5)
 # The bare view `make bench` measures the framework's floor with; never on in production.
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)
