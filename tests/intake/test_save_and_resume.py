@@ -227,7 +227,7 @@ def test_a_resume_link_still_works_on_day_six(client, mailoutbox, monkeypatch):
 @pytest.mark.parametrize(
     "tamper",
     [
-        lambda signed: "A" + signed[1:],
+        lambda signed: ("B" if signed[0] == "A" else "A") + signed[1:],
         lambda signed: signed[:-1] + ("A" if signed[-1] != "A" else "B"),
         lambda signed: signed.split(":")[0],
         lambda signed: "nonsense",
