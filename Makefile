@@ -22,13 +22,15 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.installed-run
 
 ## run: create .venv, install, migrate, load demo data (logins printed), serve on http://$(HOST):$(PORT)
+## with a task worker alongside (it sends the emails, which DEBUG prints here)
 # Links in emails and on pages use SITE_URL: the address this server answers on, unless set.
 RUN_ENV := DEBUG=1 SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"
 run: $(VENV)/.installed-run
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
-	$(RUN_ENV) $(BIN)/python manage.py createcachetable
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo --skip-if-seeded
-	@echo "Serving on http://$(HOST):$(PORT)  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "Serving on http://$(HOST):$(PORT)  (admin: http://$(HOST):$(PORT)/admin/); emails print below"
+	@$(RUN_ENV) $(BIN)/python manage.py worker --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 # mypy's django-stubs plugin imports the settings, which need DEBUG (or a SECRET_KEY) to load.
@@ -61,17 +63,21 @@ audit: $(VENV)/.installed-dev
 ## serve: production-like: collectstatic, migrate, then gunicorn (gunicorn.conf.py) with DEBUG off on
 ## http://$(HOST):$(PORT) against DATABASE_URL. Plain http on loopback, so it turns off the https
 ## redirect, HSTS and secure-only cookies (never do that behind a real address), allows
-## 127.0.0.1/localhost, and generates a SECRET_KEY unless one is set.
+## 127.0.0.1/localhost, and generates a SECRET_KEY unless one is set. One task worker runs beside
+## gunicorn (production: run `manage.py worker` as its own service). Emails go to EMAIL_BACKEND;
+## unset, to a console backend that shows that an email went and never its address or links.
 serve: $(VENV)/.installed-run
 	@export DEBUG=0 SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 \
 		SECURE_HSTS_SECONDS=0 ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
 		SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" GUNICORN_BIND="$(HOST):$(PORT)" \
+		EMAIL_BACKEND="$${EMAIL_BACKEND:-clinic.mail.RedactedConsoleBackend}" \
 		SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"; \
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0 && \
 	$(BIN)/python manage.py migrate --no-input && \
-	$(BIN)/python manage.py createcachetable && \
-	echo "Serving on http://$(HOST):$(PORT) with gunicorn, DEBUG off" && \
-	exec $(BIN)/gunicorn --config gunicorn.conf.py
+	echo "Serving on http://$(HOST):$(PORT) with gunicorn and a task worker, DEBUG off" && \
+	{ $(BIN)/python manage.py worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn --config gunicorn.conf.py; }
 
 ## bench: every benchmark in one go (a few minutes; needs PostgreSQL and wrk): docs/benchmarks.md
 bench: $(VENV)/.installed-dev

@@ -19,8 +19,10 @@ wsgi_app = "clinic.wsgi:application"
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 # Sync workers serve one request at a time on their main thread: the database deadline
-# (clinic/db_unavailable.py) relies on that, and the app's work is CPU and database,
-# not slow clients (a proxy in front buffers them).
+# (clinic/db_unavailable.py) relies on that, and the app's work is CPU and database. A slow
+# client holds a sync worker for as long as it takes to send its request, so production puts
+# nginx in front (deploy/nginx/, tested in tests/clinic/test_nginx.py), which reads every
+# request whole before passing it on.
 worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # On a restart or deploy, requests in flight get this long to finish.

@@ -218,7 +218,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         env = server_env(dsn)
         manage("migrate", "--no-input", env=env)
-        manage("createcachetable", env=env)
         manage("collectstatic", "--no-input", "--verbosity", "0", env=env)
         with gunicorn(
             dsn,

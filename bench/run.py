@@ -94,7 +94,6 @@ def prepare_ours(url: str, env: dict[str, str], consultations: int) -> None:
     recreate_database(url)
     db_env = {**env, "DATABASE_URL": url}
     manage("migrate", "--no-input", env=db_env)
-    manage("createcachetable", env=db_env)
     # Production-like: hashed, compressed static files served by whitenoise from the manifest.
     manage("collectstatic", "--no-input", "--verbosity", "0", env=db_env)
     manage(

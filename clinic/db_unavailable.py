@@ -15,6 +15,12 @@ How each kind of fault is bounded:
 The request then gets templates/503.html and every database connection it used is closed, so
 the next request opens a fresh one: no restart needed. A submission interrupted this way is
 rolled back by its transaction (or never reached the server), so nothing is half-written.
+
+A database known to be down fails fast: after a request timed out on it (a connect timeout, or
+the deadline above), the process answers every request with the 503 page at once for
+DB_BREAKER_SECONDS, instead of letting each wait seconds for the same timeout; then one request
+tries again (a circuit breaker, per process). A refused connection fails at once anyway, so it
+does not open the breaker.
 """
 
 from __future__ import annotations
@@ -23,11 +29,11 @@ import logging
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from csp.utils import build_policy
 from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError, connections
@@ -94,10 +100,35 @@ def _close_connections() -> None:
         connection.close()
 
 
+class Breaker:
+    """Open for DB_BREAKER_SECONDS after the database made a request wait and fail."""
+
+    open_until = 0.0
+
+    @classmethod
+    def is_open(cls) -> bool:
+        return time.monotonic() < cls.open_until
+
+    @classmethod
+    def trip(cls, exception: BaseException) -> None:
+        if settings.DB_BREAKER_SECONDS and _timed_out(exception):
+            cls.open_until = time.monotonic() + settings.DB_BREAKER_SECONDS
+            logger.warning(
+                "Database timed out; answering 503 at once for %s s", settings.DB_BREAKER_SECONDS
+            )
+
+
+def _timed_out(exception: BaseException) -> bool:
+    """The request's deadline, or libpq's connect timeout ("connection timeout expired")."""
+    return isinstance(exception, DatabaseStalled) or "timeout expired" in str(exception)
+
+
 def _note_failure(sender: object, request: HttpRequest | None = None, **kwargs: object) -> None:
     """A database error raised in a middleware (not a view) still ends as the 503 page."""
-    if request is not None and isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+    exception = sys.exc_info()[1]
+    if request is not None and isinstance(exception, DATABASE_ERRORS):
         setattr(request, _FAILED, True)
+        Breaker.trip(exception)
 
 
 got_request_exception.connect(_note_failure, dispatch_uid="clinic.db_unavailable")
@@ -110,6 +141,8 @@ class DatabaseUnavailableMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if Breaker.is_open():
+            return unavailable_response()
         with database_deadline(settings.DB_REQUEST_TIMEOUT):
             response = self.get_response(request)
         if not getattr(request, _FAILED, False):
@@ -118,20 +151,15 @@ class DatabaseUnavailableMiddleware:
         if response.status_code == 503:
             return response
         # A middleware inside this one failed (a session save, say) and Django made a 500 page
-        # of it, which the header middleware further in never saw: give the 503 page their
-        # headers here.
+        # of it: the 503 page instead (the header middlewares outside this one add theirs).
         logger.warning("Database unavailable on %s %s", request.method, request.path)
-        unavailable = unavailable_response()
-        unavailable["X-Frame-Options"] = settings.X_FRAME_OPTIONS
-        policy = build_policy()
-        if policy:
-            unavailable["Content-Security-Policy"] = policy
-        return unavailable
+        return unavailable_response()
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DATABASE_ERRORS):
             return None
         setattr(request, _FAILED, True)
+        Breaker.trip(exception)
         logger.warning(
             "Database unavailable (%s) on %s %s",
             type(exception).__name__,

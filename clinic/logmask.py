@@ -46,7 +46,13 @@ except ImportError:  # pragma: no cover
 
 
 class GunicornLogger(_GunicornLogger):
-    """gunicorn's logger with token path segments masked in the access log."""
+    """gunicorn's logger with token path segments masked in the access log, and in its error
+    log too ("Error handling request /c/<token>/" when a request escapes Django)."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            handler.addFilter(MaskPatientTokens())
 
     def atoms(
         self, resp: object, req: object, environ: dict[str, Any], request_time: timedelta

@@ -1,4 +1,4 @@
-"""Request middleware: staff session idle timeout and no caching of pages."""
+"""Request middleware: staff session idle timeout, no caching of pages, request size limit."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 
 REARM_EVERY_SECONDS = 60
 _REARMED_AT = "staff_idle_rearmed_at"
@@ -51,3 +52,34 @@ class NoStoreMiddleware:
         if not response.has_header("Cache-Control"):
             response["Cache-Control"] = "no-store"
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a body larger than REQUEST_MAX_BYTES before anything reads it (413), and a body
+    whose size is not given up front (chunked: 411), file parts included.
+
+    Django's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE) leaves out file parts, which it spools to
+    disk, and only applies once the body is being parsed. No honest page of this app sends
+    more than a few kilobytes.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "transfer-encoding" in request.headers:
+            return _refused(411, "Length Required")
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _refused(400, "Bad Request")
+        if length > settings.REQUEST_MAX_BYTES:
+            return _refused(413, "Request Entity Too Large")
+        return self.get_response(request)
+
+
+def _refused(status: int, reason: str) -> HttpResponse:
+    """The plain page for a body refused unread; the connection is closed, not drained."""
+    response = HttpResponse(render_to_string("413.html"), status=status, reason=reason)
+    response["Connection"] = "close"
+    return response

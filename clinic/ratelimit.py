@@ -1,10 +1,11 @@
 """A fixed-window rate limit per client, kept in Django's cache so it holds across workers.
 
 A rate is written "COUNT/PERIOD" with PERIOD one of `s`, `m`, `h`, `d`, optionally preceded
-by a number: "60/10m" allows 60 requests per client in each 10-minute window. The counter is
-created with `cache.add` (atomic everywhere) and bumped with `cache.incr` (atomic in Redis; the
-database cache may miss an increment under a burst, which only lets a flood run a little past
-its limit before it is stopped).
+by a number: "60/10m" allows 60 requests per client in each 10-minute window.
+
+Counting is atomic, so a burst of concurrent requests gets exactly the limit through: in Redis
+(REDIS_URL) with `cache.add` and `cache.incr`; otherwise in the database, one upsert per
+request (`RateLimitCounter`), because the database cache's increment is a read and a write.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -78,6 +81,8 @@ def hit(*, scope: str, client: str, rate: Rate, now: float | None = None) -> boo
     key = f"ratelimit:{scope}:{rate.seconds}:{window}:{digest}"
     # Keep the counter a little past its window so a slow clock skew cannot reset it early.
     timeout = rate.seconds + 5
+    if not settings.REDIS_URL:
+        return _database_count(key, expires=now + timeout) <= rate.count
     if cache.add(key, 1, timeout):
         return True
     try:
@@ -86,6 +91,20 @@ def hit(*, scope: str, client: str, rate: Rate, now: float | None = None) -> boo
         cache.add(key, 1, timeout)
         return True
     return count <= rate.count
+
+
+def _database_count(key: str, *, expires: float) -> int:
+    """Add one to the key's counter and return the new count, in one atomic statement
+    (PostgreSQL and SQLite 3.35+ both have INSERT ... ON CONFLICT ... RETURNING)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO clinic_ratelimitcounter (key, count, expires_at) VALUES (%s, 1, %s) "
+            "ON CONFLICT (key) DO UPDATE SET count = clinic_ratelimitcounter.count + 1 "
+            "RETURNING count",
+            [key, datetime.fromtimestamp(expires, tz=UTC)],
+        )
+        row = cursor.fetchone()
+    return int(row[0])
 
 
 def rate_limited(

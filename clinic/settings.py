@@ -92,6 +92,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "clinic",
     "consultations",
     "consultations.intake",
     "consultations.review",
@@ -101,16 +104,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The header middlewares come before anything that can refuse a request (a forged Host,
+    # an oversized body, a database outage), so that every error page gets the headers too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "clinic.middleware.NoStoreMiddleware",
+    "clinic.middleware.RequestSizeLimitMiddleware",  # before anything reads the body
     "clinic.db_unavailable.DatabaseUnavailableMiddleware",  # 503 page on a DB outage
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "clinic.middleware.StaffSessionTimeoutMiddleware",
-    "clinic.middleware.NoStoreMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -197,10 +203,11 @@ STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60, mini
 # Patients are anonymous; their session only remembers which draft is theirs.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 24 * 60 * 60, minimum=60)
 
-# Login throttling (django-axes): lock a username + client pair after repeated failures.
+# Login throttling (django-axes): after repeated failures lock the username (whatever address
+# the guesses come from) and, separately, the client address (whatever usernames it tries).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
@@ -272,7 +279,20 @@ if CLINIC_PRIVACY_URL and urlsplit(CLINIC_PRIVACY_URL).scheme not in {"http", "h
     )
 
 # --- Email ------------------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Console with DEBUG, else SMTP. Backends that write whole emails (links, addresses) into a log
+# or file: never with DEBUG off, unless ALLOW_EMAIL_IN_LOGS says it is a throwaway machine.
+_BACKENDS = "django.core.mail.backends"
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND", f"{_BACKENDS}.{'console' if DEBUG else 'smtp'}.EmailBackend"
+)
+ALLOW_EMAIL_IN_LOGS = env_bool("ALLOW_EMAIL_IN_LOGS", False)
+_EMAIL_IN_LOGS = {f"{_BACKENDS}.console.EmailBackend", f"{_BACKENDS}.filebased.EmailBackend"}
+if not DEBUG and EMAIL_BACKEND in _EMAIL_IN_LOGS and not ALLOW_EMAIL_IN_LOGS:
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND={EMAIL_BACKEND} writes every email, private links included, into a log "
+        "or a file. With DEBUG off use SMTP or clinic.mail.RedactedConsoleBackend (or, on a "
+        "throwaway machine, set ALLOW_EMAIL_IN_LOGS=1)."
+    )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clinic <no-reply@clinic.example>")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
@@ -281,6 +301,29 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Where "new consultation" notices go (staff link only, never answers).
 PRACTITIONER_NOTIFY_EMAILS = env_list("PRACTITIONER_NOTIFY_EMAILS")
+# The worker (never a page) waits EMAIL_TIMEOUT on the mail server; a failed email is tried
+# EMAIL_MAX_ATTEMPTS times, waiting EMAIL_RETRY_SECONDS and twice as long each time after.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+EMAIL_MAX_ATTEMPTS = env_int("EMAIL_MAX_ATTEMPTS", 5, minimum=1)
+EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 60, minimum=1)
+
+# --- Task queue: `manage.py worker` processes (docs/decisions/0006, clinic/queue.py) ----------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task still running this long after a worker took it lost its worker and runs again.
+TASKS_LEASE_SECONDS = env_int("TASKS_LEASE_SECONDS", 300, minimum=1)
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 5, minimum=1)
+
+# --- Retention in days: drafts after their last save; email records and task results; login
+# records (consultations/services/retention.py, README "Retention"); the purge's schedule.
+RETENTION_DRAFT_DAYS = env_int("RETENTION_DRAFT_DAYS", 30, minimum=1)
+RETENTION_RECORD_DAYS = env_int("RETENTION_RECORD_DAYS", 90, minimum=1)
+RETENTION_LOGIN_DAYS = env_int("RETENTION_LOGIN_DAYS", 90, minimum=1)
+_PURGE_EVERY = env_int("RETENTION_PURGE_EVERY_HOURS", 24, minimum=1) * 3600
+TASK_SCHEDULE = {"retention-purge": ("consultations.tasks.retention_purge", _PURGE_EVERY)}
+
+# --- Request size: bodies above it, file parts too, are refused unread (413), as nginx does.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 
 # --- Crispy forms -----------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -367,6 +410,8 @@ def env_rate(name: str, default: str) -> str:
 # waiting-room Wi-Fi puts several patients behind one address.
 INTAKE_RATE_LIMIT = env_rate("INTAKE_RATE_LIMIT", "120/10m")
 INTAKE_EMAIL_RATE_LIMIT = env_rate("INTAKE_EMAIL_RATE_LIMIT", "5/1h")
+# Emails to any one address a patient typed (resume links, "answers received"), whoever asks.
+PATIENT_EMAIL_ADDRESS_LIMIT = env_rate("PATIENT_EMAIL_ADDRESS_LIMIT", "5/1d")
 # Behind our own proxy, rate limits count the address it appends to X-Forwarded-For.
 INTAKE_TRUST_X_FORWARDED_FOR = env_bool("BEHIND_TLS_PROXY", False)
 # How long an emailed "continue your consultation" link works.
@@ -377,5 +422,7 @@ INTAKE_RESUME_MAX_AGE_DAYS = env_int("INTAKE_RESUME_MAX_AGE_DAYS", 7, minimum=1)
 # instead of hanging (main-thread workers, i.e. gunicorn's sync worker; 0 turns it off). Below
 # gunicorn's worker timeout, so a stuck database costs one request, not a killed worker.
 DB_REQUEST_TIMEOUT = env_int("DB_REQUEST_TIMEOUT", 5)
+# After a database timeout, each process answers 503 at once for this long (0: off).
+DB_BREAKER_SECONDS = env_int("DB_BREAKER_SECONDS", 5)
 # The bare view `make bench` measures the framework's floor with; never on in production.
 BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)

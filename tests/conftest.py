@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -18,13 +17,6 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if vendor == "sqlite3":
         lines.append("database: SQLite fallback; set DATABASE_URL to test on PostgreSQL as CI does")
     return lines
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The database cache (rate limits, throttling) needs its table in the test database."""
-    with django_db_blocker.unblock():
-        call_command("createcachetable", verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -38,6 +38,8 @@ from consultations.models import (
 )
 from consultations.services.insight import fhir_export_record, patients_anonymise
 
+EXPORT_PERMISSION = "consultations.export_consultation"
+
 
 class EvaluationInline(ReadOnlyAdminMixin, SelectRelatedInlineMixin, admin.StackedInline):
     model = Evaluation
@@ -109,6 +111,12 @@ class PatientAdmin(ClinicalRecordAdminMixin, AccessLoggedAdminMixin, admin.Model
     def logged_record(self, obj: Patient) -> dict[str, Any]:
         return {"patient_id": obj.pk}
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Patient | None = None) -> Any:
+        # Erasure must stick: an anonymised patient's details cannot be typed back in.
+        if obj is not None and obj.anonymised_at is not None:
+            return [field.name for field in self.model._meta.fields]
+        return super().get_readonly_fields(request, obj)
+
     @admin.action(description="Anonymise selected patients", permissions=["change"])
     def anonymise_selected(
         self, request: HttpRequest, queryset: QuerySet[Patient]
@@ -133,7 +141,8 @@ class PatientAdmin(ClinicalRecordAdminMixin, AccessLoggedAdminMixin, admin.Model
             request,
             f"Anonymised {done} patient{pluralize(done)}."
             + (
-                f" {already} {'was' if already == 1 else 'were'} anonymised already."
+                f" {already} {'was' if already == 1 else 'were'} anonymised already: done "
+                "again, to remove anything added since."
                 if already
                 else ""
             ),
@@ -262,7 +271,10 @@ class ConsultationAdmin(ClinicalRecordAdminMixin, AccessLoggedAdminMixin, admin.
     def logged_record(self, obj: Consultation) -> dict[str, Any]:
         return {"consultation": obj}
 
-    @admin.action(description="Export selected consultations as CSV")
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(EXPORT_PERMISSION)
+
+    @admin.action(description="Export selected consultations as CSV", permissions=["export"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Consultation]) -> HttpResponse:
         rows = csv_rows(queryset)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -287,7 +299,9 @@ class ConsultationAdmin(ClinicalRecordAdminMixin, AccessLoggedAdminMixin, admin.
                 )
         return response
 
-    @admin.action(description="Export selected consultations as FHIR (NDJSON)")
+    @admin.action(
+        description="Export selected consultations as FHIR (NDJSON)", permissions=["export"]
+    )
     def export_fhir(
         self,
         request: HttpRequest,

@@ -1,8 +1,9 @@
 """Insight pages: analytics, the rule test bench, FHIR export and printable summaries.
 
 Who may see what:
-- analytics, FHIR export, printable summary: practitioners (`review_consultation`; superusers
-  have every permission);
+- analytics, printable summary: practitioners (`review_consultation`; superusers have every
+  permission);
+- FHIR export: practitioners who also hold `export_consultation`;
 - rule test bench: clinic admins only, i.e. staff users with `consultations.view_evaluation`
   (it reads every consultation's evaluations at once, which is an admin's view, not a
   practitioner's).
@@ -36,6 +37,8 @@ from consultations.services.insight import fhir_export_record
 
 REVIEW_PERMISSION = "consultations.review_consultation"
 BENCH_PERMISSION = "consultations.view_evaluation"
+# Exports take records out of the clinic: their own permission, granted on purpose.
+EXPORT_PERMISSION = "consultations.export_consultation"
 
 
 ViewFunction = Callable[..., HttpResponse]
@@ -93,7 +96,7 @@ def replay(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
-@permission_required(REVIEW_PERMISSION, raise_exception=True)
+@permission_required([REVIEW_PERMISSION, EXPORT_PERMISSION], raise_exception=True)
 def fhir_export(request: HttpRequest, reference: str) -> HttpResponse:
     consultation = selectors.exportable_by_reference(reference)
     bundle = fhir.consultation_bundle(consultation)

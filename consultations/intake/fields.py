@@ -24,10 +24,21 @@ CONTROL_CHARACTERS_MESSAGE = (
     "%(what)s contains characters we cannot accept, such as hidden control characters. "
     "Please type it again."
 )
+HIDDEN_CHARACTERS_MESSAGE = (
+    "%(what)s contains hidden characters that change how text is shown, such as "
+    "right-to-left marks or invisible spaces. Please type it again without copying and pasting."
+)
+# Unicode categories that show nothing, or change how the text around them is shown: format
+# characters (right-to-left overrides, zero-width spaces and joiners), private use, surrogates,
+# unassigned code points, and line and paragraph separators.
+HIDDEN_CATEGORIES = {"Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
+# Letters that draw as blank space.
+INVISIBLE_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
 
 
 class PlainTextValidator:
-    """Refuse NUL and other control characters (line breaks only where `multiline`)."""
+    """Refuse NUL and other control characters (line breaks only where `multiline`), and
+    characters that are invisible or reorder what staff see (a name shown back to front)."""
 
     def __init__(self, what: str, *, multiline: bool) -> None:
         self.what = what
@@ -37,6 +48,13 @@ class PlainTextValidator:
         if any(unicodedata.category(char) == "Cc" and char not in self.allowed for char in value):
             raise ValidationError(
                 CONTROL_CHARACTERS_MESSAGE, code="control_characters", params={"what": self.what}
+            )
+        if any(
+            unicodedata.category(char) in HIDDEN_CATEGORIES or char in INVISIBLE_LETTERS
+            for char in value
+        ):
+            raise ValidationError(
+                HIDDEN_CHARACTERS_MESSAGE, code="hidden_characters", params={"what": self.what}
             )
 
     def __eq__(self, other: object) -> bool:
@@ -99,6 +117,29 @@ class EmailAnswerField(OneMessageMixin, forms.EmailField):
             MaxLengthValidator(EMAIL_MAX_LENGTH, message=self.error_messages["max_length"]),
             EmailValidator(message=self.error_messages["invalid"]),
         ]
+
+
+class TickBox(forms.CheckboxInput):
+    """A checkbox that counts as ticked only when the browser sent what a ticked box sends.
+
+    Django's own takes any value but "false" or "0" as ticked, so a request saying "off",
+    "no" or "0" to the consent box would have counted as consent.
+    """
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> bool:
+        return bool(data.get(name) == "on")
+
+
+def tick_box(*, label: str, required_message: str = "", **kwargs: Any) -> forms.BooleanField:
+    """A box to tick; with `required_message`, one that must be ticked."""
+    error_messages = {"required": required_message} if required_message else {}
+    return forms.BooleanField(
+        label=label,
+        widget=TickBox,
+        required=bool(required_message),
+        error_messages=error_messages,
+        **kwargs,
+    )
 
 
 def choice_field(

@@ -38,6 +38,7 @@ from consultations.intake.fields import (
     choice_field,
     question_field,
     text_field,
+    tick_box,
     yes_no_initial,
 )
 from consultations.models import (
@@ -156,10 +157,8 @@ class SkinForm(StepForm):
     """Skin phototype (own pick and/or the self-test) and oiliness."""
 
     fitzpatrick_self_report = question_field("fitzpatrick_self_report")
-    self_test = forms.BooleanField(
-        label=questionnaire.SELF_TEST_TOGGLE,
-        required=False,
-        help_text=questionnaire.SELF_TEST_TOGGLE_HELP,
+    self_test = tick_box(
+        label=questionnaire.SELF_TEST_TOGGLE, help_text=questionnaire.SELF_TEST_TOGGLE_HELP
     )
     sebum = question_field("sebum")
 
@@ -333,13 +332,13 @@ def health_form_for(step: str) -> type[HealthForm]:
 class ConsentForm(IntakeForm):
     """The privacy consent and the declaration; both are needed to submit."""
 
-    consent = forms.BooleanField(
+    consent = tick_box(
         label=CONSENT_LABEL,
-        error_messages={"required": "Tick the box to agree to how we use your answers"},
+        required_message="Tick the box to agree to how we use your answers",
     )
-    declaration = forms.BooleanField(
+    declaration = tick_box(
         label=DECLARATION_LABEL,
-        error_messages={"required": "Tick the box to confirm that your answers are true"},
+        required_message="Tick the box to confirm that your answers are true",
     )
 
 

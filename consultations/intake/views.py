@@ -27,6 +27,7 @@ from consultations.consent import (
     CONSENT_TEXT_VERSION,
     CONSENT_TITLE,
 )
+from consultations.intake import browser
 from consultations.intake.forms import (
     STEP_FORMS,
     ConsentForm,
@@ -36,10 +37,6 @@ from consultations.intake.forms import (
 from consultations.models import Consultation
 from consultations.services import intake as services
 
-DRAFT_SESSION_KEY = "intake_consultation_id"
-# After sending: {"id": consultation pk, "at": when it was sent (POSIX time)}.
-JUST_SUBMITTED_SESSION_KEY = "intake_just_submitted"
-JUST_SUBMITTED_SECONDS = 10 * 60
 # The five numbered steps; "submitted" comes after and has no number.
 STEPS = questionnaire.STEPS
 STEP_SLUGS = questionnaire.STEP_SLUGS
@@ -49,61 +46,10 @@ intake_limit = ratelimit.rate_limited("intake", setting="INTAKE_RATE_LIMIT")
 require_form_methods = require_http_methods(["GET", "HEAD", "POST"])
 
 
-def _session_consultation(request: HttpRequest) -> Consultation | None:
-    """The consultation this browser is filling in, if any (one query)."""
-    return selectors.draft_or_sent_by_id(request.session.get(DRAFT_SESSION_KEY))
-
-
-def _until_browser_closes(request: HttpRequest) -> None:
-    """A patient's session ends when the browser closes (staff keep their idle timeout).
-
-    Called whenever the intake writes to the session, so that a visitor who only reads a
-    page gets no session at all.
-    """
-    if not request.user.is_authenticated:
-        request.session.set_expiry(0)
-
-
-def _remember(request: HttpRequest, consultation: Consultation) -> None:
-    # A new session key when a browser takes on a draft, so an old key cannot follow it.
-    request.session.cycle_key()
-    request.session[DRAFT_SESSION_KEY] = consultation.pk
-    request.session.pop(JUST_SUBMITTED_SESSION_KEY, None)
-    _until_browser_closes(request)
-
-
-def _mark_sent(request: HttpRequest, consultation: Consultation) -> None:
-    """Let go of the sent draft: the next person on a shared phone starts a new one."""
-    request.session.pop(DRAFT_SESSION_KEY, None)
-    sent_at = consultation.submitted_at
-    request.session[JUST_SUBMITTED_SESSION_KEY] = {
-        "id": consultation.pk,
-        "at": sent_at.timestamp() if sent_at else 0,
-    }
-    _until_browser_closes(request)
-
-
-def _recently_sent(request: HttpRequest, consultation: Consultation | None) -> Consultation | None:
-    """What this browser sent in the last JUST_SUBMITTED_SECONDS, for the check and submit
-    pages only. `consultation`: the session's draft, when it turns out to be sent already
-    (another tab sent it a moment ago)."""
-    if consultation is not None:
-        _mark_sent(request, consultation)
-    marker = request.session.get(JUST_SUBMITTED_SESSION_KEY)
-    if not isinstance(marker, dict) or not isinstance(marker.get("at"), int | float):
-        return None
-    if time.time() - marker["at"] > JUST_SUBMITTED_SECONDS:
-        request.session.pop(JUST_SUBMITTED_SESSION_KEY, None)
-        return None
-    if consultation is not None and consultation.pk == marker.get("id"):
-        return consultation
-    return selectors.sent_by_id(marker.get("id"))
-
-
 def _no_draft_or_sent(request: HttpRequest, consultation: Consultation | None) -> HttpResponse:
     """The check or submit page without a draft: a second press of "send" or the back button
     lands on the confirmation of what was just sent; otherwise the patient starts again."""
-    sent = _recently_sent(request, consultation)
+    sent = browser.recently_sent(request, consultation)
     if sent is None:
         return _no_draft(request)
     return _already_sent(request, sent)
@@ -181,7 +127,7 @@ def _page_context(step: str, form: StepForm | ConsentForm) -> dict[str, object]:
 @intake_limit
 def start(request: HttpRequest) -> HttpResponse:
     """Step 1, "about you": its first valid answer creates the server-side draft."""
-    consultation = _session_consultation(request)
+    consultation = browser.consultation(request)
     if consultation is not None and not consultation.is_editable_by_patient:
         consultation = None  # that one is sent: this browser starts a new consultation
     return _step(request, "about", consultation)
@@ -193,7 +139,7 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
     """Steps 2 to 4: your skin, your goals, health and medicines."""
     if step not in STEP_FORMS or step == "about":
         raise Http404("No such step")
-    consultation = _session_consultation(request)
+    consultation = browser.consultation(request)
     if consultation is None or not consultation.is_editable_by_patient:
         # After sending, a step never shows the sent answers: the phone may be someone else's.
         return _no_draft(request)
@@ -214,11 +160,16 @@ def _step(request: HttpRequest, step: str, consultation: Consultation | None) ->
     try:
         if consultation is None:
             consultation = services.draft_start(about=form.cleaned_data)
-            _remember(request, consultation)
+            browser.remember(request, consultation)
         else:
             consultation = services.draft_save(
-                consultation_id=consultation.pk, step=step, answers=form.cleaned_data
+                consultation_id=consultation.pk,
+                draft_key=browser.draft_key(request),
+                step=step,
+                answers=form.cleaned_data,
             )
+    except services.DraftNotAttached:
+        return _no_draft(request)
     except services.ConsultationNotEditable as exc:
         return _already_sent(request, exc.consultation)
     if action == "save":
@@ -232,36 +183,38 @@ def _step(request: HttpRequest, step: str, consultation: Consultation | None) ->
 
 
 def _save_for_later(request: HttpRequest, consultation: Consultation, *, step: str) -> HttpResponse:
-    """Email the resume link. The answers are saved already, whether or not a link goes out."""
+    """Queue the resume link. The answers are saved already, whether or not a link goes out."""
     rate = ratelimit.Rate.parse(settings.INTAKE_EMAIL_RATE_LIMIT)
     client = ratelimit.client_address(request)
     if not ratelimit.hit(scope="intake-email", client=client, rate=rate):
         # The same window arithmetic as ratelimit.too_many_requests, whose page would say
         # that nothing was saved.
         seconds_left = int(rate.seconds - time.time() % rate.seconds) + 1
-        response = _link_not_sent(
-            request, consultation, step=step, minutes=-(-seconds_left // 60), status=429
-        )
+        response = _link_not_sent(request, consultation, step=step, minutes=-(-seconds_left // 60))
         response["Retry-After"] = str(seconds_left)
         return response
-    if not services.draft_resume_link_send(consultation=consultation):
-        # No link is on its way, so this browser keeps the draft: it is the only way back.
+    try:
+        queued = services.draft_resume_link_send(
+            consultation_id=consultation.pk, draft_key=browser.draft_key(request)
+        )
+    except services.DraftNotAttached:
+        return _no_draft(request)
+    if not queued:
+        # That address has had its share of emails: no link is on its way, so this browser
+        # keeps the draft (it is the only way back).
         return _link_not_sent(request, consultation, step=step)
     # The answers are safe in the draft; this browser lets go of them (a shared phone or
-    # computer must not show them to the next person). The emailed link brings them back.
-    request.session.pop(DRAFT_SESSION_KEY, None)
+    # computer must not show them to the next person), and so does every other browser: the
+    # draft has a new key, which only the emailed link carries.
+    browser.let_go(request)
     return redirect("intake:saved")
 
 
 def _link_not_sent(
-    request: HttpRequest,
-    consultation: Consultation,
-    *,
-    step: str,
-    minutes: int | None = None,
-    status: int = 200,
+    request: HttpRequest, consultation: Consultation, *, step: str, minutes: int | None = None
 ) -> HttpResponse:
-    """The answers are saved, but no link was emailed: say so, and offer to carry on."""
+    """The answers are saved, but a limit stopped the email (per client, or per address with
+    `minutes` None): say so, and offer to carry on."""
     return render(
         request,
         "intake/link_not_sent.html",
@@ -271,7 +224,7 @@ def _link_not_sent(
             "about_url": _step_url("about"),
             "minutes": minutes,
         },
-        status=status,
+        status=429,
     )
 
 
@@ -295,7 +248,7 @@ def resume(request: HttpRequest, signed: str) -> HttpResponse:
     own link, or redirect them to it, and read the answers the patient then typed into it.
     """
     try:
-        token = services.resume_token(signed)
+        token, draft_key = services.resume_token(signed)
     except signing.SignatureExpired:
         return render(
             request,
@@ -306,7 +259,8 @@ def resume(request: HttpRequest, signed: str) -> HttpResponse:
     except signing.BadSignature:
         return render(request, "intake/link_invalid.html", status=404)
     consultation = selectors.consultation_by_token(token)
-    if consultation is None:
+    if consultation is None or not consultation.opens_with(draft_key):
+        # Unknown, or replaced by a newer link (or the record was anonymised).
         return render(request, "intake/link_invalid.html", status=404)
     if not consultation.is_editable_by_patient:
         return redirect("intake:status", token=consultation.public_token)
@@ -319,7 +273,7 @@ def resume(request: HttpRequest, signed: str) -> HttpResponse:
                 "resume_url": reverse("intake:resume", kwargs={"signed": signed}),
             },
         )
-    _remember(request, consultation)
+    browser.remember(request, consultation)
     missing = services.draft_missing_steps(consultation)
     messages.success(request, "Welcome back. Your answers so far are saved.")
     return redirect(_step_url(missing[0] if missing else "check"))
@@ -328,7 +282,7 @@ def resume(request: HttpRequest, signed: str) -> HttpResponse:
 @require_safe
 def check(request: HttpRequest) -> HttpResponse:
     """Step 5: every answer grouped by step, each with a change link; consent; submit."""
-    consultation = _session_consultation(request)
+    consultation = browser.consultation(request)
     if consultation is None or not consultation.is_editable_by_patient:
         return _no_draft_or_sent(request, consultation)
     return _check_page(request, consultation, ConsentForm())
@@ -359,7 +313,7 @@ def _check_page(
 @intake_limit
 def submit(request: HttpRequest) -> HttpResponse:
     """Submit once: a second submission of the same draft lands on the same confirmation."""
-    consultation = _session_consultation(request)
+    consultation = browser.consultation(request)
     if consultation is None or not consultation.is_editable_by_patient:
         return _no_draft_or_sent(request, consultation)
     if request.POST.get("action") == "save":  # "save and continue later" on the check page
@@ -368,9 +322,13 @@ def submit(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _check_page(request, consultation, form)
     try:
-        consultation, _ = services.consultation_submit(consultation_id=consultation.pk)
+        consultation, _ = services.consultation_submit(
+            consultation_id=consultation.pk, draft_key=browser.draft_key(request)
+        )
+    except services.DraftNotAttached:
+        return _no_draft(request)
     except services.IntakeIncomplete:
         messages.error(request, "Some answers are missing. Answer them, then send again.")
         return redirect("intake:check")
-    _mark_sent(request, consultation)
+    browser.mark_sent(request, consultation)
     return redirect(_submitted_url(consultation))

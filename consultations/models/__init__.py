@@ -30,10 +30,12 @@ from consultations.models.choices import (
     Severity,
     Treatment,
     choices_check,
+    new_draft_key,
     new_public_token,
     new_reference,
 )
 from consultations.models.consultation import Consultation, ConsultationQuerySet
+from consultations.models.outbox import EmailKind, EmailStatus, OutboundEmail
 from consultations.models.patient import Patient
 from consultations.models.records import AccessLog, Consent
 from consultations.models.review import (
@@ -68,6 +70,8 @@ __all__ = [
     "DecisionQuerySet",
     "DecisionReason",
     "DowntimeTolerance",
+    "EmailKind",
+    "EmailStatus",
     "Evaluation",
     "EvaluationFinding",
     "EvaluationTrigger",
@@ -75,12 +79,14 @@ __all__ = [
     "Goal",
     "InflamedAcneSeverity",
     "IsotretinoinTiming",
+    "OutboundEmail",
     "Patient",
     "Primary",
     "Sebum",
     "Severity",
     "Treatment",
     "choices_check",
+    "new_draft_key",
     "new_public_token",
     "new_reference",
 ]

@@ -28,6 +28,12 @@ def new_public_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_draft_key() -> str:
+    """The secret that ties a draft to the browsers (and the one resume link) allowed to edit
+    it: a new one each time a resume link is emailed and when the patient is anonymised."""
+    return secrets.token_urlsafe(24)
+
+
 def choices_check(field: str, choices: type[models.Choices], *, name: str, blank: bool = False):
     """A named check constraint that keeps a text column inside its TextChoices."""
     condition = Q(**{f"{field}__in": choices.values})

@@ -3,6 +3,7 @@ contract code (docs/decisions/0002), with named constraints for every invariant.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,6 +25,7 @@ from consultations.models.choices import (
     IsotretinoinTiming,
     Sebum,
     choices_check,
+    new_draft_key,
     new_public_token,
     new_reference,
 )
@@ -89,6 +91,9 @@ class Consultation(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consultations")
     reference = models.CharField(max_length=12, default=new_reference, editable=False)
     public_token = models.CharField(max_length=64, default=new_public_token, editable=False)
+    # The draft's link to browsers lives here, not in a session that a concurrent request can
+    # write back: a session (or resume link) holding an older key no longer opens the draft.
+    draft_key = models.CharField(max_length=64, default=new_draft_key, editable=False)
     status = models.CharField(
         max_length=16, choices=ConsultationStatus.choices, default=ConsultationStatus.DRAFT
     )
@@ -178,6 +183,8 @@ class Consultation(models.Model):
         ordering = ["-created_at", "-pk"]
         permissions = [
             ("review_consultation", "Can review consultations and record decisions"),
+            # Exports take records out of the clinic: granted on purpose, never implied.
+            ("export_consultation", "Can export consultations (CSV and FHIR)"),
         ]
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="consultation_queue_idx"),
@@ -306,6 +313,10 @@ class Consultation(models.Model):
             return list(rules.Answers.from_mapping(self.rules_input()).unasked)
         except rules.AnswersError:
             return []
+
+    def opens_with(self, draft_key: object) -> bool:
+        """Whether a browser's (or a resume link's) key is the draft's current one."""
+        return isinstance(draft_key, str) and secrets.compare_digest(self.draft_key, draft_key)
 
     @property
     def primary_goal(self) -> str | None:

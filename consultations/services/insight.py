@@ -24,6 +24,7 @@ from consultations.models import (
     Consultation,
     Decision,
     Patient,
+    new_draft_key,
     new_public_token,
 )
 
@@ -44,19 +45,24 @@ def anonymised_email(patient_id: int) -> str:
 
 @transaction.atomic
 def patient_anonymise(*, patient: Patient, user: User | None) -> bool:
-    """Anonymise one patient for an erasure request; False when it was done already.
+    """Anonymise one patient for an erasure request; True the first time, False when it had
+    been done already (it is done again all the same: anything identifying that got in since
+    is removed too).
 
     Names become "Anonymised", the email a per-patient address on a reserved domain, the phone
     blank and the date of birth 1 January of the birth year (age bands stay right). On each of
     the patient's consultations the free-text answers are blanked, staff free text (decision
-    notes, amendment reasons, correction notes) replaced, and the private link token replaced,
-    so that the patient's old status link leads nowhere. Answers, evaluations and decisions
-    stay for analytics. Writes one AccessLog row (anonymise).
+    notes, amendment reasons, correction notes) replaced, and the private link token and the
+    draft's key replaced, so that the patient's old links, and any browser still holding a
+    draft, lead nowhere. Answers, evaluations and decisions stay for analytics. Once
+    anonymised, no request can add to the record (services.intake and services.review refuse
+    it under the same row locks). Writes one AccessLog row (anonymise) each time.
     """
+    # The consultations first, as every intake and review write locks them: a request that
+    # got its lock before this waits to finish, and one after it finds the patient anonymised.
+    list(Consultation.objects.select_for_update().filter(patient_id=patient.pk).order_by("pk"))
     locked = Patient.objects.select_for_update().get(pk=patient.pk)
-    if locked.anonymised_at is not None:
-        patient.refresh_from_db()
-        return False
+    first_time = locked.anonymised_at is None
 
     now = timezone.now()
     locked.first_name = ANONYMISED_NAME
@@ -64,7 +70,7 @@ def patient_anonymise(*, patient: Patient, user: User | None) -> bool:
     locked.email = anonymised_email(locked.pk)
     locked.phone = ""
     locked.date_of_birth = datetime.date(locked.date_of_birth.year, 1, 1)
-    locked.anonymised_at = now
+    locked.anonymised_at = locked.anonymised_at or now
     locked.save()
 
     consultation_ids = list(locked.consultations.values_list("pk", flat=True))
@@ -72,6 +78,7 @@ def patient_anonymise(*, patient: Patient, user: User | None) -> bool:
         # One token per row: the column is unique.
         Consultation.objects.filter(pk=pk).update(
             public_token=new_public_token(),
+            draft_key=new_draft_key(),
             **dict.fromkeys(FREE_TEXT_FIELDS, ""),
             updated_at=now,
         )
@@ -90,14 +97,15 @@ def patient_anonymise(*, patient: Patient, user: User | None) -> bool:
         user=user if user is not None and user.is_authenticated else None,
         action=AccessAction.ANONYMISE,
         patient=locked,
-        detail=f"{len(consultation_ids)} consultations",
+        detail=f"{len(consultation_ids)} consultations" + ("" if first_time else ", again"),
     )
     patient.refresh_from_db()
-    return True
+    return first_time
 
 
 def patients_anonymise(*, patients: Iterable[Patient], user: User | None) -> int:
-    """Anonymise each patient (one transaction each); how many were newly anonymised."""
+    """Anonymise each patient (one transaction each, again for those done before); how many
+    were anonymised for the first time."""
     return sum(patient_anonymise(patient=patient, user=user) for patient in patients)
 
 

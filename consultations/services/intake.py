@@ -13,20 +13,20 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
-from consultations import emails, fitzpatrick, models, questionnaire, rules
+from consultations import fitzpatrick, models, questionnaire, rules
 from consultations.consent import CONSENT_TEXT_VERSION
 from consultations.models import (
     Consent,
     Consultation,
     ConsultationStatus,
+    EmailKind,
     FitzpatrickSource,
     Patient,
 )
 from consultations.rules.answers import MIN_AGE
-from consultations.services import consultation_answers, evaluation_create
+from consultations.services import consultation_answers, evaluation_create, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,11 @@ class ConsultationNotEditable(IntakeError):
     def __init__(self, consultation: Consultation) -> None:
         super().__init__(f"consultation {consultation.pk} is {consultation.status}")
         self.consultation = consultation
+
+
+class DraftNotAttached(IntakeError):
+    """The browser's key to the draft is out of date: a newer resume link was emailed, or the
+    patient's record was anonymised. It no longer opens the draft."""
 
 
 class IntakeIncomplete(IntakeError):
@@ -96,13 +101,32 @@ def _is_reference_clash(exc: IntegrityError) -> bool:
     return _REFERENCE_CONSTRAINT in str(exc) or "consultation.reference" in str(exc)
 
 
+def _attached(consultation_id: int, draft_key: str) -> Consultation:
+    """The consultation, row-locked, if the browser's key still opens it.
+
+    Checked under the lock, so that a write can never land after the key changed: a resume
+    link emailed away, or an erasure, ends every earlier browser's hold at once.
+    """
+    consultation = (
+        Consultation.objects.select_for_update(of=("self",))
+        .select_related("patient")
+        .get(pk=consultation_id)
+    )
+    if not consultation.opens_with(draft_key) or consultation.patient.anonymised_at is not None:
+        raise DraftNotAttached(f"consultation {consultation_id}")
+    return consultation
+
+
 @transaction.atomic
-def draft_save(*, consultation_id: int, step: str, answers: Mapping[str, Any]) -> Consultation:
+def draft_save(
+    *, consultation_id: int, draft_key: str, step: str, answers: Mapping[str, Any]
+) -> Consultation:
     """Store one step's answers on the draft, clearing answers that no longer apply.
 
-    Raises ConsultationNotEditable once the consultation has been submitted.
+    Raises DraftNotAttached when the browser's key no longer opens the draft, and
+    ConsultationNotEditable once the consultation has been submitted.
     """
-    consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
+    consultation = _attached(consultation_id, draft_key)
     if not consultation.is_editable_by_patient:
         raise ConsultationNotEditable(consultation)
     if step == "about":
@@ -211,37 +235,43 @@ def draft_missing_steps(consultation: Consultation) -> list[str]:
 
 
 def resume_signature(consultation: Consultation) -> str:
-    """The signed part of a resume link: the consultation's public token and the time."""
-    return signing.TimestampSigner(salt=RESUME_SALT).sign(consultation.public_token)
+    """The signed part of a resume link: the public token, the draft's key and the time.
+
+    Only the latest link works: emailing a new one gives the draft a new key.
+    """
+    value = f"{consultation.public_token}:{consultation.draft_key}"
+    return signing.TimestampSigner(salt=RESUME_SALT).sign(value)
 
 
-def resume_token(signed: str) -> str:
-    """The public token in a resume link.
+def resume_token(signed: str) -> tuple[str, str]:
+    """The public token and the draft key in a resume link.
 
     Raises signing.SignatureExpired after INTAKE_RESUME_MAX_AGE_DAYS, signing.BadSignature when
-    the link was altered.
+    the link was altered (or is of an older form without a key).
     """
     max_age = settings.INTAKE_RESUME_MAX_AGE_DAYS * 24 * 60 * 60
-    return signing.TimestampSigner(salt=RESUME_SALT).unsign(signed, max_age=max_age)
+    value = signing.TimestampSigner(salt=RESUME_SALT).unsign(signed, max_age=max_age)
+    token, colon, key = value.partition(":")
+    if not colon or not token or not key:
+        raise signing.BadSignature("A resume link without a draft key")
+    return token, key
 
 
-def draft_resume_link_send(*, consultation: Consultation) -> bool:
-    """Email the patient a private link that reopens their draft.
+def draft_resume_link_send(*, consultation_id: int, draft_key: str) -> bool:
+    """Queue the email with a private link that reopens the draft, and give the draft a new key.
 
-    False when the mail server refused it (logged with the reference only): the draft is
-    kept, and the page tells the patient that no link is on its way.
+    The new key is in the link only: every browser that held the draft (including the one
+    that asked for the link) and every earlier link lets go of it. False when the address has
+    had its share of emails (nothing changes then, and the browser keeps the draft). Raises
+    DraftNotAttached when the browser's key no longer opens the draft.
     """
-    path = reverse("intake:resume", kwargs={"signed": resume_signature(consultation)})
-    return emails.email_send(
-        template="consultations/email/intake_resume.txt",
-        subject="Continue your skin consultation",
-        to=[consultation.patient.email],
-        context={
-            "resume_url": emails.absolute_url(path),
-            "days": settings.INTAKE_RESUME_MAX_AGE_DAYS,
-        },
-        reference=consultation.reference,
-    )
+    with transaction.atomic():
+        consultation = _attached(consultation_id, draft_key)
+        if outbox.email_queue(kind=EmailKind.RESUME_LINK, consultation=consultation) is None:
+            return False
+        consultation.draft_key = models.new_draft_key()
+        consultation.save(update_fields=["draft_key", "updated_at"])
+    return True
 
 
 # --- Submission ---------------------------------------------------------------------------------
@@ -257,28 +287,28 @@ _STEP_FOR_ANSWER = {
 
 @transaction.atomic
 def consultation_submit(
-    *, consultation_id: int, consent_text_version: str = CONSENT_TEXT_VERSION
+    *, consultation_id: int, draft_key: str, consent_text_version: str = CONSENT_TEXT_VERSION
 ) -> tuple[Consultation, bool]:
     """Submit the draft: record consent, derive the age, run the rules, tell people.
 
     Returns (consultation, True) when this call submitted it, and (consultation, False) when it
     was already submitted: a double click, a retry or a second tab is a success, not an error.
-    Raises IntakeIncomplete while answers are missing.
+    Raises IntakeIncomplete while answers are missing, DraftNotAttached when the browser's key
+    no longer opens the draft.
     """
     # The row lock makes concurrent submissions of one draft queue up: the first submits,
     # the others then see it submitted.
-    consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
+    consultation = _attached(consultation_id, draft_key)
     if not consultation.is_editable_by_patient:
         return consultation, False
     missing = draft_missing_steps(consultation)
-    patient = Patient.objects.get(pk=consultation.patient_id)
+    patient = consultation.patient
     now = timezone.now()
     age = patient.age_on(timezone.localdate(now))
     if age < MIN_AGE:
         missing.insert(0, "about")
     if missing:
         raise IntakeIncomplete(missing)
-    consultation.patient = patient
     consultation.status = ConsultationStatus.SUBMITTED
     consultation.submitted_at = now
     consultation.age = age
@@ -295,41 +325,8 @@ def consultation_submit(
         consultation=consultation, text_version=consent_text_version, accepted_at=now
     )
     evaluation_create(consultation=consultation)
-    # Emails only once the submission is safely stored. email_send never raises for a mail
-    # server's refusal; `robust` keeps any other failure of one email from skipping the next.
-    # Plain functions, not functools.partial: Django logs a failing hook by its __qualname__.
-    consultation_id = consultation.pk
-    transaction.on_commit(lambda: _confirmation_send(consultation_id=consultation_id), robust=True)
+    # Queued with the submission: sent by a worker once it is safely stored, never before.
+    outbox.email_queue(kind=EmailKind.INTAKE_SUBMITTED, consultation=consultation)
     if settings.PRACTITIONER_NOTIFY_EMAILS:
-        transaction.on_commit(
-            lambda: _practitioners_notify(consultation_id=consultation_id), robust=True
-        )
+        outbox.email_queue(kind=EmailKind.PRACTITIONERS_NEW, consultation=consultation)
     return consultation, True
-
-
-def _confirmation_send(*, consultation_id: int) -> None:
-    consultation = Consultation.objects.select_related("patient").get(pk=consultation_id)
-    emails.email_send(
-        template="consultations/email/intake_submitted.txt",
-        subject=f"Your skin consultation {consultation.reference}",
-        to=[consultation.patient.email],
-        context={
-            "reference": consultation.reference,
-            "status_url": emails.status_url(consultation.public_token),
-        },
-        reference=consultation.reference,
-    )
-
-
-def _practitioners_notify(*, consultation_id: int) -> None:
-    consultation = Consultation.objects.get(pk=consultation_id)
-    emails.email_send(
-        template="consultations/email/intake_practitioner_new.txt",
-        subject=f"New consultation {consultation.reference}",
-        to=list(settings.PRACTITIONER_NOTIFY_EMAILS),
-        context={
-            "reference": consultation.reference,
-            "staff_url": emails.staff_url(consultation.reference),
-        },
-        reference=consultation.reference,
-    )

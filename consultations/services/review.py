@@ -9,9 +9,9 @@ first decisions (and the one-to-one `supersedes`) are the database's last guard.
 Corrections are allowed until the consultation is decided; after that the only change is an
 amendment (a new decision that supersedes the current one and says why).
 
-The patient is emailed once the decision is committed (never about one that was rolled back);
-a mail server that refuses the email is logged with the reference only and reported back to the
-caller, so a stored decision never turns into an error page.
+The patient's email is queued with the decision (services/outbox.py): a worker sends it once
+the decision is committed, never about one that was rolled back, and retries it if the mail
+server fails.
 """
 
 from __future__ import annotations
@@ -21,12 +21,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from consultations import rules
 from consultations.aftercare import AFTERCARE_VERSION, decline_message
-from consultations.emails import email_send, status_url
 from consultations.models import (
     AccessLog,
     Consultation,
@@ -34,11 +32,12 @@ from consultations.models import (
     Decision,
     DecisionOutcome,
     DecisionReason,
+    EmailKind,
     Evaluation,
     EvaluationTrigger,
 )
 from consultations.selectors import decision_current
-from consultations.services import access_log_record, evaluation_create
+from consultations.services import access_log_record, evaluation_create, outbox
 from consultations.treatment_plans import PROTOCOLS
 
 if TYPE_CHECKING:
@@ -75,8 +74,23 @@ class DecisionInput:
     patient_message: str = ""
 
 
+ANONYMISED_MESSAGE = (
+    "This patient's record was anonymised after an erasure request, so nothing more can be "
+    "added to it: no corrections, decisions, amendments or notes."
+)
+
+
 def locked_for_review(consultation: Consultation) -> Consultation:
-    return Consultation.objects.select_for_update().get(pk=consultation.pk)
+    """The consultation, row-locked; refused once its patient was anonymised (the lock also
+    waits for an erasure in progress, so nothing lands just after it)."""
+    locked = (
+        Consultation.objects.select_for_update(of=("self",))
+        .select_related("patient")
+        .get(pk=consultation.pk)
+    )
+    if locked.patient.anonymised_at is not None:
+        raise ReviewRefused(ANONYMISED_MESSAGE)
+    return locked
 
 
 def check_unchanged(
@@ -101,9 +115,9 @@ REPEAT_WINDOW = datetime.timedelta(minutes=5)
 class Recorded:
     """A decision in force after a decide or amend, and what became of the patient's email.
 
-    `emailed` is True when the mail server took it, False when it refused it, and None when
-    this call sent nothing: a repeated submit, or a caller's transaction still open (the email
-    goes when it commits).
+    `emailed` is None: the email is queued, and a worker sends it (services/outbox.py). Kept
+    as a field for the views' wording: True (sent) and False (refused) are no longer known
+    when the page is answered.
     """
 
     decision: Decision
@@ -142,12 +156,13 @@ def review_decide(
             locked.status = ConsultationStatus.DECIDED
             locked.decided_at = decision.decided_at
             _decision_logged(locked, decision, AccessLog.Action.DECIDE, "status", "decided_at")
+            _patient_notify(decision)
     except IntegrityError:
         # Last guard: the partial unique constraint let another first decision in first.
         if Decision.objects.filter(consultation=consultation, supersedes__isnull=True).exists():
             raise ConsultationChanged from None
         raise
-    return Recorded(decision=decision, emailed=_patient_notify_on_commit(decision))
+    return Recorded(decision=decision, emailed=None)
 
 
 def decision_amend(
@@ -193,12 +208,13 @@ def decision_amend(
                 amendment_reason=amendment_reason,
             )
             _decision_logged(locked, decision, AccessLog.Action.AMEND)
+            _patient_notify(decision)
     except IntegrityError:
         # Last guard: `supersedes` is one-to-one, so only one amendment of a decision gets in.
         if Decision.objects.filter(supersedes_id=decision_id).exists():
             raise ConsultationChanged from None
         raise
-    return Recorded(decision=decision, emailed=_patient_notify_on_commit(decision))
+    return Recorded(decision=decision, emailed=None)
 
 
 def _decision_logged(
@@ -341,43 +357,10 @@ def _describe(decision: Decision) -> str:
     return " ".join(filter(None, [decision.outcome, decision.treatment, decision.reason_code]))
 
 
-def _patient_notify_on_commit(decision: Decision) -> bool | None:
-    """Email the patient once the decision is committed: called after the decision's atomic
-    block, so at once (and the result is known) unless a caller's transaction is still open."""
-    sent: list[bool] = []
-    transaction.on_commit(
-        lambda: sent.append(
-            patient_notify(
-                consultation_id=decision.consultation_id, amended=decision.supersedes_id is not None
-            )
-        ),
-        robust=True,
-    )
-    return sent[0] if sent else None
-
-
-def patient_notify(*, consultation_id: int, amended: bool) -> bool:
-    """Email the patient their status link: no health details, no outcome in the message.
-
-    False when nothing was sent (no address to send to, or the mail server refused it).
-    """
-    consultation = Consultation.objects.select_related("patient").get(pk=consultation_id)
-    patient = consultation.patient
-    if not patient.email or patient.anonymised_at is not None:
-        return False
-    context = {
-        "amended": amended,
-        "first_name": patient.first_name,
-        "reference": consultation.reference,
-        "status_url": status_url(consultation.public_token),
-    }
-    return email_send(
-        template="consultations/email/review_outcome.txt",
-        subject=render_to_string("consultations/email/review_outcome_subject.txt", context),
-        to=[patient.email],
-        context=context,
-        reference=consultation.reference,
-    )
+def _patient_notify(decision: Decision) -> None:
+    """Queue the patient's email with the decision: sent by a worker once it is committed."""
+    kind = EmailKind.DECISION_AMENDED if decision.supersedes_id else EmailKind.DECISION
+    outbox.email_queue(kind=kind, consultation=decision.consultation)
 
 
 @transaction.atomic

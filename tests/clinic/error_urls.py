@@ -22,6 +22,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     raise RuntimeError(INTERNAL_DETAIL)
 
 
+handler400 = "clinic.errors.bad_request"
+handler500 = "clinic.errors.server_error"
+
 urlpatterns = [
     path("test-errors/400/", bad_request),
     path("test-errors/403/", forbidden),

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -174,3 +175,38 @@ def test_requests_within_a_minute_do_not_rewrite_the_staff_session(client):
     with CaptureQueriesContext(connection) as queries:
         client.get(reverse("review:queue"))
     assert not [q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/password_reset/",
+        "/accounts/password_reset/done/",
+        "/accounts/reset/MQ/set-password/",
+        "/accounts/reset/done/",
+    ],
+)
+def test_there_is_no_public_password_reset(client, path):
+    """An admin resets a forgotten password (admin user page, manage.py changepassword)."""
+    assert client.get(path).status_code == 404
+    assert client.post(path, {"email": "admin@clinic.example"}).status_code == 404
+
+
+def test_guessing_one_username_from_many_addresses_locks_that_username():
+    practitioner = PractitionerFactory()
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        login(Client(REMOTE_ADDR=f"198.51.100.{n + 1}"), practitioner.username, "wrong password")
+    client = Client(REMOTE_ADDR="203.0.113.99")
+    assert login(client, practitioner.username).status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_one_address_trying_many_usernames_is_locked_out():
+    practitioner = PractitionerFactory()
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        login(client, f"guess-{n}", "wrong password")
+    assert login(client, practitioner.username).status_code == 429
+    # Someone else, elsewhere, is not affected.
+    other = PractitionerFactory()
+    assert login(Client(REMOTE_ADDR="192.0.2.1"), other.username).status_code == 302

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from consultations.intake.views import DRAFT_SESSION_KEY
 from tests.clinic.test_settings import PRODUCTION, start_django
 from tests.factories import AdminFactory, DraftConsultationFactory, submitted
+from tests.intake.steps import open_draft
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_DIRS = [ROOT / "templates", *sorted((ROOT / "consultations").glob("**/templates"))]
@@ -75,9 +75,7 @@ def test_every_page_with_patient_data_is_never_stored(client, db):
     """Patient pages (their links), practitioner pages and exports: no browser or proxy copy."""
     consultation = submitted()
     draft = DraftConsultationFactory()
-    session = client.session
-    session[DRAFT_SESSION_KEY] = draft.pk
-    session.save()
+    open_draft(client, draft)
     token, reference = consultation.public_token, consultation.reference
     patient_pages = [
         reverse("intake:step", kwargs={"step": "skin"}),
@@ -210,3 +208,15 @@ def test_production_redirects_plain_http_to_https(client, db, production):
     response = client.get(reverse("home"))
     assert response.status_code == 301
     assert response["Location"].startswith("https://")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/consultation/start/", "/staff/"])
+def test_the_400_page_for_a_forged_host_has_every_security_header(client, path):
+    response = client.get(path, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert_strict_csp(response)
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cache-Control"] == "no-store"

@@ -179,3 +179,45 @@ def test_deploy_checks_warn_while_the_clinic_is_the_demo_clinic():
     assert (
         "clinic.W001" in result.stderr and "CLINIC_PHONE is still the demo value" in result.stderr
     )
+
+
+# --- Emails never end up in a log ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", ["console", "filebased"])
+def test_it_refuses_to_start_with_an_email_backend_that_logs_when_debug_is_off(backend):
+    path = f"django.core.mail.backends.{backend}.EmailBackend"
+    result = start_django({**PRODUCTION, "EMAIL_BACKEND": path})
+    assert result.returncode != 0
+    assert "EMAIL_BACKEND" in result.stderr.splitlines()[-1]
+    assert "ALLOW_EMAIL_IN_LOGS" in result.stderr
+
+    allowed = start_django(
+        {**PRODUCTION, "EMAIL_BACKEND": path, "ALLOW_EMAIL_IN_LOGS": "1"}, "print(s.EMAIL_BACKEND)"
+    )
+    assert allowed.returncode == 0 and allowed.stdout.strip() == path
+
+
+def test_with_debug_off_emails_go_to_smtp_by_default_and_print_only_in_debug():
+    production = start_django(PRODUCTION, "print(s.EMAIL_BACKEND)")
+    assert production.stdout.strip() == "django.core.mail.backends.smtp.EmailBackend"
+    debug = start_django({"DEBUG": "1"}, "print(s.EMAIL_BACKEND)")
+    assert debug.stdout.strip() == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_deploy_checks_fail_on_an_email_backend_that_logs():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env={
+            **outside_environment(),
+            **PRODUCTION,
+            "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "EMAIL_BACKEND" in result.stderr

@@ -19,6 +19,7 @@ from consultations.models import Consultation
 from consultations.services import evaluation_create
 from tests.e2e.conftest import DESKTOP, PHONE, check_page
 from tests.factories import ConsentFactory, ConsultationFactory, PractitionerFactory
+from tests.tasks import run_queued_tasks
 
 pytestmark = pytest.mark.e2e
 
@@ -26,6 +27,7 @@ LINK = re.compile(r"https?://\S+")
 
 
 def link_in_last_email(to: str) -> str:
+    run_queued_tasks()
     message = [m for m in mail.outbox if to in m.to][-1]
     return LINK.search(message.body).group(0)
 

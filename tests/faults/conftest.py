@@ -18,6 +18,8 @@ from tests.faults.proxy import PASS, FaultProxy
 # Seconds: libpq's connect timeout, and the request's database deadline.
 CONNECT_TIMEOUT = 1
 REQUEST_TIMEOUT = 2
+# After a database timeout, requests fail at once for this long (clinic/db_unavailable.py).
+BREAKER_SECONDS = 1
 
 if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     collect_ignore_glob = ["test_*.py"]  # the faults are PostgreSQL connection faults
@@ -39,6 +41,7 @@ def app(proxy: FaultProxy, transactional_db, tmp_path) -> Server:
         **UNLIMITED,
         "DB_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
         "DB_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT),
+        "DB_BREAKER_SECONDS": str(BREAKER_SECONDS),
     }
     with gunicorn(url, workers=1, env=env, log_path=tmp_path / "server.log") as server:
         yield server

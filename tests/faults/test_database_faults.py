@@ -14,7 +14,7 @@ import pytest
 from bench import flows
 from bench.client import Browser, Response
 from consultations.models import Consent, Consultation, ConsultationStatus, Evaluation
-from tests.faults.conftest import CONNECT_TIMEOUT, REQUEST_TIMEOUT
+from tests.faults.conftest import BREAKER_SECONDS, CONNECT_TIMEOUT, REQUEST_TIMEOUT
 from tests.faults.proxy import BLACKHOLE, PASS, REFUSE
 
 pytestmark = pytest.mark.faults
@@ -68,6 +68,7 @@ def test_a_database_that_accepts_but_never_answers_a_new_connection(app, proxy):
     assert_unavailable_page(browser.get(SKIN_PATH), within=CONNECT_TIMEOUT + 2)
 
     proxy.set_mode(PASS)
+    time.sleep(BREAKER_SECONDS)  # the 503 page at once for that long after a timeout
     assert browser.get(SKIN_PATH).status == 200
 
 
@@ -84,6 +85,7 @@ def test_a_stuck_open_connection_is_cut_short_not_left_hanging(app, proxy):
     assert_unavailable_page(browser.get(SKIN_PATH), within=CONNECT_TIMEOUT + 2)
 
     proxy.set_mode(PASS)
+    time.sleep(BREAKER_SECONDS)
     assert browser.get(SKIN_PATH).status == 200
     assert "Database unavailable (DatabaseStalled)" in app.log()
     assert app.log().count("Booting worker") == 1
@@ -104,6 +106,7 @@ def test_a_submission_caught_mid_way_leaves_no_partial_rows(app, proxy, fault):
     assert time.monotonic() - started < REQUEST_TIMEOUT + 2
     assert proxy.mode == fault  # the fault struck during this submission
     proxy.set_mode(PASS)
+    time.sleep(BREAKER_SECONDS)
 
     consultation = Consultation.objects.get(patient__email=email)
     assert consultation.status == ConsultationStatus.DRAFT

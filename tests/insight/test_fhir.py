@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -186,9 +187,10 @@ def test_a_declined_or_undecided_consultation_has_no_service_request():
         assert resources(bundle, "ServiceRequest") == []
 
 
-def test_practitioners_download_it_as_fhir_json_and_it_is_logged(client):
+def test_practitioners_with_the_export_permission_download_it_as_fhir_json_logged(client):
     consultation = flagged_and_decided()
     user = PractitionerFactory()
+    user.user_permissions.add(Permission.objects.get(codename="export_consultation"))
     client.force_login(user)
     response = client.get(reverse("insight:fhir", args=[consultation.reference]))
     assert response.status_code == 200
@@ -205,7 +207,7 @@ def test_practitioners_download_it_as_fhir_json_and_it_is_logged(client):
     )
 
 
-def test_the_export_url_needs_a_login_and_the_review_permission(client):
+def test_the_export_url_needs_a_login_and_the_export_permission(client):
     consultation = submitted()
     url = reverse("insight:fhir", args=[consultation.reference])
     response = client.get(url)
@@ -219,6 +221,7 @@ def test_the_export_url_needs_a_login_and_the_review_permission(client):
 
 
 def test_a_draft_or_unknown_reference_is_not_found(client, practitioner):
+    practitioner.user_permissions.add(Permission.objects.get(codename="export_consultation"))
     draft = DraftConsultationFactory()
     assert client.get(reverse("insight:fhir", args=[draft.reference])).status_code == 404
     assert client.get(reverse("insight:fhir", args=["PX-NOPE0"])).status_code == 404

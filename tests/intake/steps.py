@@ -13,6 +13,7 @@ from django.utils import timezone
 from consultations import questionnaire
 from consultations.fitzpatrick import ITEM_CODES
 from consultations.models import Consultation
+from tests.tasks import run_queued_tasks
 
 START = "/consultation/start/"
 SKIN = "/consultation/skin/"
@@ -107,9 +108,11 @@ def submit(client: Client, **kwargs) -> Consultation:
 
 
 def open_draft(client: Client, consultation: Consultation) -> None:
-    """Let this browser carry on with the draft, as the resume link does."""
+    """Let this browser carry on with the draft, as the resume link does: the draft's id and
+    its current key in the session."""
     session = client.session
     session["intake_consultation_id"] = consultation.pk
+    session["intake_draft_key"] = consultation.draft_key
     session.save()
 
 
@@ -133,6 +136,7 @@ def dob(day: datetime.date) -> dict[str, str]:
 def save_for_later(client: Client, url: str, data: dict, mailoutbox) -> str:
     response = client.post(url, {**data, "action": "save"})
     assert response.status_code == 302 and response["Location"] == "/consultation/saved/"
+    run_queued_tasks()  # the worker sends the email
     link = re.search(r"https://clinic\.example(/consultation/resume/[^/\s]+/)", mailoutbox[-1].body)
     return link[1]
 

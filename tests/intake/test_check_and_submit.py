@@ -44,6 +44,7 @@ from tests.intake.steps import (
     submit,
     years_ago,
 )
+from tests.tasks import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -163,6 +164,7 @@ def test_submitting_twice_gives_one_consultation_and_the_same_confirmation(
     assert Consultation.objects.count() == 1
     assert Evaluation.objects.count() == 1
     assert Consent.objects.count() == 1
+    run_queued_tasks()
     assert len(mailoutbox) == 2  # the patient's confirmation and the practitioners' notice
 
 

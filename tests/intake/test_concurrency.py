@@ -11,6 +11,7 @@ from django.test import Client
 
 from consultations.models import Consent, Consultation, ConsultationStatus, Evaluation
 from tests.intake.steps import CONSENT, SUBMIT, fill_draft
+from tests.tasks import run_queued_tasks
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -60,6 +61,7 @@ def test_two_tabs_sending_at_the_same_moment_make_one_consultation():
     assert Consultation.objects.get().status == ConsultationStatus.SUBMITTED
     assert Evaluation.objects.count() == 1
     assert Consent.objects.count() == 1
+    run_queued_tasks()
     assert sorted(m.to[0] for m in mail.outbox) == [
         "mei.tan@example.com",
         "practitioners@clinic.example",

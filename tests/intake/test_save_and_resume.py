@@ -33,6 +33,7 @@ from tests.intake.steps import (
     post_ok,
     save_for_later,
 )
+from tests.tasks import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +155,7 @@ def test_save_and_continue_later_emails_a_link_that_restores_the_draft(client, m
     post_ok(client, GOALS, GOALS_ANSWERS)
     link = save_for_later(client, HEALTH, half, mailoutbox)
     consultation = Consultation.objects.get()
+    run_queued_tasks()
     assert mailoutbox[-1].to == ["mei.tan@example.com"]
     assert consultation.pregnant is False and consultation.photosensitising_meds is None
     # This browser lets go of the draft.
@@ -175,6 +177,7 @@ def test_check_your_answers_can_also_be_saved_for_later(client, mailoutbox):
     fill_draft(client)
     response = client.post(SUBMIT, {"action": "save"})
     assert response["Location"] == "/consultation/saved/"
+    run_queued_tasks()
     link = re.search(r"https://clinic\.example(/consultation/resume/[^/\s]+/)", mailoutbox[0].body)
     assert follow_resume_link(Client(), link[1])["Location"] == CHECK
 
@@ -183,6 +186,7 @@ def test_the_saved_page_says_where_the_link_went(client, mailoutbox):
     response = client.post(START, {**ABOUT, "action": "save"}, follow=True)
     page = response.content.decode()
     assert "We have emailed you a private link" in page and "7 days" in page
+    run_queued_tasks()
     assert len(mailoutbox) == 1
 
 
@@ -191,6 +195,7 @@ def test_a_resume_link_carries_only_the_token_and_the_email_no_answers(client, m
     link = save_for_later(client, SKIN, SKIN_ANSWERS, mailoutbox)
     consultation = Consultation.objects.get()
     assert link.split("/")[3].split(":")[0] == consultation.public_token
+    run_queued_tasks()
     body = mailoutbox[-1].body
     for secret in ("Mei", "Tan", "1990", "9123", "oily", "Type III"):
         assert secret not in body
@@ -222,7 +227,7 @@ def test_a_resume_link_still_works_on_day_six(client, mailoutbox, monkeypatch):
 @pytest.mark.parametrize(
     "tamper",
     [
-        lambda signed: "A" + signed[1:],
+        lambda signed: ("B" if signed[0] == "A" else "A") + signed[1:],
         lambda signed: signed[:-1] + ("A" if signed[-1] != "A" else "B"),
         lambda signed: signed.split(":")[0],
         lambda signed: "nonsense",
@@ -334,3 +339,35 @@ def test_pressing_continue_on_a_resume_link_counts_towards_the_intake_limit(
     assert browser.post(link).status_code == 302
     response = browser.post(link)
     assert response.status_code == 429 and "Retry-After" in response
+
+
+# --- The draft's key: only the latest link, and no stale session, opens the draft ---------------
+
+
+def test_a_stale_session_written_back_after_the_link_was_emailed_opens_nothing(client, mailoutbox):
+    post_ok(client, START, ABOUT)
+    stale = dict(client.session.items())  # what a slower request in this session had loaded
+    save_for_later(client, SKIN, SKIN_ANSWERS, mailoutbox)
+    session = client.session
+    session.update(stale)  # ... and writes back when it finishes
+    session.save()
+
+    assert client.get(CHECK)["Location"] == START
+    assert client.post(SKIN, SKIN_ANSWERS)["Location"] == START
+    assert Consultation.objects.get().sebum == "oily"  # only the saved page's answer
+
+
+def test_an_earlier_resume_link_stops_working_once_a_new_one_is_emailed(client, mailoutbox):
+    post_ok(client, START, {**ABOUT, "email": "attacker@example.com"})
+    earlier = save_for_later(client, SKIN, SKIN_ANSWERS, mailoutbox)
+    follow_resume_link(client, earlier)
+    post_ok(client, START, ABOUT)  # the address becomes someone else's
+    latest = save_for_later(client, SKIN, SKIN_ANSWERS, mailoutbox)
+    run_queued_tasks()
+    assert mailoutbox[-1].to == ["mei.tan@example.com"]
+
+    for method in ("get", "post"):
+        response = getattr(Client(), method)(earlier)
+        assert response.status_code == 404, method
+        assert "This link does not work" in response.content.decode()
+    assert follow_resume_link(Client(), latest).status_code == 302

@@ -146,19 +146,30 @@ def test_nothing_that_names_the_patient_is_left():
         assert identifying not in flat, identifying
 
 
-def test_it_is_logged_once_and_running_it_again_changes_nothing():
-    patient, _ = patient_with_history()
+def test_a_second_anonymisation_removes_what_got_in_since_and_is_logged_again():
+    patient, consultation = patient_with_history()
     admin = AdminFactory()
-    patient_anonymise(patient=patient, user=admin)
+    assert patient_anonymise(patient=patient, user=admin) is True
     patient.refresh_from_db()
     first = (patient.email, patient.anonymised_at, patient.date_of_birth)
+    # Something identifying got back in (an import, a fix by hand in the database).
+    Patient.objects.filter(pk=patient.pk).update(first_name="Mei", phone="+65 9123 4567")
+    Consultation.objects.filter(pk=consultation.pk).update(previous_treatments="Clinic X")
+    Decision.objects.filter(consultation=consultation).update(notes="Mei's sister Anna")
 
-    assert patient_anonymise(patient=patient, user=admin) is False
+    assert patient_anonymise(patient=patient, user=admin) is False  # not the first time...
 
-    patient.refresh_from_db()
+    patient.refresh_from_db()  # ... but done again
+    assert (patient.first_name, patient.phone) == ("Anonymised", "")
     assert (patient.email, patient.anonymised_at, patient.date_of_birth) == first
-    log = AccessLog.objects.get(action=AccessLog.Action.ANONYMISE)
-    assert (log.user, log.patient_id) == (admin, patient.pk)
+    consultation.refresh_from_db()
+    assert consultation.previous_treatments == ""
+    assert set(
+        Decision.objects.filter(consultation=consultation).values_list("notes", flat=True)
+    ) == {REMOVED_TEXT}
+    logs = AccessLog.objects.filter(action=AccessLog.Action.ANONYMISE).order_by("pk")
+    assert [(log.user, log.patient_id) for log in logs] == [(admin, patient.pk)] * 2
+    assert logs[1].detail.endswith(", again")
 
 
 def test_analytics_still_count_the_anonymised_patients_decisions():
@@ -214,8 +225,10 @@ def test_the_admin_action_asks_for_confirmation_then_anonymises_each(admin_clien
     assert AccessLog.objects.filter(action=AccessLog.Action.ANONYMISE).count() == 2
 
     response = admin_client.post(reverse(CHANGELIST), {**selected, "confirm": "yes"}, follow=True)
-    assert "Anonymised 0 patients. 2 were anonymised already." in response.content.decode()
-    assert AccessLog.objects.filter(action=AccessLog.Action.ANONYMISE).count() == 2
+    assert "Anonymised 0 patients. 2 were anonymised already: done again" in (
+        response.content.decode()
+    )
+    assert AccessLog.objects.filter(action=AccessLog.Action.ANONYMISE).count() == 4
 
 
 def test_the_action_needs_the_change_permission_on_patients(client):

@@ -17,6 +17,7 @@ from consultations.questionnaire import (
     questionnaire_fingerprint,
 )
 from tests.factories import CompleteDraftFactory, PractitionerFactory, submitted
+from tests.intake.steps import open_draft
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -99,9 +100,7 @@ def _labels(page: str, tags: str) -> list[str]:
 @pytest.mark.parametrize("step", questionnaire.QUESTION_STEPS)
 def test_each_intake_step_asks_its_questions_in_the_questionnaires_words(client, step) -> None:
     draft = CompleteDraftFactory()
-    session = client.session
-    session["intake_consultation_id"] = draft.pk
-    session.save()
+    open_draft(client, draft)
     url = reverse("intake:start") if step == "about" else reverse("intake:step", args=[step])
 
     page = client.get(url).content.decode()
@@ -122,9 +121,7 @@ def test_each_intake_step_asks_its_questions_in_the_questionnaires_words(client,
 @pytest.mark.django_db
 def test_the_check_page_labels_are_the_questionnaires(client) -> None:
     draft = CompleteDraftFactory()
-    session = client.session
-    session["intake_consultation_id"] = draft.pk
-    session.save()
+    open_draft(client, draft)
     allowed = {q.label for q in questionnaire.QUESTIONS} | {questionnaire.NAME_LABEL}
 
     page = client.get(reverse("intake:check")).content.decode()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -158,6 +159,7 @@ def test_a_mangled_reference_in_the_address_is_not_found(client, practitioner, p
 
 
 def test_the_detail_page_links_to_the_printable_summary_and_the_fhir_export(client, practitioner):
+    practitioner.user_permissions.add(Permission.objects.get(codename="export_consultation"))
     consultation = submitted()
     page = text(detail(client, consultation))
     assert reverse("insight:print", kwargs={"reference": consultation.reference}) in page

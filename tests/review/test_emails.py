@@ -1,8 +1,6 @@
-"""The patient's email after a decision: sent once it is stored, and a mail server that refuses
-it never turns a stored decision into an error page or puts the patient's address in a log.
-
-These tests run with real commits (transactional_db), as a request does in production: the
-email goes out when the decision's transaction commits.
+"""The patient's email after a decision: queued with it, sent by a worker once it is stored, and
+a mail server that refuses it never turns a stored decision into an error page or puts the
+patient's address in a log.
 """
 
 from __future__ import annotations
@@ -15,11 +13,12 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 
-from consultations.models import Decision
+from consultations.models import Decision, EmailStatus, OutboundEmail
 from tests.factories import submitted
 from tests.review.pages import amend, decide, page_text
+from tests.tasks import run_queued_tasks
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 class RefusingBackend(BaseEmailBackend):
@@ -31,7 +30,7 @@ class RefusingBackend(BaseEmailBackend):
         )
 
 
-def test_a_refused_email_keeps_the_decision_and_tells_the_practitioner_without_an_error(
+def test_a_refused_email_keeps_the_decision_and_is_retried_without_logging_the_address(
     client, practitioner, settings, caplog
 ):
     settings.EMAIL_BACKEND = "tests.review.test_emails.RefusingBackend"
@@ -40,18 +39,18 @@ def test_a_refused_email_keeps_the_decision_and_tells_the_practitioner_without_a
 
     with caplog.at_level(logging.DEBUG):
         response = decide(client, consultation, follow=True)
+        run_queued_tasks()
 
     assert response.status_code == 200
     assert response.redirect_chain[-1][0].endswith(
         reverse("review:detail", kwargs={"reference": consultation.reference})
     )
-    page = page_text(response)
-    assert "Decision recorded. The email to the patient could not be sent" in page
-    assert "has been emailed" not in page
+    assert "Decision recorded. The patient will be emailed a link" in page_text(response)
     decision = Decision.objects.get(consultation=consultation)
     assert decision.decided_by == practitioner
-    consultation.refresh_from_db()
-    assert consultation.status == "decided"
+    outbound = OutboundEmail.objects.get(consultation=consultation)
+    assert (outbound.kind, outbound.status) == ("decision", EmailStatus.RETRYING)
+    assert outbound.last_error == "SMTPRecipientsRefused"
     # Logged with the reference only: never the address the mail server named.
     assert consultation.reference in caplog.text
     assert email not in caplog.text
@@ -59,39 +58,30 @@ def test_a_refused_email_keeps_the_decision_and_tells_the_practitioner_without_a
         assert email not in record.getMessage()
 
 
-def test_a_refused_email_after_an_amendment_keeps_the_amendment(
-    client, practitioner, settings, caplog
-):
+def test_an_amendment_queues_its_own_email(client, practitioner):
     consultation = submitted()
     decide(client, consultation, follow=True)
-    settings.EMAIL_BACKEND = "tests.review.test_emails.RefusingBackend"
-
-    with caplog.at_level(logging.DEBUG):
-        response = amend(
-            client,
-            consultation,
-            follow=True,
-            choice="declined",
-            reason_code="refer_to_doctor",
-            amendment_reason="Seen by the doctor",
-        )
-
-    assert response.status_code == 200
-    page = page_text(response)
-    assert "Decision amended; the earlier decision is kept." in page
-    assert "could not be sent" in page
-    assert Decision.objects.filter(consultation=consultation).count() == 2
-    assert consultation.patient.email not in caplog.text
-
-
-def test_the_practitioner_is_told_the_patient_has_been_emailed_once_it_was_sent(
-    client, practitioner
-):
-    consultation = submitted()
-
-    response = decide(client, consultation, follow=True)
-
-    assert "Decision recorded. The patient has been emailed a link to their status page." in (
-        page_text(response)
+    response = amend(
+        client,
+        consultation,
+        follow=True,
+        choice="declined",
+        reason_code="refer_to_doctor",
+        amendment_reason="Seen by the doctor",
     )
+    assert "Decision amended; the earlier decision is kept." in page_text(response)
+    assert Decision.objects.filter(consultation=consultation).count() == 2
+    assert sorted(OutboundEmail.objects.values_list("kind", flat=True)) == [
+        "decision",
+        "decision_amended",
+    ]
+    run_queued_tasks()
+    assert [m.to for m in mail.outbox] == [[consultation.patient.email]] * 2
+
+
+def test_nothing_is_sent_inside_the_request(client, practitioner):
+    consultation = submitted()
+    decide(client, consultation, follow=True)
+    assert not mail.outbox
+    run_queued_tasks()
     assert [m.to for m in mail.outbox] == [[consultation.patient.email]]

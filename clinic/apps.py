@@ -1,0 +1,11 @@
+"""The cross-cutting pieces as an app, so that their tables come with `migrate`."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class ClinicConfig(AppConfig):
+    name = "clinic"
+    verbose_name = "Clinic infrastructure"
+    default_auto_field = "django.db.models.BigAutoField"

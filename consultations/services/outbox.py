@@ -1,0 +1,191 @@
+"""Emails through the task queue: queued with the records that call for them, sent by a worker.
+
+`email_queue` writes an OutboundEmail row and enqueues its delivery in the caller's transaction,
+so an email goes out only for a submission or decision that was stored. `email_deliver` (run by
+`manage.py worker`) works out the address, subject and links at that moment, sends, and on a
+mail server's refusal or silence tries again later (EMAIL_MAX_ATTEMPTS in all, waiting
+EMAIL_RETRY_SECONDS, then twice as long each time); an email that keeps failing stays in the
+admin's "Outgoing emails" as failed, where staff can send it again. Nothing here logs an address.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import smtplib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic import ratelimit
+from clinic.queue import enqueue_with_transaction
+from consultations import emails
+from consultations.models import Consultation, EmailKind, EmailStatus, OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+# Emails to an address the patient typed: capped per address, whoever asks for them.
+TO_PATIENT = (EmailKind.INTAKE_SUBMITTED, EmailKind.RESUME_LINK)
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+    to: list[str]
+
+
+def email_queue(*, kind: str, consultation: Consultation) -> OutboundEmail | None:
+    """Queue one email about the consultation; None when its address has had its share.
+
+    Patients' addresses are typed by whoever fills the form, so the clinic sends at most
+    PATIENT_EMAIL_ADDRESS_LIMIT such emails to any one address (rate limits per client alone
+    let anyone make the clinic email a stranger again and again from many addresses).
+    """
+    if kind in TO_PATIENT and not ratelimit.hit(
+        scope="email-address",
+        client=consultation.patient.email.strip().lower(),
+        rate=ratelimit.Rate.parse(settings.PATIENT_EMAIL_ADDRESS_LIMIT),
+    ):
+        logger.info("Email %s for consultation %s not queued: address limit", kind, consultation)
+        return None
+    outbound = OutboundEmail.objects.create(kind=kind, consultation=consultation)
+    _enqueue(outbound)
+    return outbound
+
+
+def email_retry(*, outbound: OutboundEmail) -> None:
+    """Staff's "send again" on a failed email: a fresh set of attempts."""
+    with transaction.atomic():
+        OutboundEmail.objects.filter(pk=outbound.pk).update(
+            status=EmailStatus.QUEUED, attempts=0, next_attempt_at=None
+        )
+        _enqueue(outbound)
+
+
+def _enqueue(outbound: OutboundEmail, run_after: datetime.datetime | None = None) -> None:
+    from consultations.tasks import email_deliver  # the task module imports this one
+
+    enqueue_with_transaction(email_deliver, outbound.pk, run_after=run_after)
+
+
+@transaction.atomic
+def email_deliver(*, outbound_id: int) -> str:
+    """Send one queued email (the task's body); the email's status afterwards."""
+    outbound = (
+        OutboundEmail.objects.select_for_update(of=("self",))
+        .select_related("consultation__patient")
+        .filter(pk=outbound_id)
+        .first()
+    )
+    if outbound is None:  # its draft was deleted (retention)
+        return "gone"
+    if outbound.status not in (EmailStatus.QUEUED, EmailStatus.RETRYING):
+        return outbound.status  # sent already (a task run twice), or cancelled
+    message = _message(outbound)
+    if message is None:
+        outbound.status = EmailStatus.CANCELLED
+        outbound.save(update_fields=["status"])
+        return outbound.status
+    outbound.attempts += 1
+    try:
+        send_mail(message.subject, message.body, None, message.to)
+    except (smtplib.SMTPException, OSError) as exc:
+        _failed(outbound, exc)
+    else:
+        outbound.status = EmailStatus.SENT
+        outbound.sent_at = timezone.now()
+        outbound.last_error = ""
+    outbound.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "sent_at"])
+    return outbound.status
+
+
+def _failed(outbound: OutboundEmail, exc: BaseException) -> None:
+    code = getattr(exc, "smtp_code", None)
+    outbound.last_error = type(exc).__name__ + (f" {code}" if code else "")
+    reference = outbound.consultation.reference
+    if outbound.attempts >= settings.EMAIL_MAX_ATTEMPTS:
+        outbound.status = EmailStatus.FAILED
+        outbound.next_attempt_at = None
+        logger.warning(
+            "Email %s for consultation %s failed %d times (%s); given up",
+            outbound.kind,
+            reference,
+            outbound.attempts,
+            outbound.last_error,
+        )
+        return
+    wait = settings.EMAIL_RETRY_SECONDS * 2 ** (outbound.attempts - 1)
+    outbound.status = EmailStatus.RETRYING
+    outbound.next_attempt_at = timezone.now() + datetime.timedelta(seconds=wait)
+    _enqueue(outbound, run_after=outbound.next_attempt_at)
+    logger.warning(
+        "Email %s for consultation %s not sent (%s); trying again in %d s",
+        outbound.kind,
+        reference,
+        outbound.last_error,
+        wait,
+    )
+
+
+def _message(outbound: OutboundEmail) -> Message | None:
+    """The email as it is to be sent now, or None when it should not go any more."""
+    consultation = outbound.consultation
+    patient = consultation.patient
+    kind = outbound.kind
+    if kind == EmailKind.PRACTITIONERS_NEW:
+        if not settings.PRACTITIONER_NOTIFY_EMAILS:
+            return None
+        context: dict[str, object] = {
+            "reference": consultation.reference,
+            "staff_url": emails.staff_url(consultation.reference),
+        }
+        return _render(
+            "intake_practitioner_new.txt",
+            f"New consultation {consultation.reference}",
+            list(settings.PRACTITIONER_NOTIFY_EMAILS),
+            context,
+        )
+    if patient.anonymised_at is not None or not patient.email:
+        return None  # erasure: nothing more goes to this person
+    if kind == EmailKind.RESUME_LINK:
+        if not consultation.is_editable_by_patient:
+            return None  # sent meanwhile: the link would only show the status
+        from consultations.services.intake import resume_signature
+
+        path = reverse("intake:resume", kwargs={"signed": resume_signature(consultation)})
+        context = {
+            "resume_url": emails.absolute_url(path),
+            "days": settings.INTAKE_RESUME_MAX_AGE_DAYS,
+        }
+        return _render(
+            "intake_resume.txt", "Continue your skin consultation", [patient.email], context
+        )
+    status_url = emails.status_url(consultation.public_token)
+    if kind == EmailKind.INTAKE_SUBMITTED:
+        context = {"reference": consultation.reference, "status_url": status_url}
+        return _render(
+            "intake_submitted.txt",
+            f"Your skin consultation {consultation.reference}",
+            [patient.email],
+            context,
+        )
+    context = {
+        "amended": kind == EmailKind.DECISION_AMENDED,
+        "first_name": patient.first_name,
+        "reference": consultation.reference,
+        "status_url": status_url,
+    }
+    subject = render_to_string("consultations/email/review_outcome_subject.txt", context)
+    return _render("review_outcome.txt", subject, [patient.email], context)
+
+
+def _render(template: str, subject: str, to: list[str], context: Mapping[str, object]) -> Message:
+    body = render_to_string(f"consultations/email/{template}", context)
+    return Message(subject=" ".join(subject.split()), body=body, to=to)

@@ -1,0 +1,23 @@
+"""Work that does not belong inside a request, run by `manage.py worker` (clinic/queue.py).
+
+Each task is a thin wrapper around a service, so that the service can be called (and tested)
+on its own. Tasks take ids, never personal data: the queue's table is not for patient data.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from consultations.services import outbox, retention
+
+
+@task()
+def email_deliver(outbound_id: int) -> str:
+    """Send one queued email (retries are queued by the service)."""
+    return outbox.email_deliver(outbound_id=outbound_id)
+
+
+@task()
+def retention_purge() -> dict[str, int]:
+    """Delete what the retention policy says is no longer kept (daily, TASK_SCHEDULE)."""
+    return retention.retention_purge(dry_run=False)
