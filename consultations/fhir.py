@@ -260,14 +260,17 @@ def patient_resource(consultation: Consultation) -> dict[str, Any]:
     telecom = [{"system": "email", "value": patient.email}]
     if patient.phone:
         telecom.append({"system": "phone", "value": patient.phone})
-    return {
+    resource: dict[str, Any] = {
         "resourceType": "Patient",
         "id": _uuid("Patient", patient.pk),
         "identifier": [{"system": code_system("patient"), "value": str(patient.pk)}],
         "name": [{"family": patient.last_name, "given": [patient.first_name]}],
-        "birthDate": patient.date_of_birth.isoformat(),
         "telecom": telecom,
     }
+    # Always given on a sent consultation (only a draft saved early lacks it).
+    if patient.date_of_birth is not None:
+        resource["birthDate"] = patient.date_of_birth.isoformat()
+    return resource
 
 
 def risk_assessment(

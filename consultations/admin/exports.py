@@ -105,7 +105,7 @@ def csv_row(consultation: Consultation) -> Iterable[str]:
         patient.first_name,
         patient.last_name,
         patient.email,
-        patient.date_of_birth.isoformat(),
+        patient.date_of_birth.isoformat() if patient.date_of_birth else "",
         consultation.age,
         local_time(consultation.submitted_at),
         consultation.questionnaire_version,

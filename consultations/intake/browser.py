@@ -55,6 +55,7 @@ def remember(request: HttpRequest, consultation: Consultation) -> None:
     request.session[DRAFT_SESSION_KEY] = consultation.pk
     request.session[DRAFT_KEY_SESSION_KEY] = consultation.draft_key
     request.session.pop(JUST_SUBMITTED_SESSION_KEY, None)
+    request.session.pop(LINK_SENT_SESSION_KEY, None)
     _until_browser_closes(request)
 
 
@@ -73,6 +74,37 @@ def let_go(request: HttpRequest) -> None:
     """Forget the draft: sent, saved for later (the emailed link brings it back), or lost."""
     request.session.pop(DRAFT_SESSION_KEY, None)
     request.session.pop(DRAFT_KEY_SESSION_KEY, None)
+
+
+# After "save and continue later": {"id", "key": the draft's key the link carries, "email",
+# "at"}. For LINK_SENT_SECONDS this browser may show where the link went and send it to a
+# corrected address (which gives the draft a new key again: the mistyped link stops working).
+# It never opens the answers.
+LINK_SENT_SESSION_KEY = "intake_link_sent"
+LINK_SENT_SECONDS = 15 * 60
+
+
+def link_sent(request: HttpRequest, *, consultation_id: int, key: str, email: str) -> None:
+    """The link went out: let go of the draft, keep the right to correct the address."""
+    let_go(request)
+    request.session[LINK_SENT_SESSION_KEY] = {
+        "id": consultation_id,
+        "key": key,
+        "email": email,
+        "at": time.time(),
+    }
+    _until_browser_closes(request)
+
+
+def link_sent_to(request: HttpRequest) -> dict[str, object] | None:
+    """Where this browser's link went ({"id", "key", "email"}), while it may still correct it."""
+    sent = request.session.get(LINK_SENT_SESSION_KEY)
+    if not isinstance(sent, dict) or not isinstance(sent.get("at"), int | float):
+        return None
+    if time.time() - sent["at"] > LINK_SENT_SECONDS:
+        request.session.pop(LINK_SENT_SESSION_KEY, None)
+        return None
+    return sent
 
 
 def recently_sent(request: HttpRequest, consultation: Consultation | None) -> Consultation | None:

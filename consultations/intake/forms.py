@@ -130,8 +130,10 @@ class AboutForm(StepForm):
     )
 
     def __init__(self, *args: Any, partial: bool = False, **kwargs: Any) -> None:
-        # The first step creates the draft: it is always complete, even to save for later.
-        super().__init__(*args, partial=False, **kwargs)
+        # To save for later, only the email is needed (the link goes there); what else was
+        # typed must still be valid. Going back from the first page saves nothing.
+        super().__init__(*args, partial=partial, **kwargs)
+        self.fields["email"].required = True
 
     def clean_phone(self) -> str:
         phone: str = self.cleaned_data["phone"]
@@ -144,6 +146,12 @@ class AboutForm(StepForm):
                 code="phone",
             )
         return phone
+
+
+class SendLinkForm(IntakeForm):
+    """ "Save and continue later": the address the private link goes to."""
+
+    email = _email_field()
 
 
 # --- Step 2: your skin --------------------------------------------------------------------------

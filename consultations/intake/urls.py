@@ -3,7 +3,7 @@
 from django.urls import path
 
 from clinic import converters  # noqa: F401  (registers "token" and "signed")
-from consultations.intake import pages, views
+from consultations.intake import pages, save_views, views
 
 app_name = "intake"
 
@@ -11,7 +11,8 @@ urlpatterns = [
     path("consultation/start/", views.start, name="start"),
     path("consultation/check/", views.check, name="check"),
     path("consultation/submit/", views.submit, name="submit"),
-    path("consultation/saved/", views.saved, name="saved"),
+    path("consultation/send-link/", save_views.send_link, name="send_link"),
+    path("consultation/saved/", save_views.saved, name="saved"),
     path("consultation/resume/<signed:signed>/", views.resume, name="resume"),
     path("consultation/<slug:step>/", views.step, name="step"),
     path("c/<token:token>/", pages.status, name="status"),

@@ -10,8 +10,6 @@ starts afresh.
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
@@ -51,11 +49,11 @@ def _no_draft_or_sent(request: HttpRequest, consultation: Consultation | None) -
     lands on the confirmation of what was just sent; otherwise the patient starts again."""
     sent = browser.recently_sent(request, consultation)
     if sent is None:
-        return _no_draft(request)
+        return no_draft(request)
     return _already_sent(request, sent)
 
 
-def _step_url(step: str) -> str:
+def step_url(step: str) -> str:
     if step == "about":
         return reverse("intake:start")
     if step == "check":
@@ -67,7 +65,7 @@ def _submitted_url(consultation: Consultation) -> str:
     return reverse("intake:submitted", kwargs={"token": consultation.public_token})
 
 
-def _no_draft(request: HttpRequest) -> HttpResponse:
+def no_draft(request: HttpRequest) -> HttpResponse:
     messages.info(
         request,
         "We could not find your answers in this browser. Start here, or use the link we "
@@ -94,7 +92,7 @@ _FIELD_FOR_ROW = {
 
 def _change_url(step: str, code: str) -> str:
     """The page that asks an answer, coming back to the check page, at the question."""
-    return f"{_step_url(step)}?return=check#div_id_{_FIELD_FOR_ROW.get(code, code)}"
+    return f"{step_url(step)}?return=check#div_id_{_FIELD_FOR_ROW.get(code, code)}"
 
 
 def _template(step: str) -> str:
@@ -142,7 +140,7 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
     consultation = browser.consultation(request)
     if consultation is None or not consultation.is_editable_by_patient:
         # After sending, a step never shows the sent answers: the phone may be someone else's.
-        return _no_draft(request)
+        return no_draft(request)
     return _step(request, step, consultation)
 
 
@@ -169,73 +167,17 @@ def _step(request: HttpRequest, step: str, consultation: Consultation | None) ->
                 answers=form.cleaned_data,
             )
     except services.DraftNotAttached:
-        return _no_draft(request)
+        return no_draft(request)
     except services.ConsultationNotEditable as exc:
         return _already_sent(request, exc.consultation)
-    if action == "save":
-        return _save_for_later(request, consultation, step=step)
+    if action == "save":  # the answers are saved; the next page confirms the address
+        return redirect(f"{reverse('intake:send_link')}?from={step}")
     number = STEP_SLUGS.index(step)
     if action == "back" and number > 0:
-        return redirect(_step_url(STEP_SLUGS[number - 1]))
+        return redirect(step_url(STEP_SLUGS[number - 1]))
     if request.GET.get("return") == "check":  # came from a "change" link on the check page
         return redirect("intake:check")
-    return redirect(_step_url(STEP_SLUGS[number + 1]))
-
-
-def _save_for_later(request: HttpRequest, consultation: Consultation, *, step: str) -> HttpResponse:
-    """Queue the resume link. The answers are saved already, whether or not a link goes out."""
-    rate = ratelimit.Rate.parse(settings.INTAKE_EMAIL_RATE_LIMIT)
-    client = ratelimit.client_address(request)
-    if not ratelimit.hit(scope="intake-email", client=client, rate=rate):
-        # The same window arithmetic as ratelimit.too_many_requests, whose page would say
-        # that nothing was saved.
-        seconds_left = int(rate.seconds - time.time() % rate.seconds) + 1
-        response = _link_not_sent(request, consultation, step=step, minutes=-(-seconds_left // 60))
-        response["Retry-After"] = str(seconds_left)
-        return response
-    try:
-        queued = services.draft_resume_link_send(
-            consultation_id=consultation.pk, draft_key=browser.draft_key(request)
-        )
-    except services.DraftNotAttached:
-        return _no_draft(request)
-    if not queued:
-        # That address has had its share of emails: no link is on its way, so this browser
-        # keeps the draft (it is the only way back).
-        return _link_not_sent(request, consultation, step=step)
-    # The answers are safe in the draft; this browser lets go of them (a shared phone or
-    # computer must not show them to the next person), and so does every other browser: the
-    # draft has a new key, which only the emailed link carries.
-    browser.let_go(request)
-    return redirect("intake:saved")
-
-
-def _link_not_sent(
-    request: HttpRequest, consultation: Consultation, *, step: str, minutes: int | None = None
-) -> HttpResponse:
-    """The answers are saved, but a limit stopped the email (per client, or per address with
-    `minutes` None): say so, and offer to carry on."""
-    return render(
-        request,
-        "intake/link_not_sent.html",
-        {
-            "email": consultation.patient.email,
-            "continue_url": _step_url(step),
-            "about_url": _step_url("about"),
-            "minutes": minutes,
-        },
-        status=429,
-    )
-
-
-@require_safe
-def saved(request: HttpRequest) -> HttpResponse:
-    """After "save and continue later": where the link went and how long it works."""
-    return render(
-        request,
-        "intake/saved.html",
-        {"days": settings.INTAKE_RESUME_MAX_AGE_DAYS},
-    )
+    return redirect(step_url(STEP_SLUGS[number + 1]))
 
 
 @require_form_methods
@@ -276,7 +218,7 @@ def resume(request: HttpRequest, signed: str) -> HttpResponse:
     browser.remember(request, consultation)
     missing = services.draft_missing_steps(consultation)
     messages.success(request, "Welcome back. Your answers so far are saved.")
-    return redirect(_step_url(missing[0] if missing else "check"))
+    return redirect(step_url(missing[0] if missing else "check"))
 
 
 @require_safe
@@ -299,7 +241,7 @@ def _check_page(
                 (section, [(row, _change_url(section.slug, row.code)) for row in section.rows])
                 for section in presenters.patient_sections(consultation)
             ],
-            "missing": [(slug, STEP_TITLES[slug], _step_url(slug)) for slug in missing],
+            "missing": [(slug, STEP_TITLES[slug], step_url(slug)) for slug in missing],
             "consent_title": CONSENT_TITLE,
             "consent_paragraphs": CONSENT_PARAGRAPHS,
             "consent_version": CONSENT_TEXT_VERSION,
@@ -317,7 +259,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     if consultation is None or not consultation.is_editable_by_patient:
         return _no_draft_or_sent(request, consultation)
     if request.POST.get("action") == "save":  # "save and continue later" on the check page
-        return _save_for_later(request, consultation, step="check")
+        return redirect(f"{reverse('intake:send_link')}?from=check")
     form = ConsentForm(request.POST)
     if not form.is_valid():
         return _check_page(request, consultation, form)
@@ -326,7 +268,7 @@ def submit(request: HttpRequest) -> HttpResponse:
             consultation_id=consultation.pk, draft_key=browser.draft_key(request)
         )
     except services.DraftNotAttached:
-        return _no_draft(request)
+        return no_draft(request)
     except services.IntakeIncomplete:
         messages.error(request, "Some answers are missing. Answer them, then send again.")
         return redirect("intake:check")

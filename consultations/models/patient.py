@@ -14,9 +14,11 @@ class Patient(models.Model):
     """A person who filled in the intake; contact details only, health answers live on the
     consultation."""
 
-    first_name = models.CharField(max_length=NAME_MAX_LENGTH)
-    last_name = models.CharField(max_length=NAME_MAX_LENGTH)
-    date_of_birth = models.DateField()
+    # Blank only on a draft saved from the first page with just an email address ("save and
+    # continue later"): a consultation is not sent until they are given.
+    first_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    last_name = models.CharField(max_length=NAME_MAX_LENGTH, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
     email = models.EmailField()
     phone = models.CharField(max_length=30, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -34,6 +36,13 @@ class Patient(models.Model):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    @property
+    def about_complete(self) -> bool:
+        """Name and date of birth given (a draft saved early may have only the email)."""
+        return bool(self.first_name and self.last_name and self.date_of_birth)
+
     def age_on(self, day: datetime.date) -> int:
         born = self.date_of_birth
+        if born is None:
+            raise ValueError("no date of birth")
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

@@ -83,13 +83,15 @@ def date_of_birth_text(born: datetime.date) -> str:
 def _about(consultation: Consultation, audience: str) -> list[Row]:
     patient = consultation.patient
     born = patient.date_of_birth
-    if audience == CLINICIAN:
+    if born is None:  # a draft saved from the first page with only an email address
+        born_text = not_answered(audience)
+    elif audience == CLINICIAN:
         age = f" (age {consultation.age} at submission)" if consultation.age is not None else ""
         born_text = f"{born:%d %b %Y}{age}"
     else:
         born_text = date_of_birth_text(born)
     return [
-        Row("name", questionnaire.NAME_LABEL, patient.full_name),
+        Row("name", questionnaire.NAME_LABEL, patient.full_name.strip() or not_answered(audience)),
         Row("date_of_birth", _label("date_of_birth", audience), born_text),
         Row("email", _label("email", audience), patient.email),
         Row("phone", _label("phone", audience), _optional("phone", patient.phone, audience)),

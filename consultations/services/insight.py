@@ -69,7 +69,8 @@ def patient_anonymise(*, patient: Patient, user: User | None) -> bool:
     locked.last_name = ANONYMISED_NAME
     locked.email = anonymised_email(locked.pk)
     locked.phone = ""
-    locked.date_of_birth = datetime.date(locked.date_of_birth.year, 1, 1)
+    if locked.date_of_birth is not None:
+        locked.date_of_birth = datetime.date(locked.date_of_birth.year, 1, 1)
     locked.anonymised_at = locked.anonymised_at or now
     locked.save()
 

@@ -34,6 +34,7 @@ STEPS: tuple[str, ...] = questionnaire.QUESTION_STEPS
 # Yes/no question -> the text box that follows it up ("which medicines?", "what allergies?").
 FOLLOW_UPS: dict[str, str] = questionnaire.follow_ups()
 PATIENT_FIELDS: tuple[str, ...] = ("first_name", "last_name", "date_of_birth", "email", "phone")
+_EMPTY: dict[str, Any] = {"date_of_birth": None}  # an answer not given yet (else "")
 RESUME_SALT = "consultations.intake.resume"
 
 
@@ -78,7 +79,10 @@ def draft_start(*, about: Mapping[str, Any]) -> Consultation:
     A reference that is already taken is drawn again (in a savepoint, so the patient row
     stays); any other integrity error, or REFERENCE_ATTEMPTS clashes in a row, is raised.
     """
-    patient = Patient.objects.create(**{name: about[name] for name in PATIENT_FIELDS})
+    # Saved for later from the first page, only the email may be given.
+    patient = Patient.objects.create(
+        **{name: about.get(name) or _EMPTY.get(name, "") for name in PATIENT_FIELDS}
+    )
     attempts_left = REFERENCE_ATTEMPTS
     while True:
         try:
@@ -215,7 +219,7 @@ def _health_step_missing(consultation: Consultation, step: str) -> bool:
 
 def draft_missing_steps(consultation: Consultation) -> list[str]:
     """The steps whose answers are not complete yet, in order."""
-    missing = []
+    missing = [] if consultation.patient.about_complete else ["about"]
     if (
         consultation.fitzpatrick is None
         or not consultation.fitzpatrick_source
@@ -257,21 +261,32 @@ def resume_token(signed: str) -> tuple[str, str]:
     return token, key
 
 
-def draft_resume_link_send(*, consultation_id: int, draft_key: str) -> bool:
+def draft_resume_link_send(
+    *, consultation_id: int, draft_key: str, email: str | None = None
+) -> str | None:
     """Queue the email with a private link that reopens the draft, and give the draft a new key.
 
-    The new key is in the link only: every browser that held the draft (including the one
-    that asked for the link) and every earlier link lets go of it. False when the address has
-    had its share of emails (nothing changes then, and the browser keeps the draft). Raises
-    DraftNotAttached when the browser's key no longer opens the draft.
+    `email`: the address the patient confirmed, stored as theirs first when it differs (a typo
+    corrected). The new key is in the link only, and is returned for the sending browser's
+    short right to correct the address (intake/browser.py): every browser that held the draft
+    and every earlier link lets go of it. None when the address has had its share of emails
+    (nothing changes then, and the browser keeps the draft). Raises DraftNotAttached when the
+    key no longer opens the draft.
     """
     with transaction.atomic():
         consultation = _attached(consultation_id, draft_key)
+        if not consultation.is_editable_by_patient:
+            raise DraftNotAttached
+        patient = consultation.patient
+        if email is not None and email != patient.email:
+            patient.email = email
+            patient.save(update_fields=["email", "updated_at"])
         if outbox.email_queue(kind=EmailKind.RESUME_LINK, consultation=consultation) is None:
-            return False
+            transaction.set_rollback(True)  # the address stays as it was
+            return None
         consultation.draft_key = models.new_draft_key()
         consultation.save(update_fields=["draft_key", "updated_at"])
-    return True
+    return consultation.draft_key
 
 
 # --- Submission ---------------------------------------------------------------------------------

@@ -87,6 +87,9 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("intake:check", "POST"): everyone(405),
     ("intake:submit", "GET"): everyone(405),
     ("intake:submit", "POST"): DRAFT,  # the patient: consent missing, the page again
+    # The address page needs this browser's draft; any other browser is sent to the start.
+    ("intake:send_link", "GET"): DRAFT,
+    ("intake:send_link", "POST"): DRAFT,  # an empty form: the page again, with its error
     ("intake:saved", "GET"): everyone(200),
     ("intake:saved", "POST"): everyone(405),
     # Opening the link only asks; the draft joins the browser on the POST of that page.

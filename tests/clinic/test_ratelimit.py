@@ -9,7 +9,7 @@ from django.test import Client
 from clinic import ratelimit
 from clinic.ratelimit import Rate
 from consultations.models import Consultation
-from tests.intake.steps import ABOUT, SKIN, SKIN_ANSWERS, START
+from tests.intake.steps import ABOUT, SKIN, SKIN_ANSWERS, START, press_save
 from tests.tasks import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
@@ -92,8 +92,8 @@ def test_resume_link_emails_have_their_own_tighter_limit(settings, mailoutbox):
     settings.INTAKE_EMAIL_RATE_LIMIT = "2/1h"
     client = Client(REMOTE_ADDR="192.0.2.5")
     for _ in range(2):
-        assert client.post(START, {**ABOUT, "action": "save"}).status_code == 302
-    response = client.post(START, {**ABOUT, "action": "save"})
+        assert press_save(client, START, ABOUT).status_code == 302
+    response = press_save(client, START, ABOUT)
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 3601
     run_queued_tasks()
@@ -106,9 +106,9 @@ def test_over_the_email_limit_the_page_says_the_answers_are_saved_but_no_link_wa
     settings.INTAKE_RATE_LIMIT = "100/10m"
     settings.INTAKE_EMAIL_RATE_LIMIT = "1/1h"
     client = Client(REMOTE_ADDR="192.0.2.6")
-    assert client.post(START, {**ABOUT, "action": "save"}).status_code == 302
+    assert press_save(client, START, ABOUT).status_code == 302
     client.post(START, ABOUT)
-    response = client.post(SKIN, {**SKIN_ANSWERS, "action": "save"})
+    response = press_save(client, SKIN, SKIN_ANSWERS)
     assert response.status_code == 429
     page = response.content.decode()
     assert "We could not email you a link" in page

@@ -82,6 +82,7 @@ def journey(base_url: str) -> list[str]:
     flows.expect(first.get(flows.START_PATH), 200, "start")
     about = {**flows.about_answers(EMAIL), "first_name": "Zebediah", "last_name": "Quartermain"}
     first.post(flows.START_PATH, {**about, "action": "save"})
+    first.post("/consultation/send-link/", {"email": EMAIL, "use": "as_typed"})
     consultation = Consultation.objects.get(patient__email=EMAIL)
     link = f"/consultation/resume/{intake_services.resume_signature(consultation)}/"
     browser = Browser(base_url)

@@ -27,6 +27,7 @@ from tests.intake.steps import (
     START,
     SUBMIT,
     fill_draft,
+    press_save,
 )
 from tests.tasks import run_queued_tasks
 
@@ -164,7 +165,7 @@ def test_an_email_queued_for_a_patient_anonymised_meanwhile_is_not_sent(client):
 def test_save_and_continue_later_never_waits_on_the_mail_server(client, silent_mail_server):
     client.post(START, ABOUT)
     started = time.monotonic()
-    response = client.post(SKIN, {**SKIN_ANSWERS, "action": "save"})
+    response = press_save(client, SKIN, SKIN_ANSWERS)
     assert time.monotonic() - started < 1
     assert response["Location"] == "/consultation/saved/"
     assert Consultation.objects.get().sebum == "oily"
@@ -179,8 +180,8 @@ def test_the_clinic_emails_one_address_at_most_its_daily_share_whoever_asks(sett
     statuses = []
     for n in range(5):  # five different clients, each well within its own limits
         client = Client(REMOTE_ADDR=f"198.51.100.{n + 1}")
-        statuses.append(client.post(START, {**victim, "action": "save"}).status_code)
-    response = client.post(START, {**victim, "email": "victim@example.com", "action": "save"})
+        statuses.append(press_save(client, START, victim).status_code)
+    response = press_save(client, START, {**victim, "email": "victim@example.com"})
 
     assert statuses == [302, 302, 302, 429, 429]
     assert response.status_code == 429

@@ -32,6 +32,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 ATTEMPTS = 50
+SEND_LINK_PATH = "/consultation/send-link/"
 SKIN_PATH = "/consultation/skin/"
 CHECK_PATH = "/consultation/check/"
 
@@ -84,7 +85,9 @@ def plant_attempt(base_url: str, n: int) -> list[str]:
     attacker = Browser(base_url)
     flows.expect(attacker.get(flows.START_PATH), 200, "start page")
     own = flows.about_answers(f"attacker-{n}@example.com", n)
-    saved = attacker.post(flows.START_PATH, {**own, "action": "save"})
+    confirm = attacker.post(flows.START_PATH, {**own, "action": "save"})
+    assert "/consultation/send-link/" in confirm.url, confirm.url
+    saved = attacker.post(SEND_LINK_PATH, {"email": own["email"], "use": "as_typed"})
     assert saved.url.endswith("/consultation/saved/"), saved.url
     draft = Consultation.objects.get(patient__email=f"attacker-{n}@example.com")
     own_link = resume_path(draft)  # emailed to the attacker's own address
@@ -96,7 +99,12 @@ def plant_attempt(base_url: str, n: int) -> list[str]:
         tabs = [attacker, attacker.fork(), attacker.fork()]
         responses = at_once(
             [
-                lambda t=tabs[0]: t.post(SKIN_PATH, {**flows.SKIN, "action": "save"}, follow=False),
+                # "Send me the link" on the page that "save and continue later" leads to.
+                lambda t=tabs[0]: t.post(
+                    SEND_LINK_PATH,
+                    {"email": f"victim-{n}@example.com", "use": "as_typed"},
+                    follow=False,
+                ),
                 lambda t=tabs[1]: t.post(SKIN_PATH, {**flows.SKIN, "action": "next"}, follow=False),
                 lambda t=tabs[2]: t.post(own_link, {}, follow=False),
             ]
