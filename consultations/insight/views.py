@@ -32,7 +32,7 @@ from consultations.insight.analytics import analytics as compute_analytics
 from consultations.insight.forms import DateRangeForm, ReplayForm
 from consultations.insight.replay import replay as compute_replay
 from consultations.models import AccessLog
-from consultations.presenters import explain
+from consultations.presenters import explain, free_text
 from consultations.services.insight import fhir_export_record
 
 REVIEW_PERMISSION = "consultations.review_consultation"
@@ -141,7 +141,7 @@ def print_summary(request: HttpRequest, reference: str) -> HttpResponse:
             "card": card,
             "summary_line": explain.summary_line(card) if card else "",
             "facts": explain.facts(consultation),
-            "free_text_alerts": explain.free_text_alerts(consultation),
+            "free_text_alerts": free_text.free_text_alerts(consultation),
             "consent": selectors.latest_consent(consultation),
             "decision": decision,
             "decision_lines": presenters.decision_lines(decision) if decision else [],

@@ -1,115 +1,127 @@
-"""The suggestion explained for a practitioner who has ten seconds: a summary line, the facts
-looked at first, each reason marked for or against its treatment, and free text that
-contradicts a yes/no answer.
+"""The suggestion explained for a practitioner who has ten seconds: a summary line that says
+why the first option comes first, the facts looked at first, and each reason marked by what the
+rule did to that option.
 
-Stances come from the rule table (the effect a rule had on that treatment, given the answers
-the rules saw), so they are only given for evaluations made by the current ruleset.
+Both come from the engine's own ranking parts (`rules.ranking`: the rules that lower an option's
+tier, prefer it, or weigh as a caution, then downtime), recomputed from the answers the rules
+saw, so they are only given for evaluations made by the current ruleset. Free text that names a
+medicine is in `presenters/free_text.py`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from consultations import questionnaire, rules
+from consultations import rules
 from consultations.models import Consultation, Evaluation
 from consultations.presenters.answers import Row, Section, answer_text
 from consultations.presenters.review import rule_name, treatment_label
 from consultations.rules import table
 
-FOR, AGAINST, NOTE = "for", "against", "note"
-STANCE_WORDS = {FOR: "For", AGAINST: "Against", NOTE: "Note"}
-_FOR_KINDS = {table.PREFER, table.ELIGIBLE}
-_NOTE_KINDS = {table.NOTE}
+FOR, FOR_CAUTION, CAUTION, AGAINST, NOTE = "for", "for-caution", "caution", "against", "note"
+STANCE_WORDS = {
+    FOR: "For",
+    FOR_CAUTION: "For, with caution",
+    CAUTION: "Caution",
+    AGAINST: "Against",
+    NOTE: "Note",
+}
+TIER_WORDS = {
+    table.SAFETY_LIMITED: "not first-line for safety",
+    table.NO_LEAD_TIER: "never first for this goal",
+    table.EFFICACY_LIMITED: "less effective for this goal",
+}
 
 
-def stances(evaluation: Evaluation) -> dict[tuple[str, str], str]:
-    """(rule id, treatment) -> "for", "against" or "note", for the rules that affected it."""
+def ranking(evaluation: Evaluation) -> dict[str, rules.Ranking]:
+    """The engine's ranking parts for the answers this evaluation saw ({} for an earlier
+    ruleset, whose rules are not the ones here)."""
     if evaluation.ruleset_version != rules.RULESET_VERSION:
         return {}
     try:
-        answers = rules.Answers.from_mapping(evaluation.answers)
+        return rules.ranking(rules.Answers.from_mapping(evaluation.answers))
     except rules.AnswersError:
         return {}
-    found: dict[tuple[str, str], str] = {}
-    for rule in rules.RULES:
-        if not isinstance(rule, rules.Rule):
-            continue
-        for treatment, effects in rule.actions.items():
-            kinds = {effect.kind for effect in effects if effect.applies(answers)}
-            if not kinds:
-                continue
-            if kinds <= _FOR_KINDS:
-                found[(rule.id, treatment)] = FOR
-            elif kinds <= _NOTE_KINDS:
-                found[(rule.id, treatment)] = NOTE
-            elif kinds - _FOR_KINDS - _NOTE_KINDS:
-                found[(rule.id, treatment)] = AGAINST
-    return found
+
+
+def stance(rule: str, parts: rules.Ranking | None) -> str:
+    """What `rule` did to the option: lowered it (against), preferred it (for), weighed as a
+    caution, or only said something about it (note)."""
+    if parts is None:
+        return ""
+    if rule in parts.contraindications or rule in parts.limits:
+        return AGAINST
+    if rule in parts.prefers:
+        return FOR_CAUTION if rule in parts.weighted else FOR
+    return CAUTION if rule in parts.weighted else NOTE
 
 
 def mark_reasons(card: dict[str, Any], evaluation: Evaluation) -> dict[str, Any]:
-    """The card with each reason's stance, and a sentence shown again only as "as above"."""
-    marks = stances(evaluation)
-    seen: set[str] = set()
+    """The card with each reason's stance, and a sentence already shown under another option
+    given as "as for <that option>"."""
+    parts = ranking(evaluation)
+    card["ranking"] = parts
+    first_said: dict[str, str] = {}
     for entry in [*card["suggestions"], *card["excluded"]]:
         reasons = []
         for reason in entry.get("reasons", []):
-            stance = (
-                AGAINST
-                if entry in card["excluded"]
-                else marks.get((reason["rule"], entry["treatment"]), "")
-            )
+            marked = stance(reason["rule"], parts.get(entry["treatment"])) if parts else ""
+            if entry in card["excluded"]:
+                marked = AGAINST
             reasons.append(
                 {
                     **reason,
-                    "stance": stance,
-                    "stance_label": STANCE_WORDS.get(stance, ""),
-                    "repeat": reason["text"] in seen,
+                    "stance": marked,
+                    "stance_label": STANCE_WORDS.get(marked, ""),
+                    "repeat": reason["text"] in first_said,
+                    "said_under": first_said.get(reason["text"], ""),
                 }
             )
-            seen.add(reason["text"])
+            first_said.setdefault(reason["text"], entry["label"])
         entry["reasons"] = reasons
     return card
 
 
-def _rules(entry: dict[str, Any], stance: str) -> list[str]:
-    return list(
-        dict.fromkeys(r["rule"] for r in entry.get("reasons", []) if r.get("stance") == stance)
-    )
+def _named(rule_ids: list[str] | tuple[str, ...]) -> str:
+    return "; ".join(f"{rule} {rule_name(rule)}" for rule in dict.fromkeys(rule_ids))
 
 
-def _named(rule_ids: list[str]) -> str:
-    return "; ".join(f"{rule} {rule_name(rule)}" for rule in rule_ids)
+def _why_lower(first: rules.Ranking, other: rules.Ranking, first_label: str) -> str:
+    """Why `other` ranks below `first`, by the first ranking key that differs (4.4)."""
+    if other.tier > first.tier:
+        limiting = [rule for rule in other.limits if rule not in first.limits] or other.limits
+        return f"{TIER_WORDS.get(other.tier, 'ranks lower')} ({_named(limiting)})"
+    if len(other.prefers) < len(first.prefers):
+        preferring = [rule for rule in first.prefers if rule not in other.prefers]
+        return f"{first_label} is preferred ({_named(preferring)})"
+    if len(other.weighted) > len(first.weighted):
+        extra = [rule for rule in other.weighted if rule not in first.weighted]
+        return f"more cautions ({_named(extra)})"
+    return "more downtime"
 
 
 def summary_line(card: dict[str, Any]) -> str:
-    """One line: what comes first and why the others do not ("Chemical peel (caution), because
-    picosecond laser is excluded (R05 Pregnant or trying to conceive); ...")."""
+    """One line: what comes first, its cautions, and why each other option does not ("Chemical
+    peel (caution: R16 ...), because picosecond laser is excluded (R05 ...); ...")."""
     if card["is_defer"]:
-        stops = list(dict.fromkeys(f["rule"] for f in card["flags"] if f["severity"] == "stop"))
+        stops = [f["rule"] for f in card["flags"] if f["severity"] == "stop"]
         because = f" ({_named(stops)})" if stops else ""
         return f"No automatic suggestion{because}: the practitioner decides."
+    parts: dict[str, rules.Ranking] = card.get("ranking") or {}
     first = card["suggestions"][0]
-    parts = [
-        f"{entry['label'].lower()} is excluded ({_named(_rules(entry, AGAINST))})"
+    lead = parts.get(first["treatment"])
+    cautions = f": {_named(lead.weighted)}" if lead and lead.weighted else ""
+    line = f"{first['label']} ({first['status_label'].lower()}{cautions})"
+    clauses = [
+        f"{entry['label'].lower()} is excluded ({_named([r['rule'] for r in entry['reasons']])})"
         for entry in card["excluded"]
     ]
     for entry in card["suggestions"][1:]:
-        against = _rules(entry, AGAINST)
-        favours = [r for r in _rules(first, FOR) if r not in _rules(entry, FOR)]
-        if against:
-            why = f" ({_named(against)})"
-        elif favours:
-            why = f" ({_named(favours)} favours {first['label'].lower()})"
-        else:
-            why = ""
-        parts.append(f"{entry['label'].lower()} ranks lower{why}")
-    cautions = _rules(first, AGAINST)
-    status = first["status_label"].lower() + (f": {_named(cautions)}" if cautions else "")
-    line = f"{first['label']} ({status})"
-    return line + (", because " + "; ".join(parts) if parts else "") + "."
+        other = parts.get(entry["treatment"])
+        why = f": {_why_lower(lead, other, first['label'].lower())}" if lead and other else ""
+        clauses.append(f"{entry['label'].lower()} ranks lower{why}")
+    return line + (", because " + "; ".join(clauses) if clauses else "") + "."
 
 
 @dataclass(frozen=True)
@@ -133,112 +145,6 @@ def facts(consultation: Consultation) -> list[Fact]:
         ),
         Fact("Downtime", answer_text("downtime_tolerance", consultation.downtime_tolerance)),
     ]
-
-
-# Names in the patient's free text that bear on a yes/no question (generic and brand names
-# patients in Singapore write; lower case, matched as whole words).
-KNOWN_NAMES: dict[str, tuple[str, ...]] = {
-    "photosensitising_meds": (
-        "doxycycline", "minocycline", "tetracycline", "lymecycline", "hydrochlorothiazide",
-        "amiodarone", "st john's wort", "st johns wort", "st john’s wort", "psoralen",
-        "methoxsalen",
-    ),
-    "isotretinoin_last_6_months": (
-        "isotretinoin", "roaccutane", "accutane", "oratane", "absorica", "claravis",
-    ),
-    "topical_retinoid_last_7_days": (
-        "tretinoin", "retin-a", "retinol", "adapalene", "differin", "tazarotene",
-    ),
-    "anticoagulant_or_bleeding_disorder": (
-        "warfarin", "apixaban", "rivaroxaban", "dabigatran", "edoxaban", "clopidogrel",
-        "ticagrelor", "aspirin", "heparin", "enoxaparin",
-    ),
-    "systemic_gold_therapy_ever": ("gold", "auranofin", "aurothiomalate", "myocrisin"),
-    "steroid_or_bleaching_cream_last_6_months": (
-        "hydroquinone", "clobetasol", "betamethasone", "hydrocortisone", "mometasone",
-        "bleaching", "whitening cream", "lightening cream",
-    ),
-    "immunosuppressed_or_poor_healing": (
-        "methotrexate", "prednisolone", "ciclosporin", "cyclosporine", "tacrolimus",
-        "azathioprine", "mycophenolate",
-    ),
-    "salicylate_allergy": ("salicylate", "salicylic", "aspirin"),
-}  # fmt: skip
-FREE_TEXT = ("other_medicines", "allergies", "previous_treatments")
-# Where a name bears on the question: a medicine the patient takes or took, not one they are
-# allergic to; an allergy only in the allergies answer.
-_READ_IN: dict[str, tuple[str, ...]] = {
-    code: ("allergies",)
-    if code == "salicylate_allergy"
-    else ("other_medicines", "previous_treatments")
-    for code in KNOWN_NAMES
-}
-
-
-@dataclass(frozen=True)
-class FreeTextAlert:
-    """A name in the patient's words that bears on a yes/no answer."""
-
-    name: str
-    field: str
-    question: str
-    answer: str
-
-    @property
-    def contradicts(self) -> bool:
-        return self.answer != "Yes"
-
-
-def _pattern(name: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])", re.IGNORECASE)
-
-
-def free_text_alerts(consultation: Consultation) -> list[FreeTextAlert]:
-    """Known names in the free-text answers, with the question they bear on and its answer
-    (a "No" beside one is a contradiction to check with the patient)."""
-    alerts = []
-    for field in FREE_TEXT:
-        text = getattr(consultation, field) or ""
-        if not text:
-            continue
-        for code, names in KNOWN_NAMES.items():
-            if field not in _READ_IN[code]:
-                continue
-            for name in names:
-                if _pattern(name).search(text):
-                    alerts.append(
-                        FreeTextAlert(
-                            name=name,
-                            field=questionnaire.question(field).term,
-                            question=questionnaire.question(code).term,
-                            answer=answer_text(code, getattr(consultation, code)),
-                        )
-                    )
-                    break
-    return alerts
-
-
-def highlight_names(consultation: Consultation) -> list[str]:
-    """The names to mark in the answer table's free text."""
-    return sorted({alert.name for alert in free_text_alerts(consultation)})
-
-
-def mark_names(text: str, names: list[str]) -> list[tuple[str, bool]]:
-    """The text in pieces, each flagged True where it is one of `names` (for <mark>)."""
-    if not names or not text:
-        return [(text, False)]
-    pattern = re.compile(
-        "|".join(rf"(?<![\w-]){re.escape(n)}(?![\w-])" for n in names), re.IGNORECASE
-    )
-    pieces, at = [], 0
-    for match in pattern.finditer(text):
-        if match.start() > at:
-            pieces.append((text[at : match.start()], False))
-        pieces.append((match.group(0), True))
-        at = match.end()
-    if at < len(text):
-        pieces.append((text[at:], False))
-    return pieces
 
 
 @dataclass(frozen=True)
@@ -265,19 +171,18 @@ def compact_sections(sections: list[Section]) -> list[CompactSection]:
 
 
 __all__ = [
-    "CompactSection",
-    "compact_sections",
-    "FOR",
     "AGAINST",
+    "CAUTION",
+    "FOR",
+    "FOR_CAUTION",
     "NOTE",
+    "CompactSection",
     "Fact",
-    "FreeTextAlert",
+    "compact_sections",
     "facts",
-    "free_text_alerts",
-    "highlight_names",
-    "mark_names",
     "mark_reasons",
-    "stances",
+    "ranking",
+    "stance",
     "summary_line",
     "treatment_label",
 ]

@@ -7,6 +7,7 @@ the page they are sent back to: POST, redirect, GET, so a refresh never sends th
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +17,7 @@ from django.utils.formats import date_format
 
 from consultations import presenters, selectors
 from consultations.models import Consultation, ConsultationStatus
-from consultations.review.forms import posted_number
+from consultations.review.forms import DECLINED, posted_number
 
 KEPT_KEY = "review_kept"
 
@@ -83,22 +84,48 @@ def tell_what_happened(
     messages.error(request, CHANGED_MESSAGE)
 
 
+def tell_earlier_choice(request: HttpRequest, choice: str | None) -> None:
+    """Name the option the practitioner had chosen, for them to choose again (or not)."""
+    if not choice:
+        return
+    words = "decline or refer" if choice == DECLINED else presenters.treatment_label(choice)
+    messages.info(
+        request,
+        f"You had chosen: {words}. Nothing is chosen now: check the suggestion, then choose.",
+    )
+
+
+KEPT_SECONDS = 10 * 60
+
+
 def keep(request: HttpRequest, reference: str, form: str, values: dict[str, Any]) -> None:
     """Hold what the practitioner typed for the next page of this consultation's `form`."""
-    request.session[KEPT_KEY] = {"reference": reference, "form": form, "values": values}
+    request.session[KEPT_KEY] = {
+        "reference": reference,
+        "form": form,
+        "values": values,
+        "at": time.time(),
+    }
 
 
 def take_kept(request: HttpRequest, reference: str, form: str) -> dict[str, Any] | None:
-    """What `keep` held for this consultation's `form`, once."""
-    kept = request.session.get(KEPT_KEY)
-    if not kept or kept.get("reference") != reference or kept.get("form") != form:
+    """What `keep` held for this consultation's `form`, once. Notes about a patient do not
+    linger in the session: opening another consultation, or ten minutes, drops them."""
+    kept = request.session.pop(KEPT_KEY, None)
+    if (
+        not isinstance(kept, dict)
+        or kept.get("reference") != reference
+        or kept.get("form") != form
+        or time.time() - float(kept.get("at", 0)) > KEPT_SECONDS
+    ):
         return None
-    del request.session[KEPT_KEY]
     return dict(kept["values"])
 
 
 __all__ = [
     "CHANGED_MESSAGE",
+    "KEPT_SECONDS",
+    "tell_earlier_choice",
     "DAMAGED_MESSAGE",
     "keep",
     "take_kept",

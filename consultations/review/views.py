@@ -24,7 +24,7 @@ from consultations.models import (
     Consultation,
     ConsultationStatus,
 )
-from consultations.presenters import explain
+from consultations.presenters import explain, free_text
 from consultations.review import conflicts
 from consultations.review.forms import (
     QUEUE_TABS,
@@ -150,8 +150,8 @@ def _render_detail(
             "card": card,
             "summary_line": explain.summary_line(card) if card else "",
             "facts": explain.facts(consultation),
-            "free_text_alerts": explain.free_text_alerts(consultation),
-            "highlight_names": explain.highlight_names(consultation),
+            "free_text_alerts": free_text.free_text_alerts(consultation),
+            "highlight_names": free_text.highlight_names(consultation),
             "answer_groups": presenters.clinician_sections(consultation, history.corrections),
             "timeline": presenters.timeline(
                 history.evaluations,
@@ -192,7 +192,11 @@ def _changed(request: HttpRequest, reference: str, data: QueryDict) -> HttpRespo
         messages.error(request, conflicts.DAMAGED_MESSAGE)
     else:
         conflicts.tell_what_happened(request, consultation, data)
-    conflicts.keep(request, reference, "decision", kept_input(data))
+    kept = kept_input(data)
+    if consultation.status != ConsultationStatus.DECIDED:
+        # The suggestion may differ now: the choice is made again, never ticked for them.
+        conflicts.tell_earlier_choice(request, kept.pop("choice", None))
+    conflicts.keep(request, reference, "decision", kept)
     return redirect("review:detail", reference=reference)
 
 

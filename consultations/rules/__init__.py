@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .answers import MAX_AGE, MIN_AGE, Answers, AnswersError
-from .engine import evaluate
+from .engine import Ranking, evaluate, ranking
 from .result import AgentExclusion, Exclusion, Flag, Reason, Result, Suggestion
 from .table import (
     CONSTRAINT_CATALOGUE,
@@ -58,6 +58,8 @@ def suggest(data: Mapping[str, object]) -> dict[str, Any]:
 
 
 __all__ = [
+    "Ranking",
+    "ranking",
     "ANSWER_FIELDS",
     "BOOLEAN_FIELDS",
     "CONSTRAINT_CATALOGUE",

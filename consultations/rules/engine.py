@@ -111,23 +111,7 @@ def evaluate(
     agent restriction) to check how the engine handles it.
     """
     rules = table.RULES if rules is None else rules
-    standings = {t: _Standing(t) for t in TREATMENTS}
-    flags: list[Flag] = []
-    deferring: list[Rule] = []
-    for rule in rules:
-        if not isinstance(rule, Rule) or not rule.when.holds(answers):
-            continue
-        defers = rule.defers(answers)
-        if defers:
-            deferring.append(rule)
-        if rule.flag:
-            severity = STOP if defers else rule.severity or CAUTION
-            flags.append(Flag(rule.flag, severity, rule.id, _fill(rule.reason, answers)))
-        for treatment, effects in rule.actions.items():
-            applied = [effect for effect in effects if effect.applies(answers)]
-            if applied:
-                standings[treatment].apply(rule, applied, answers)
-
+    standings, flags, deferring = _collect(answers, rules)
     agent_rule = next(rule for rule in rules if isinstance(rule, AgentRule))
     agents = _resolve_agents(standings[CHEMICAL_PEEL], agent_rule)
     excluded = tuple(
@@ -152,6 +136,61 @@ def evaluate(
         flags=tuple(flags),
         defer_reason=defer_reason,
     )
+
+
+def _collect(
+    answers: Answers, rules: Sequence[Rule | AgentRule | FinalRule]
+) -> tuple[dict[str, _Standing], list[Flag], list[Rule]]:
+    """Run the answer rules in table order: each treatment's standing, the flags, and the
+    rules that defer."""
+    standings = {t: _Standing(t) for t in TREATMENTS}
+    flags: list[Flag] = []
+    deferring: list[Rule] = []
+    for rule in rules:
+        if not isinstance(rule, Rule) or not rule.when.holds(answers):
+            continue
+        defers = rule.defers(answers)
+        if defers:
+            deferring.append(rule)
+        if rule.flag:
+            severity = STOP if defers else rule.severity or CAUTION
+            flags.append(Flag(rule.flag, severity, rule.id, _fill(rule.reason, answers)))
+        for treatment, effects in rule.actions.items():
+            applied = [effect for effect in effects if effect.applies(answers)]
+            if applied:
+                standings[treatment].apply(rule, applied, answers)
+    return standings, flags, deferring
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Why a treatment ranks where it does (clinical-rules.md 4.4), rule by rule: the rules
+    that lower its tier, that prefer it, that weigh as a caution, and its downtime position."""
+
+    treatment: str
+    tier: int
+    limits: tuple[str, ...]
+    prefers: tuple[str, ...]
+    weighted: tuple[str, ...]
+    downtime: int
+    contraindications: tuple[str, ...]
+
+
+def ranking(answers: Answers) -> dict[str, Ranking]:
+    """Each treatment's ranking parts for these answers (the practitioner's explanation)."""
+    standings, _, _ = _collect(answers, table.RULES)
+    return {
+        t: Ranking(
+            treatment=t,
+            tier=s.tier,
+            limits=tuple(rule for rules in s.limits.values() for rule in rules),
+            prefers=tuple(s.prefers),
+            weighted=tuple(s.weighted),
+            downtime=DOWNTIME_ORDER.index(t),
+            contraindications=tuple(rule for rule, _ in s.contraindications),
+        )
+        for t, s in standings.items()
+    }
 
 
 def _resolve_agents(peel: _Standing, agent_rule: AgentRule) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from django.template.defaultfilters import linebreaksbr
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from consultations.presenters.explain import mark_names
+from consultations.presenters.free_text import mark_names
 
 register = template.Library()
 

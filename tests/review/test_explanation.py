@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from consultations import presenters
-from consultations.presenters import explain
+from consultations.presenters import explain, free_text
 from tests.factories import submitted
 from tests.review.pages import page_text
 
@@ -38,8 +38,43 @@ def test_the_summary_line_names_the_first_option_and_why_the_others_are_not_firs
     assert (
         "Summary: Chemical peel (caution: R05 Pregnant or trying to conceive), because "
         "picosecond laser is excluded (R05 Pregnant or trying to conceive); microdermabrasion "
-        "ranks lower (R05 Pregnant or trying to conceive; R19a Pores or oil the main goal)."
+        "ranks lower: less effective for this goal (R19a Pores or oil the main goal)."
     ) in page
+
+
+@pytest.mark.parametrize(
+    ("answers", "summary"),
+    [
+        # A rule on every option (R26) is not why one ranks lower: downtime is.
+        (
+            {"goals": ["texture"], "hsv_history": True},
+            "Microdermabrasion (caution: R26 History of HSV (none active)), because chemical "
+            "peel ranks lower: more downtime; picosecond laser ranks lower: more downtime.",
+        ),
+        # R16 weighs on the peel and the laser alike; R19 prefers the peel.
+        (
+            {"fitzpatrick": 4, "sebum": "oily"},
+            "Chemical peel (caution: R16 PIH risk (Fitzpatrick III–VI)), because picosecond "
+            "laser ranks lower: chemical peel is preferred (R19 Oily skin with pores or oil the "
+            "main goal); microdermabrasion ranks lower: less effective for this goal (R19a Pores "
+            "or oil the main goal).",
+        ),
+        # R21 prefers the laser and only makes the peel eligible.
+        (
+            {"goals": ["acne_scars"]},
+            "Picosecond laser (suitable), because chemical peel ranks lower: picosecond laser is "
+            "preferred (R21 Acne scars the main goal); microdermabrasion ranks lower: never "
+            "first for this goal (R21 Acne scars the main goal).",
+        ),
+    ],
+)
+def test_the_summary_names_the_ranking_key_that_decided(answers, summary):
+    consultation = submitted(fitzpatrick_source="practitioner", **{"fitzpatrick": 2, **answers})
+    evaluation = consultation.latest_evaluation
+
+    card = explain.mark_reasons(presenters.suggestion_card(evaluation), evaluation)
+
+    assert explain.summary_line(card) == summary
 
 
 def test_a_deferral_summary_names_the_stop_rule(client, practitioner):
@@ -87,10 +122,12 @@ def test_each_reason_is_marked_for_or_against_and_a_repeated_sentence_reads_as_a
     page = html(client, consultation)
 
     assert page.count(repeated) == 1
-    assert "as above" in page
+    assert "as for chemical peel" in page
     peel = page.split("<strong>Chemical peel</strong>")[1].split("</li>\n        \n")[0]
     assert re.search(r"stance-for\">For</span> <span class=\"rule-id\">R19<", peel)
-    assert re.search(r"stance-against\">Against</span> <span class=\"rule-id\">R16<", peel)
+    assert re.search(r"stance-caution\">Caution</span> <span class=\"rule-id\">R16<", peel)
+    dermabrasion = page.split("<strong>Microdermabrasion</strong>")[1]
+    assert re.search(r"stance-against\">Against</span> <span class=\"rule-id\">R19a<", dermabrasion)
 
 
 def test_free_text_naming_a_photosensitiser_beside_a_no_is_shown_as_a_contradiction(
@@ -102,8 +139,8 @@ def test_free_text_naming_a_photosensitiser_beside_a_no_is_shown_as_a_contradict
     page = html(client, consultation)
 
     assert (
-        "doxycycline under “Other medicines”: bears on “Photosensitising medication”, "
-        "answered No (contradicts the free text)."
+        "doxycycline under “Other medicines” bears on “Photosensitising medication”, "
+        "answered No: check with the patient."
     ) in words(page)
     assert "<mark>Doxycycline</mark> 100 mg for acne" in page
 
@@ -118,7 +155,7 @@ def test_a_name_the_patient_answered_yes_to_is_highlighted_without_a_contradicti
 
     assert "<mark>Roaccutane</mark> course in 2025" in page
     assert "Oral isotretinoin within 6 months”, answered Yes." in words(page)
-    assert "contradicts the free text" not in page
+    assert "check with the patient" not in page
 
 
 @pytest.mark.parametrize(
@@ -127,7 +164,13 @@ def test_a_name_the_patient_answered_yes_to_is_highlighted_without_a_contradicti
         ("other_medicines", "Warfarin 5 mg", ["Anticoagulant or bleeding disorder"]),
         ("other_medicines", "tretinoin 0.025% at night", ["Topical retinoid within 7 days"]),
         ("other_medicines", "Golden turmeric tea; goldfish oil", []),
+        ("previous_treatments", "24K gold facial, gold thread lift", []),
         ("other_medicines", "Auranofin for arthritis", ["Systemic gold therapy (ever)"]),
+        ("other_medicines", "St. John's-Wort tea", ["Photosensitising medication"]),
+        ("other_medicines", "Xarelto 20mg", ["Anticoagulant or bleeding disorder"]),
+        ("other_medicines", "Retin-A at night", ["Topical retinoid within 7 days"]),
+        ("previous_treatments", "ROACCUTANE course", ["Oral isotretinoin within 6 months"]),
+        ("other_medicines", "teeth bleaching kit", []),
         ("allergies", "Aspirin (hives)", ["Salicylate or aspirin allergy"]),
         ("allergies", "Doxycycline rash", []),  # an allergy is not a medicine they take
         ("other_medicines", "aspirin 100 mg daily", ["Anticoagulant or bleeding disorder"]),
@@ -136,7 +179,7 @@ def test_a_name_the_patient_answered_yes_to_is_highlighted_without_a_contradicti
 def test_names_are_matched_as_whole_words_in_the_answer_they_bear_on(field, text, expected):
     consultation = submitted(**{field: text})
 
-    alerts = explain.free_text_alerts(consultation)
+    alerts = free_text.free_text_alerts(consultation)
 
     assert [alert.question for alert in alerts] == expected
 
