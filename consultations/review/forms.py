@@ -179,9 +179,9 @@ class DecisionForm(forms.Form):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Plain words, no medical terms without an explanation. Left empty, the patient "
-        "reads the clinic's message for your reason, which advises seeing a GP or a "
-        "dermatologist where that applies.",
+        help_text="Plain words, no medical terms without an explanation. The box starts with "
+        "the clinic's message for the reason you choose; change it as you need. Left empty, "
+        "the patient reads that message.",
     )
     override_excluded = forms.BooleanField(
         label="I have examined the patient and choose this treatment although the rules "
@@ -371,6 +371,8 @@ class AmendForm(DecisionForm):
             "decision": current.pk,
             "choice": current.treatment or DECLINED,
             "reason_code": current.reason_code,
+            # What the patient reads now, to keep or change (never silently replaced).
+            "patient_message": current.patient_message,
         }
         if current.treatment and current.plan_sessions:
             initial[f"{current.treatment}_sessions"] = current.plan_sessions

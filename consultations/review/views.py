@@ -19,10 +19,12 @@ from django.views.decorators.http import require_POST, require_safe
 
 from clinic.auth import signed_in_user
 from consultations import presenters, rules, selectors, services
+from consultations.aftercare import decline_message
 from consultations.models import (
     AccessLog,
     Consultation,
     ConsultationStatus,
+    DecisionReason,
 )
 from consultations.presenters import explain, free_text
 from consultations.review import conflicts
@@ -38,6 +40,8 @@ from consultations.selectors import ALL
 from consultations.services import review as review_services
 
 REVIEW_PERMISSION = "consultations.review_consultation"
+# What the patient reads after a decline, by reason (the decision form shows them all).
+DECLINE_MESSAGE_LIST = [(label, decline_message(code)) for code, label in DecisionReason.choices]
 
 DECIDED_BEFORE_CORRECTION_MESSAGE = (
     "This consultation was decided while you were correcting it. Nothing was saved. To change "
@@ -169,6 +173,8 @@ def _render_detail(
             and evaluation.ruleset_version != rules.RULESET_VERSION
             and consultation.status in (ConsultationStatus.SUBMITTED, ConsultationStatus.DECIDED),
             "ruleset_version": rules.RULESET_VERSION,
+            "decline_messages": DECLINE_MESSAGE_LIST,
+            "decline_defaults": {code: decline_message(code) for code, _ in DecisionReason.choices},
         },
         status=status,
     )

@@ -93,7 +93,9 @@ def test_the_decision_is_deliberate_and_the_explanation_reads_in_ten_seconds(
 
     expect(desktop_page.locator(".summary-line")).to_contain_text("Summary: ")
     expect(desktop_page.locator(".facts")).to_contain_text("Type II (practitioner)")
-    expect(desktop_page.locator(".free-text-alerts")).to_contain_text("contradicts the free text")
+    expect(desktop_page.locator(".free-text-alerts")).to_contain_text(
+        "answered No: check with the patient"
+    )
     expect(desktop_page.locator("td mark", has_text="Doxycycline")).to_be_visible()
     expect(desktop_page.locator(".stance-for").first).to_be_visible()
     for radio in desktop_page.locator(".decision-form input[name='choice']").all():
@@ -133,3 +135,23 @@ def test_a_conflict_names_what_happened_and_a_refresh_sends_nothing(open_page, c
     mine.reload()  # a GET: nothing is posted again
     expect(mine.get_by_text("Nothing was saved")).to_have_count(0)
     assert Decision.objects.count() == 1
+
+
+def test_declining_starts_from_the_clinics_message_for_the_reason(
+    desktop_page: Page, csp_violations
+):
+    consultation = submitted()
+    sign_in(desktop_page, PractitionerFactory(username="drlow"))
+    desktop_page.goto(f"/staff/consultations/{consultation.reference}/")
+    form = desktop_page.locator(".decision-form")
+    form.get_by_role("radio", name=re.compile(r"^Decline or refer")).check()
+    desktop_page.get_by_label("Reason").select_option("refer_to_doctor")
+    box = form.locator("textarea[name='patient_message']")
+    expect(box).to_have_value(re.compile(r"^Your practitioner would like a doctor to look"))
+    check_page(desktop_page, "47-decline-message", csp_violations)
+
+    box.fill("Please see your GP about the mole first. We would be glad to see you after.")
+    desktop_page.get_by_label("Reason").select_option("clinical_judgement")
+    expect(box).to_have_value(re.compile(r"^Please see your GP about the mole"))  # kept
+    desktop_page.get_by_role("button", name="Record decision").click()
+    expect(desktop_page.locator(".patient-message-sent")).to_contain_text("about the mole")

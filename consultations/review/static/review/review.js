@@ -12,6 +12,32 @@
     });
   });
 
+  // The patient's message starts from the clinic's message for the chosen reason: the box is
+  // filled when the reason changes, unless the practitioner has written their own.
+  var defaults = document.getElementById("decline-defaults");
+  if (defaults) {
+    var messages = JSON.parse(defaults.textContent);
+    document.querySelectorAll(".decision-form").forEach(function (form) {
+      var reason = form.querySelector('select[name="reason_code"]');
+      var box = form.querySelector('textarea[name="patient_message"]');
+      if (!reason || !box) {
+        return;
+      }
+      var filled = box.value;
+      var fill = function () {
+        var message = messages[reason.value] || "";
+        if (box.value.trim() === "" || box.value === filled) {
+          box.value = message;
+          filled = message;
+        }
+      };
+      reason.addEventListener("change", fill);
+      if (box.value.trim() === "" && reason.value) {
+        fill();
+      }
+    });
+  }
+
   // A page restored by the browser's back button must be usable again.
   window.addEventListener("pageshow", function () {
     document.querySelectorAll('form[method="post"] [type="submit"]:disabled').forEach(function (button) {
