@@ -56,6 +56,25 @@ def test_a_downloaded_playwright_browser_is_used(bare_machine, monkeypatch, caps
     downloaded.write_text("")
     monkeypatch.setattr(browser, "playwright_browser", lambda: None)
     monkeypatch.setattr(browser, "install", lambda: str(downloaded))
+    monkeypatch.setattr(browser, "starts", lambda path: path == str(downloaded))
 
     assert browser.main() == 0
     assert capsys.readouterr().out.endswith(f"Browser tests use {downloaded}\n")
+
+
+def test_a_browser_that_will_not_start_is_named_not_used(bare_machine, capsys):
+    placeholder = bare_machine / "chromium-browser"  # as some distributions ship it
+    placeholder.write_text("#!/bin/sh\necho 'install the snap instead' >&2\nexit 1\n")
+    placeholder.chmod(placeholder.stat().st_mode | stat.S_IXUSR)
+
+    assert browser.main() == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"The browser tests need a Chromium that starts, and {placeholder}")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.e2e  # needs the browser the browser tests use
+def test_the_chromium_found_here_starts():
+    path = browser.find()
+    assert path is not None, browser.WHAT_TO_INSTALL
+    assert browser.starts(path)

@@ -21,10 +21,25 @@ MAC_APPS = (
     "/Applications/Chromium.app/Contents/MacOS/Chromium",
     "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome",
 )
+# Without the background-networking flags Chromium keeps calling home, and a closed network
+# refuses every attempt.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 WHAT_TO_INSTALL = (
     "The browser tests need Chromium and none could be found or downloaded: install it "
     "(Debian: sudo apt-get install chromium; Ubuntu: sudo apt-get install chromium-browser; "
     "macOS: brew install --cask chromium) or set CHROMIUM_PATH, then run make test again."
+)
+WONT_START = (
+    "The browser tests need a Chromium that starts, and {path} does not: install a working "
+    "Chromium (Debian: sudo apt-get install chromium; for Playwright's own, its system "
+    "libraries: sudo .venv/bin/python -m playwright install-deps chromium) or set CHROMIUM_PATH."
 )
 
 
@@ -51,6 +66,21 @@ def find() -> str | None:
     return system_browser() or playwright_browser()
 
 
+def starts(path: str) -> bool:
+    """Whether the browser at `path` really starts (a placeholder `chromium-browser` or a
+    download missing its system libraries is a file that does not)."""
+    from playwright.sync_api import Error, sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            playwright.chromium.launch(
+                executable_path=path, args=CHROMIUM_ARGS, timeout=60_000
+            ).close()
+    except Error:
+        return False
+    return True
+
+
 def install() -> str | None:
     """Download Playwright's Chromium (quietly); its path when that worked."""
     subprocess.run(
@@ -73,6 +103,9 @@ def main() -> int:
         path = install()
     if path is None:
         print(WHAT_TO_INSTALL, file=sys.stderr)
+        return 1
+    if not starts(path):
+        print(WONT_START.format(path=path), file=sys.stderr)
         return 1
     print(f"Browser tests use {path}")
     return 0
