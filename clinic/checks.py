@@ -10,7 +10,10 @@ from django.core.checks import CheckMessage, Tags, Warning, register
 DEMO_CLINIC = {
     "CLINIC_NAME": "Demo Skin Clinic",
     "CLINIC_PHONE": "+65 6000 0000",
+    "CLINIC_WHATSAPP": "+65 8000 0000",
+    "CLINIC_EMAIL": "hello@clinic.example",
     "CLINIC_ADDRESS": "1 Example Road, #02-03, Singapore 000001",
+    "CLINIC_HOURS": "Monday to Friday 9 am to 7 pm, Saturday 9 am to 1 pm",
 }
 
 
@@ -20,7 +23,8 @@ def clinic_identity_is_set(app_configs: Any = None, **kwargs: Any) -> list[Check
     return [
         Warning(
             f"{name} is still the demo value {value!r}.",
-            hint=f"Set {name} to your clinic's own (README, Configuration).",
+            hint=f"Set {name} to your clinic's own, or to empty where the clinic has none "
+            "(README, Configuration).",
             id="clinic.W001",
         )
         for name, value in DEMO_CLINIC.items()

@@ -7,6 +7,7 @@ ImproperlyConfigured error that names the variable.
 from __future__ import annotations
 
 import os
+from email.utils import formataddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -255,16 +256,13 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 # --- The clinic, as patients see it (header, footer, every "contact the clinic") --------------
 # The defaults are a demo clinic's: `check --deploy` warns while they are in use.
-CLINIC_NAME = os.environ.get("CLINIC_NAME", "Demo Skin Clinic").strip()
-CLINIC_PHONE = os.environ.get("CLINIC_PHONE", "+65 6000 0000").strip()
-CLINIC_WHATSAPP = os.environ.get("CLINIC_WHATSAPP", "+65 8000 0000").strip()
-CLINIC_EMAIL = os.environ.get("CLINIC_EMAIL", "hello@clinic.example").strip()
-CLINIC_ADDRESS = os.environ.get(
-    "CLINIC_ADDRESS", "1 Example Road, #02-03, Singapore 000001"
-).strip()
-CLINIC_HOURS = os.environ.get(
-    "CLINIC_HOURS", "Monday to Friday 9 am to 7 pm, Saturday 9 am to 1 pm"
-).strip()
+_env = os.environ.get
+CLINIC_NAME = _env("CLINIC_NAME", "Demo Skin Clinic").strip()
+CLINIC_PHONE = _env("CLINIC_PHONE", "+65 6000 0000").strip()
+CLINIC_WHATSAPP = _env("CLINIC_WHATSAPP", "+65 8000 0000").strip()
+CLINIC_EMAIL = _env("CLINIC_EMAIL", "hello@clinic.example").strip()
+CLINIC_ADDRESS = _env("CLINIC_ADDRESS", "1 Example Road, #02-03, Singapore 000001").strip()
+CLINIC_HOURS = _env("CLINIC_HOURS", "Monday to Friday 9 am to 7 pm, Saturday 9 am to 1 pm").strip()
 # What patients are told to expect: a practitioner looks at their answers within this many
 # working days (the confirmation and status pages).
 CLINIC_REVIEW_WORKING_DAYS = env_int("CLINIC_REVIEW_WORKING_DAYS", 2, minimum=1)
@@ -293,7 +291,9 @@ if not DEBUG and EMAIL_BACKEND in _EMAIL_IN_LOGS and not ALLOW_EMAIL_IN_LOGS:
         "or a file. With DEBUG off use SMTP or clinic.mail.RedactedConsoleBackend (or, on a "
         "throwaway machine, set ALLOW_EMAIL_IN_LOGS=1)."
     )
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clinic <no-reply@clinic.example>")
+# The clinic's name as the sender, quoted as an address needs ("Skin Clinic, Orchard").
+_FROM = formataddr((CLINIC_NAME, "no-reply@clinic.example"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", _FROM)
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

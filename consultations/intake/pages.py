@@ -80,5 +80,9 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/privacy.html",
-        {"consent_title": CONSENT_TITLE, "consent_paragraphs": CONSENT_PARAGRAPHS},
+        {
+            "consent_title": CONSENT_TITLE,
+            "consent_paragraphs": CONSENT_PARAGRAPHS,
+            "draft_days": settings.RETENTION_DRAFT_DAYS,
+        },
     )

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import ratelimit
+from clinic.identity import current_clinic
 from clinic.queue import enqueue_with_transaction
 from consultations import emails
 from consultations.models import Consultation, EmailKind, EmailStatus, OutboundEmail
@@ -187,5 +188,7 @@ def _message(outbound: OutboundEmail) -> Message | None:
 
 
 def _render(template: str, subject: str, to: list[str], context: Mapping[str, object]) -> Message:
-    body = render_to_string(f"consultations/email/{template}", context)
+    body = render_to_string(
+        f"consultations/email/{template}", {**context, "clinic": current_clinic()}
+    )
     return Message(subject=" ".join(subject.split()), body=body, to=to)

@@ -24,7 +24,8 @@ def duration(hours: float | None) -> str:
         minutes = round(hours * 60)
         return f"{minutes} minute{'s' if minutes != 1 else ''}"
     if hours < 48:
-        return f"{_number(hours)} hour{'s' if hours != 1 else ''}"
+        number = _number(hours)
+        return f"{number} hour{'s' if number != '1' else ''}"
     return f"{_number(hours / 24)} days"
 
 

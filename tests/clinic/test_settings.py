@@ -20,6 +20,9 @@ PRODUCTION = {
     "CLINIC_NAME": "Tanglin Skin Clinic",
     "CLINIC_PHONE": "+65 6123 4567",
     "CLINIC_ADDRESS": "10 Tanglin Road, Singapore 247909",
+    "CLINIC_WHATSAPP": "",
+    "CLINIC_EMAIL": "hello@tanglin.example",
+    "CLINIC_HOURS": "Monday to Saturday 10 am to 6 pm",
 }
 
 
@@ -166,7 +169,7 @@ def test_make_run_builds_links_on_the_port_it_serves():
 
 def test_deploy_checks_warn_while_the_clinic_is_the_demo_clinic():
     env = {**outside_environment(), **PRODUCTION}
-    for name in ("CLINIC_NAME", "CLINIC_PHONE", "CLINIC_ADDRESS"):
+    for name in ("CLINIC_NAME", "CLINIC_PHONE", "CLINIC_ADDRESS", "CLINIC_WHATSAPP"):
         del env[name]
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -176,9 +179,9 @@ def test_deploy_checks_warn_while_the_clinic_is_the_demo_clinic():
         text=True,
     )
     assert result.returncode != 0
-    assert (
-        "clinic.W001" in result.stderr and "CLINIC_PHONE is still the demo value" in result.stderr
-    )
+    assert "clinic.W001" in result.stderr
+    assert "CLINIC_PHONE is still the demo value" in result.stderr
+    assert "CLINIC_WHATSAPP is still the demo value" in result.stderr
 
 
 # --- Emails never end up in a log ---------------------------------------------------------------

@@ -193,6 +193,7 @@ def test_it_counts_decisions_per_rule_that_fired():
         (None, "–"),
         (0.25, "15 minutes"),
         (1, "1 hour"),
+        (1.04, "1 hour"),
         (5.5, "5.5 hours"),
         (47.9, "47.9 hours"),
         (2054.96, "85.6 days"),

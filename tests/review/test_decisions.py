@@ -101,6 +101,12 @@ def test_recording_a_decision_without_choosing_one_is_refused_with_a_clear_messa
     )
     assert "This field is required" not in page_text(response)
     assert not Decision.objects.exists()
+    # As on the patient's pages: the summary links to the question, whose message sits above
+    # the options and is read out with them.
+    page = page_text(response)
+    assert '<a class="alert-link" href="#choice-fieldset">Choose a decision' in page
+    assert 'id="choice-fieldset" aria-describedby="choice-error"' in page
+    assert page.index('id="choice-error"') < page.index('name="choice"')
 
 
 @pytest.mark.parametrize(
