@@ -317,13 +317,12 @@ def consultation_submit(
     if not consultation.is_editable_by_patient:
         return consultation, False
     missing = draft_missing_steps(consultation)
-    patient = consultation.patient
-    now = timezone.now()
-    age = patient.age_on(timezone.localdate(now))
-    if age < MIN_AGE:
-        missing.insert(0, "about")
-    if missing:
+    if missing:  # "about" among them while a draft saved early lacks the date of birth
         raise IntakeIncomplete(missing)
+    now = timezone.now()
+    age = consultation.patient.age_on(timezone.localdate(now))
+    if age < MIN_AGE:
+        raise IntakeIncomplete(["about"])
     consultation.status = ConsultationStatus.SUBMITTED
     consultation.submitted_at = now
     consultation.age = age
