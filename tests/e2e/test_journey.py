@@ -106,7 +106,12 @@ def patient_fills_the_intake(page: Page, csp_violations: list[str]) -> str:
 
     # Save and continue later: the link comes by email; this browser forgets the answers.
     page.get_by_role("button", name="Save and continue later").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Where should we send your link?")
+    expect(page.get_by_label("Email address")).to_have_value("aisha.tan@example.com")
+    check_page(page, "06a-where-to-send-the-link", csp_violations)
+    page.get_by_role("button", name="Send me the link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Your answers are saved")
+    expect(page.locator("main")).to_contain_text("aisha.tan@example.com")
     check_page(page, "06-saved", csp_violations)
     resume_link = link_in_last_email("aisha.tan@example.com")
     page.goto(resume_link)

@@ -51,6 +51,27 @@ def test_a_patient_under_18_is_told_to_book_in_person_with_the_clinics_number(
     check_page(phone_page, "41-under-18", csp_violations)
 
 
+def test_a_mistyped_address_is_caught_before_the_link_goes_and_can_be_fixed_after(
+    phone_page: Page, csp_violations
+):
+    phone_page.goto("/consultation/start/")
+    phone_page.get_by_label("Email address").fill("sam.lim@gmial.com")
+    phone_page.get_by_role("button", name="Save and continue later").click()
+    expect(phone_page.get_by_text("Did you mean sam.lim@gmail.com?")).to_be_visible()
+    check_page(phone_page, "48-did-you-mean", csp_violations)
+    phone_page.get_by_role("button", name="Yes, send it to sam.lim@gmail.com").click()
+    expect(phone_page.locator("main")).to_contain_text(
+        "We have emailed a private link to sam.lim@gmail.com"
+    )
+    phone_page.get_by_text("Wrong email address?").click()
+    check_page(phone_page, "49-saved-wrong-address", csp_violations)
+    phone_page.get_by_label("Email address").fill("sam.lim@example.com")
+    phone_page.get_by_role("button", name="Send the link to this address").click()
+    expect(phone_page.locator("main")).to_contain_text(
+        "We have emailed a private link to sam.lim@example.com"
+    )
+
+
 def test_a_referred_patient_reads_the_practitioners_message_and_who_to_call(
     phone_page: Page, csp_violations
 ):
