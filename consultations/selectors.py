@@ -116,29 +116,52 @@ QUEUE_STATUSES = (
 ALL = "all"
 STOP = "stop"
 PAGE_SIZE = 25
+# The queue's orders. Awaiting review is a work list: the longest wait first. The other tabs
+# are looked things up in: the most recent first. Decided consultations sort by when.
+OLDEST, NEWEST, STOP_FIRST = "oldest", "newest", "stop"
+SORTS = (OLDEST, NEWEST, STOP_FIRST)
+
+
+def default_sort(status: str) -> str:
+    return OLDEST if status == ConsultationStatus.SUBMITTED else NEWEST
 
 
 @dataclass(frozen=True)
 class QueueFilters:
-    """The queue's filters: a status tab (or all), a flag (or any stop flag), a suggestion, and
-    a search for a reference or the words of a name."""
+    """The queue's filters: a status tab (or all), a flag (or any stop flag), a suggestion, a
+    search for a reference or the words of a name, and an order ("" is the tab's own)."""
 
     status: str = ConsultationStatus.SUBMITTED
     flag: str = ""
     primary: str = ""
     q: str = ""
+    sort: str = ""
 
 
 @dataclass(frozen=True)
 class Queue:
-    """One page of the queue and how many consultations match in each status tab."""
+    """One page of the queue and how many consultations match in each status tab. `status`
+    is the tab shown: a search with no match in its tab but matches elsewhere shows them all
+    (`widened`), so that a reference read out on the phone is found whatever its status."""
 
     page: Page[Consultation]
     counts: dict[str, int]
+    status: str
+    widened: bool = False
+
+
+def _ordering(status: str, order: str) -> tuple[str, ...]:
+    when = "decided_at" if status == ConsultationStatus.DECIDED else "submitted_at"
+    if order == STOP_FIRST:
+        return ("-latest_evaluation__has_stop_flag", when, "pk")
+    if order == NEWEST:
+        return (f"-{when}", "-pk")
+    return (when, "pk")
 
 
 def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
-    """The filtered consultations, oldest first, a page at a time, with their flags."""
+    """The filtered consultations in the chosen order, a page at a time, with their flags and
+    (where decided) the decision in force and who made it."""
     consultations = Consultation.objects.sent().for_queue(
         flag=filters.flag, primary=filters.primary, q=filters.q
     )
@@ -146,8 +169,12 @@ def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
         status: Count("pk", filter=Q(status=status)) for status in QUEUE_STATUSES
     }
     counts: dict[str, int] = consultations.aggregate(**per_status, **{ALL: Count("pk")})
-    if filters.status != ALL:
-        consultations = consultations.filter(status=filters.status)
+    status = filters.status
+    widened = bool(filters.q) and counts[status] == 0 and counts[ALL] > 0
+    if widened:
+        status = ALL
+    if status != ALL:
+        consultations = consultations.filter(status=status)
     rows = (
         consultations.select_related("patient", "latest_evaluation")
         # The queue shows the primary and the flags, not the rules' whole snapshot.
@@ -159,12 +186,33 @@ def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
                 to_attr="flag_findings",
             )
         )
-        .order_by("submitted_at", "pk")
+        # A widened search keeps the order of the tab it was made from.
+        .order_by(*_ordering(status, filters.sort or default_sort(filters.status)))
     )
+    if status in (ConsultationStatus.DECIDED, ALL):
+        rows = rows.prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=Decision.objects.current().select_related("decided_by"),
+                to_attr="decisions_in_force",
+            )
+        )
     paginator = Paginator(rows, PAGE_SIZE)
     # The per-status counts already hold the total: spare the paginator its own COUNT(*).
-    paginator.count = counts[filters.status]
-    return Queue(page=paginator.get_page(page_number), counts=counts)
+    paginator.count = counts[status]
+    return Queue(
+        page=paginator.get_page(page_number), counts=counts, status=status, widened=widened
+    )
+
+
+def next_awaiting() -> str | None:
+    """The reference of the consultation that has waited longest for review, if any."""
+    return (
+        Consultation.objects.filter(status=ConsultationStatus.SUBMITTED)
+        .order_by("submitted_at", "pk")
+        .values_list("reference", flat=True)
+        .first()
+    )
 
 
 @dataclass(frozen=True)

@@ -188,6 +188,8 @@ class Consultation(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="consultation_queue_idx"),
+            # The Decided tab: the most recently decided first.
+            models.Index(fields=["status", "decided_at"], name="consultation_decided_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["reference"], name="consultation_unique_reference"),

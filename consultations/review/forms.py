@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BoundField
+from django.http import QueryDict
 
 from consultations import questionnaire, rules
 from consultations.aftercare import decline_message
@@ -28,7 +29,15 @@ from consultations.models import (
 )
 from consultations.presenters import FLAG_TERMS
 from consultations.questionnaire import CLINICIAN
-from consultations.selectors import ALL, STOP, QueueFilters
+from consultations.selectors import (
+    ALL,
+    NEWEST,
+    OLDEST,
+    STOP,
+    STOP_FIRST,
+    QueueFilters,
+    default_sort,
+)
 from consultations.services.review import DecisionInput
 from consultations.treatment_plans import PROTOCOLS
 
@@ -39,6 +48,7 @@ QUEUE_TABS = {
     ConsultationStatus.DECIDED: "Decided",
     ConsultationStatus.WITHDRAWN: "Withdrawn",
 }
+SORT_LABELS = {OLDEST: "Oldest first", NEWEST: "Newest first", STOP_FIRST: "Stop flags first"}
 
 
 # ASCII digits only: "²".isdigit() is True yet int("²") fails, and int() reads other scripts'
@@ -103,15 +113,30 @@ class QueueFilterForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
     )
+    sort = forms.ChoiceField(
+        label="Order",
+        choices=list(SORT_LABELS.items()),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, data: QueryDict) -> None:
+        # The order shown is the one used: the tab's own until another is chosen.
+        data = data.copy()
+        if data.get("sort") not in SORT_LABELS:
+            data["sort"] = default_sort(data.get("status") or ConsultationStatus.SUBMITTED)
+        super().__init__(data)
 
     def filters(self) -> QueueFilters:
         self.is_valid()
         data = {name: self.cleaned_data.get(name) or "" for name in self.fields}
+        status = data["status"] or ConsultationStatus.SUBMITTED
         return QueueFilters(
-            status=data["status"] or ConsultationStatus.SUBMITTED,
+            status=status,
             flag=data["flag"],
             primary=data["primary"],
             q=data["q"].strip(),
+            sort="" if data["sort"] == default_sort(status) else data["sort"],
         )
 
 

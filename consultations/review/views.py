@@ -11,10 +11,13 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from clinic.auth import signed_in_user
@@ -27,6 +30,7 @@ from consultations.models import (
     DecisionReason,
 )
 from consultations.presenters import explain, free_text
+from consultations.presenters.queue import queue_row
 from consultations.review import conflicts
 from consultations.review.forms import (
     QUEUE_TABS,
@@ -36,7 +40,7 @@ from consultations.review.forms import (
     form_damaged,
     kept_input,
 )
-from consultations.selectors import ALL
+from consultations.selectors import ALL, NEWEST, OLDEST, STOP_FIRST, default_sort
 from consultations.services import review as review_services
 
 REVIEW_PERMISSION = "consultations.review_consultation"
@@ -58,6 +62,18 @@ EMAIL_MESSAGES: dict[bool | None, str] = {
 
 # --- Queue -------------------------------------------------------------------------------------
 
+# The order a tab's rows are in, in words (the table's caption).
+_DATE: dict[str, str] = {ConsultationStatus.DECIDED: "decided"}
+ORDER_WORDS = {
+    (status, sort): {
+        OLDEST: f"{_DATE.get(status, 'submitted')} longest ago first",
+        NEWEST: f"most recently {_DATE.get(status, 'submitted')} first",
+        STOP_FIRST: f"stop flags first, then {_DATE.get(status, 'submitted')} longest ago first",
+    }[sort]
+    for status in [*QUEUE_TABS, ALL]
+    for sort in (OLDEST, NEWEST, STOP_FIRST)
+}
+
 
 def _query_string(filters: selectors.QueueFilters, **changes: str) -> str:
     params = QueryDict(mutable=True)
@@ -67,43 +83,64 @@ def _query_string(filters: selectors.QueueFilters, **changes: str) -> str:
     return params.urlencode()
 
 
+def _page_links(page: Page[Consultation], query: str) -> list[dict[str, Any]]:
+    """Numbered links: the first and last pages, and two either side of this one."""
+    numbers = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    return [
+        {"number": number, "query": f"{query}&page={number}" if query else f"page={number}"}
+        if isinstance(number, int)
+        else {"number": None, "query": ""}
+        for number in numbers
+    ]
+
+
 @login_required
 @permission_required(REVIEW_PERMISSION, raise_exception=True)
 @require_safe
 def queue(request: HttpRequest) -> HttpResponse:
-    """Submitted consultations, oldest first, with stop flags marked; filters and search."""
+    """The work list: awaiting review (longest wait first), decided (with the outcome and who),
+    withdrawn, or all; filters, an order, a search that looks in every status if need be."""
     filter_form = QueueFilterForm(request.GET)
     filters = filter_form.filters()
     queue = selectors.queue(filters, request.GET.get("page"))
     page, counts = queue.page, queue.counts
-    for consultation in page.object_list:
-        evaluation = consultation.latest_evaluation
-        findings = evaluation.flag_findings if evaluation else []
-        consultation.queue_flags = [
-            {"code": f.flag, "label": presenters.flag_label(f.flag), "severity": f.severity}
-            for f in sorted(
-                findings, key=lambda f: (presenters.SEVERITY_ORDER.get(f.severity, 9), f.flag)
-            )
-        ]
+    now = timezone.localtime()
+    rows = [
+        queue_row(consultation, now, settings.CLINIC_REVIEW_WORKING_DAYS)
+        for consultation in page.object_list
+    ]
     tabs = [
         {
             "status": status,
             "label": label,
             "count": counts[status],
-            "active": filters.status == status,
-            "query": _query_string(filters, status=status, page=""),
+            "active": queue.status == status,
+            "query": _query_string(filters, status=status, page="", sort=""),
         }
         for status, label in [*QUEUE_TABS.items(), (ALL, "All")]
     ]
+    order = filters.sort or default_sort(filters.status)
+    page_query = _query_string(filters, status=queue.status, page="", sort=order)
     return render(
         request,
         "review/queue.html",
         {
             "filter_form": filter_form,
             "filters": filters,
+            "queue": queue,
+            "tab_label": dict([*QUEUE_TABS.items(), (ALL, "All")])[filters.status],
             "page": page,
+            "rows": rows,
             "tabs": tabs,
-            "page_query": _query_string(filters, page=""),
+            "page_links": _page_links(page, page_query),
+            "page_query": page_query,
+            "order_words": ORDER_WORDS[queue.status, order],
+            "promised_days": settings.CLINIC_REVIEW_WORKING_DAYS,
+            "columns": {
+                "awaiting": queue.status == ConsultationStatus.SUBMITTED,
+                "decided": queue.status == ConsultationStatus.DECIDED,
+                "every": queue.status == ALL,
+            },
         },
     )
 
@@ -233,8 +270,16 @@ def _record(
         messages.error(request, str(exc))
         return redirect("review:detail", reference=reference)
     level = messages.WARNING if recorded.emailed is False else messages.SUCCESS
+    if request.POST.get("then") != "next":
+        messages.add_message(request, level, f"{done} {EMAIL_MESSAGES[recorded.emailed]}")
+        return redirect("review:detail", reference=reference)
+    # The message is read on another consultation's page: it names the one decided.
+    done = f"{reference}: {done[0].lower()}{done[1:]}"
     messages.add_message(request, level, f"{done} {EMAIL_MESSAGES[recorded.emailed]}")
-    return redirect("review:detail", reference=reference)
+    if following := selectors.next_awaiting():
+        return redirect("review:detail", reference=following)
+    messages.info(request, "No other consultation is awaiting review.")
+    return redirect("review:queue")
 
 
 @login_required

@@ -4,16 +4,24 @@ photographed at phone and desktop size."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from tests.e2e.conftest import DESKTOP, PHONE, check_page, sign_in
-from tests.factories import AdminFactory, PractitionerFactory, flagged_decision, submitted
+from tests.factories import (
+    AdminFactory,
+    PractitionerFactory,
+    decided,
+    flagged_decision,
+    submitted,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -80,6 +88,43 @@ def test_the_queue_with_stop_rows_is_accessible(desktop_page: Page, csp_violatio
     desktop_page.goto("/staff/")
     expect(desktop_page.locator("tr.row-stop").first).to_be_visible()
     check_page(desktop_page, "31-queue-stop-rows", csp_violations)
+
+
+def test_the_queue_is_a_work_list(desktop_page: Page, csp_violations):
+    """Waiting times, an order, the Decided tab's outcomes, a search that looks in every status,
+    and "Record and open next" pressed in the browser (its script carries the button)."""
+    now = timezone.now()
+    first = submitted(submitted_at=now - datetime.timedelta(days=6))
+    following = submitted(submitted_at=now - datetime.timedelta(days=3), pregnant=True)
+    done = decided(decided_by=PractitionerFactory(first_name="Mei", last_name="Lim"))
+    sign_in(desktop_page, PractitionerFactory(username="drworklist"))
+
+    desktop_page.goto("/staff/")
+    expect(desktop_page.get_by_role("columnheader", name="Waiting")).to_be_visible()
+    expect(desktop_page.locator("tr", has_text=first.reference)).to_contain_text("6 days")
+    desktop_page.get_by_label("Order").select_option("newest")
+    desktop_page.get_by_role("button", name="Filter").click()
+    rows = desktop_page.locator("tbody th[scope=row] a")
+    expect(rows.first).to_have_text(following.reference)
+    check_page(desktop_page, "32-queue-work-list", csp_violations)
+
+    desktop_page.get_by_role("link", name=re.compile("^Decided")).click()
+    expect(desktop_page.locator("tr", has_text=done.reference)).to_contain_text("Mei Lim")
+    check_page(desktop_page, "33-queue-decided", csp_violations)
+
+    desktop_page.get_by_role("link", name=re.compile("^Awaiting review")).click()
+    desktop_page.get_by_label("Reference or name").fill(done.reference)
+    desktop_page.get_by_role("button", name="Filter").click()
+    expect(desktop_page.get_by_role("status")).to_contain_text("Showing the matches in every")
+    expect(rows).to_have_text([done.reference])
+    check_page(desktop_page, "34-queue-search-every-status", csp_violations)
+
+    desktop_page.goto(f"/staff/consultations/{first.reference}/")
+    decision = desktop_page.locator(".decision-form")
+    decision.get_by_role("radio", name=re.compile(r"^Accept the suggestion")).check()
+    decision.get_by_role("button", name="Record and open next").click()
+    expect(desktop_page).to_have_url(re.compile(f"/staff/consultations/{following.reference}/$"))
+    expect(desktop_page.get_by_text(f"{first.reference}: decision recorded.")).to_be_visible()
 
 
 ADMIN_PAGES = [

@@ -5,7 +5,18 @@
   // A second click on "Record decision" while the first is on its way would send it twice
   // (the server answers a repeat with the same decision, but there is no need to ask).
   document.querySelectorAll('form[method="post"]').forEach(function (form) {
-    form.addEventListener("submit", function () {
+    form.addEventListener("submit", function (event) {
+      // A disabled button is not sent: the one pressed ("Record and open next") goes as a
+      // hidden field instead.
+      var pressed = event.submitter;
+      if (pressed && pressed.name) {
+        var carried = document.createElement("input");
+        carried.type = "hidden";
+        carried.name = pressed.name;
+        carried.value = pressed.value;
+        carried.className = "pressed-button";
+        form.appendChild(carried);
+      }
       form.querySelectorAll('button[type="submit"], input[type="submit"]').forEach(function (button) {
         button.disabled = true;
       });
@@ -42,6 +53,10 @@
   window.addEventListener("pageshow", function () {
     document.querySelectorAll('form[method="post"] [type="submit"]:disabled').forEach(function (button) {
       button.disabled = false;
+    });
+    // ...and forget which button was pressed before.
+    document.querySelectorAll("form input.pressed-button").forEach(function (carried) {
+      carried.remove();
     });
   });
 })();
