@@ -7,14 +7,19 @@ view reads as one line per object (healthchecks' `_get_check_for_user`).
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
+from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from consultations.models import (
+    AccessLog,
     AnswerCorrection,
     Consent,
     Consultation,
@@ -150,13 +155,28 @@ class Queue:
     widened: bool = False
 
 
-def _ordering(status: str, order: str) -> tuple[str, ...]:
+def _ordering(status: str, order: str) -> tuple[str | OrderBy, ...]:
     when = "decided_at" if status == ConsultationStatus.DECIDED else "submitted_at"
-    if order == STOP_FIRST:
-        return ("-latest_evaluation__has_stop_flag", when, "pk")
+    if order == STOP_FIRST:  # the form offers it on Awaiting review only (a short list)
+        return (F("latest_evaluation__has_stop_flag").desc(nulls_last=True), when, "pk")
     if order == NEWEST:
         return (f"-{when}", "-pk")
     return (when, "pk")
+
+
+class TwoEndedPaginator(Paginator[Consultation]):
+    """Pages past the middle are read from the other end, so that the last page (a click away
+    with numbered pages) costs what the first does rather than an OFFSET over the whole tab."""
+
+    def page(self, number: int | str) -> Page[Consultation]:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        rows = self.object_list
+        if bottom <= self.count // 2 or not isinstance(rows, QuerySet):
+            return super().page(number)
+        from_the_end = list(rows.reverse()[self.count - top : self.count - bottom])
+        return Page(from_the_end[::-1], number, self)
 
 
 def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
@@ -197,7 +217,7 @@ def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
                 to_attr="decisions_in_force",
             )
         )
-    paginator = Paginator(rows, PAGE_SIZE)
+    paginator = TwoEndedPaginator(rows, PAGE_SIZE)
     # The per-status counts already hold the total: spare the paginator its own COUNT(*).
     paginator.count = counts[status]
     return Queue(
@@ -205,14 +225,24 @@ def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
     )
 
 
-def next_awaiting() -> str | None:
-    """The reference of the consultation that has waited longest for review, if any."""
-    return (
+# A colleague who opened a consultation this recently is probably deciding it.
+OPENED_RECENTLY = datetime.timedelta(minutes=10)
+
+
+def next_awaiting(user: User) -> str | None:
+    """The reference of the consultation that has waited longest for review, passing over those
+    a colleague opened in the last ten minutes (unless every one has been)."""
+    waiting = (
         Consultation.objects.filter(status=ConsultationStatus.SUBMITTED)
         .order_by("submitted_at", "pk")
         .values_list("reference", flat=True)
-        .first()
     )
+    opened_by_a_colleague = AccessLog.objects.filter(
+        consultation=OuterRef("pk"),
+        action=AccessLog.Action.VIEW,
+        at__gte=timezone.now() - OPENED_RECENTLY,
+    ).exclude(user_id=user.pk)
+    return waiting.exclude(Exists(opened_by_a_colleague)).first() or waiting.first()
 
 
 @dataclass(frozen=True)

@@ -189,7 +189,13 @@ class Consultation(models.Model):
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="consultation_queue_idx"),
             # The Decided tab: the most recently decided first.
-            models.Index(fields=["status", "decided_at"], name="consultation_decided_idx"),
+            models.Index(fields=["status", "decided_at", "id"], name="consultation_decided_idx"),
+            # The All tab: every sent consultation in the order it was sent.
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=~Q(status=ConsultationStatus.DRAFT),
+                name="consultation_sent_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["reference"], name="consultation_unique_reference"),

@@ -121,11 +121,22 @@ class QueueFilterForm(forms.Form):
     )
 
     def __init__(self, data: QueryDict) -> None:
-        # The order shown is the one used: the tab's own until another is chosen.
+        # The order shown is the one used: the tab's own until another is chosen. Stop flags
+        # first is for the work list (Awaiting review), not for looking things up.
         data = data.copy()
-        if data.get("sort") not in SORT_LABELS:
-            data["sort"] = default_sort(data.get("status") or ConsultationStatus.SUBMITTED)
+        status = data.get("status")
+        if status not in (*QUEUE_TABS, ALL):
+            status = ConsultationStatus.SUBMITTED
+        sort = data.get("sort")
+        if sort not in SORT_LABELS or (
+            sort == STOP_FIRST and status != ConsultationStatus.SUBMITTED
+        ):
+            data["sort"] = default_sort(status)
         super().__init__(data)
+        if status != ConsultationStatus.SUBMITTED:
+            self.fields["sort"].choices = [  # type: ignore[attr-defined]
+                (value, label) for value, label in SORT_LABELS.items() if value != STOP_FIRST
+            ]
 
     def filters(self) -> QueueFilters:
         self.is_valid()

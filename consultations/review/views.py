@@ -140,6 +140,11 @@ def queue(request: HttpRequest) -> HttpResponse:
                 "awaiting": queue.status == ConsultationStatus.SUBMITTED,
                 "decided": queue.status == ConsultationStatus.DECIDED,
                 "every": queue.status == ALL,
+                # Reference, patient, submitted, suggestion, flags, and each column above (All
+                # has the decision and the status).
+                "count": 5
+                + (queue.status in (ConsultationStatus.SUBMITTED, ConsultationStatus.DECIDED))
+                + 2 * (queue.status == ALL),
             },
         },
     )
@@ -276,7 +281,7 @@ def _record(
     # The message is read on another consultation's page: it names the one decided.
     done = f"{reference}: {done[0].lower()}{done[1:]}"
     messages.add_message(request, level, f"{done} {EMAIL_MESSAGES[recorded.emailed]}")
-    if following := selectors.next_awaiting():
+    if following := selectors.next_awaiting(signed_in_user(request)):
         return redirect("review:detail", reference=following)
     messages.info(request, "No other consultation is awaiting review.")
     return redirect("review:queue")

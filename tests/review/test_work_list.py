@@ -14,7 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations import selectors
-from consultations.models import ConsultationStatus, DecisionOutcome, DecisionReason
+from consultations.models import (
+    AccessLog,
+    Consultation,
+    ConsultationStatus,
+    DecisionOutcome,
+    DecisionReason,
+)
 from consultations.presenters.queue import waiting_text, working_days_between
 from tests.factories import PatientFactory, PractitionerFactory, decided, submitted
 from tests.review.pages import amend, decide, page_text
@@ -106,6 +112,25 @@ def test_stop_flags_can_come_first(practitioner_client):
     assert references(response) == [stop.reference, plain.reference]
 
 
+def test_stop_flags_first_is_for_the_work_list_only(practitioner_client):
+    decided()
+    response = practitioner_client.get(QUEUE, {"status": "decided", "sort": "stop"})
+
+    assert re.search(r'<option value="newest" selected>', response.content.decode())
+    assert "Stop flags first" not in response.content.decode()
+    assert "most recently decided first" in page_text(response)
+
+
+def test_an_unknown_tab_is_awaiting_review_in_its_own_order(practitioner_client):
+    newer = submitted(submitted_at=ago(days=1))
+    older = submitted(submitted_at=ago(days=6))
+
+    response = practitioner_client.get(QUEUE, {"status": "bogus"})
+
+    assert references(response) == [older.reference, newer.reference]
+    assert re.search(r'<option value="oldest" selected>', response.content.decode())
+
+
 def test_the_order_chosen_is_the_one_shown_and_a_tab_starts_from_its_own(practitioner_client):
     submitted()
     response = practitioner_client.get(QUEUE, {"sort": "newest"})
@@ -155,8 +180,9 @@ def test_an_amended_decision_shows_the_one_in_force(practitioner_client):
 
     row = row_text(practitioner_client.get(QUEUE, {"status": "decided"}), consultation.reference)
 
-    assert "Declined / referred Ravi Kumar," in row
-    assert "(amended)" in row
+    # The tab is in the order of first decisions: both dates are there.
+    first = timezone.localtime(consultation.decided_at).strftime("%-d %b %Y, %H:%M")
+    assert f"Declined / referred Decided {first}; amended by Ravi Kumar," in row
 
 
 def test_the_decided_tab_costs_the_same_queries_for_1_and_20_rows(practitioner_client):
@@ -224,8 +250,15 @@ def test_pages_are_numbered_with_the_first_and_last_always_there(practitioner_cl
     assert '<span class="visually-hidden">Page </span>12</a>' in text
     twelfth = next(link for link in response.context["page_links"] if link["number"] == 12)
     last = practitioner_client.get(f"{QUEUE}?{twelfth['query']}")
-    assert len(references(last)) == 2
     assert last.context["page"].number == 12
+    # Read from the other end (no OFFSET over the tab), in the same order as page 1 would give.
+    everything = [
+        c.reference
+        for c in Consultation.objects.filter(status="submitted").order_by("submitted_at", "pk")
+    ]
+    assert references(last) == everything[22:24]
+    eleventh = practitioner_client.get(QUEUE, {"page": 11})
+    assert references(eleventh) == everything[20:22]
 
 
 # --- Record and open next ----------------------------------------------------------------------
@@ -244,6 +277,48 @@ def test_record_and_open_next_opens_the_longest_waiting_consultation(practitione
     now_deciding.refresh_from_db()
     assert now_deciding.status == ConsultationStatus.DECIDED
     assert f"{now_deciding.reference}: decision recorded." in page_text(response)
+
+
+def test_open_next_passes_over_a_consultation_a_colleague_has_open(practitioner_client):
+    now_deciding = submitted(submitted_at=ago(days=2))
+    colleagues = submitted(submitted_at=ago(days=5))
+    free = submitted(submitted_at=ago(days=1))
+    AccessLog.objects.create(
+        user=PractitionerFactory(),
+        action=AccessLog.Action.VIEW,
+        consultation=colleagues,
+        at=ago(minutes=3),
+    )
+    opened_long_ago = submitted(submitted_at=ago(days=9))
+    AccessLog.objects.create(
+        user=PractitionerFactory(),
+        action=AccessLog.Action.VIEW,
+        consultation=opened_long_ago,
+        at=ago(minutes=30),
+    )
+
+    response = decide(practitioner_client, now_deciding, then="next")
+    assert response.url == reverse("review:detail", kwargs={"reference": opened_long_ago.reference})
+
+    opened_long_ago.status = ConsultationStatus.WITHDRAWN
+    opened_long_ago.save()
+    another = submitted(submitted_at=ago(days=3))
+    response = decide(practitioner_client, another, then="next")
+    assert response.url == reverse("review:detail", kwargs={"reference": free.reference})
+
+
+def test_open_next_goes_to_the_longest_wait_when_colleagues_have_every_one_open(
+    practitioner_client,
+):
+    now_deciding = submitted(submitted_at=ago(days=2))
+    longest = submitted(submitted_at=ago(days=5))
+    AccessLog.objects.create(
+        user=PractitionerFactory(), action=AccessLog.Action.VIEW, consultation=longest
+    )
+
+    response = decide(practitioner_client, now_deciding, then="next")
+
+    assert response.url == reverse("review:detail", kwargs={"reference": longest.reference})
 
 
 def test_record_and_open_next_on_the_last_one_goes_back_to_the_queue(practitioner_client):
