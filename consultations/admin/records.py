@@ -36,9 +36,8 @@ from consultations.models import (
     Evaluation,
     Patient,
 )
+from consultations.permissions import EXPORT_PERMISSION
 from consultations.services.insight import fhir_export_record, patients_anonymise
-
-EXPORT_PERMISSION = "consultations.export_consultation"
 
 
 class EvaluationInline(ReadOnlyAdminMixin, SelectRelatedInlineMixin, admin.StackedInline):

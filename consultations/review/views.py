@@ -26,6 +26,7 @@ from consultations.models import (
     ConsultationStatus,
     DecisionReason,
 )
+from consultations.permissions import REVIEW_PERMISSION
 from consultations.presenters import explain, free_text
 from consultations.review import conflicts
 from consultations.review.forms import (
@@ -39,7 +40,6 @@ from consultations.review.forms import (
 from consultations.selectors import ALL
 from consultations.services import review as review_services
 
-REVIEW_PERMISSION = "consultations.review_consultation"
 # What the patient reads after a decline, by reason (the decision form shows them all).
 DECLINE_MESSAGE_LIST = [(label, decline_message(code)) for code, label in DecisionReason.choices]
 
