@@ -79,7 +79,10 @@ class RequestSizeLimitMiddleware:
 
 
 def _refused(status: int, reason: str) -> HttpResponse:
-    """The plain page for a body refused unread; the connection is closed, not drained."""
-    response = HttpResponse(render_to_string("413.html"), status=status, reason=reason)
-    response["Connection"] = "close"
-    return response
+    """The plain page for a body refused unread.
+
+    No `Connection: close`: hop-by-hop headers are the server's business, and a WSGI app must
+    not set them (runserver's wsgiref turns one into a 500; gunicorn drops it). Gunicorn's sync
+    workers close every connection anyway, and nginx refuses such a body before it gets here.
+    """
+    return HttpResponse(render_to_string("413.html"), status=status, reason=reason)
