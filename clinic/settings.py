@@ -410,7 +410,7 @@ def env_rate(name: str, default: str) -> str:
 # waiting-room Wi-Fi puts several patients behind one address.
 INTAKE_RATE_LIMIT = env_rate("INTAKE_RATE_LIMIT", "120/10m")
 INTAKE_EMAIL_RATE_LIMIT = env_rate("INTAKE_EMAIL_RATE_LIMIT", "5/1h")
-# Emails to any one address a patient typed (resume links, "answers received"), whoever asks.
+# Resume links to any one address, whoever asks, and from any one draft.
 PATIENT_EMAIL_ADDRESS_LIMIT = env_rate("PATIENT_EMAIL_ADDRESS_LIMIT", "5/1d")
 # Behind our own proxy, rate limits count the address it appends to X-Forwarded-For.
 INTAKE_TRUST_X_FORWARDED_FOR = env_bool("BEHIND_TLS_PROXY", False)

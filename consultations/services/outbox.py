@@ -31,9 +31,6 @@ from consultations.models import Consultation, EmailKind, EmailStatus, OutboundE
 
 logger = logging.getLogger(__name__)
 
-# Emails to an address the patient typed: capped per address, whoever asks for them.
-TO_PATIENT = (EmailKind.INTAKE_SUBMITTED, EmailKind.RESUME_LINK)
-
 
 @dataclass(frozen=True)
 class Message:
@@ -43,22 +40,27 @@ class Message:
 
 
 def email_queue(*, kind: str, consultation: Consultation) -> OutboundEmail | None:
-    """Queue one email about the consultation; None when its address has had its share.
+    """Queue one email about the consultation; None when a resume link has had its share.
 
-    Patients' addresses are typed by whoever fills the form, so the clinic sends at most
-    PATIENT_EMAIL_ADDRESS_LIMIT such emails to any one address (rate limits per client alone
-    let anyone make the clinic email a stranger again and again from many addresses).
+    Anyone may type an address and ask for a resume link, so the clinic sends at most
+    PATIENT_EMAIL_ADDRESS_LIMIT of them to any one address, and as many from any one draft
+    (rate limits per client alone let anyone make the clinic email a stranger again and
+    again from many addresses). The other emails follow a submission or a decision, which
+    the patient needs to hear about: they are never capped.
     """
-    if kind in TO_PATIENT and not ratelimit.hit(
-        scope="email-address",
-        client=consultation.patient.email.strip().lower(),
-        rate=ratelimit.Rate.parse(settings.PATIENT_EMAIL_ADDRESS_LIMIT),
-    ):
+    if kind == EmailKind.RESUME_LINK and not _within_resume_link_limits(consultation):
         logger.info("Email %s for consultation %s not queued: address limit", kind, consultation)
         return None
     outbound = OutboundEmail.objects.create(kind=kind, consultation=consultation)
     _enqueue(outbound)
     return outbound
+
+
+def _within_resume_link_limits(consultation: Consultation) -> bool:
+    rate = ratelimit.Rate.parse(settings.PATIENT_EMAIL_ADDRESS_LIMIT)
+    return ratelimit.hit(
+        scope="email-address", client=consultation.patient.email.strip().lower(), rate=rate
+    ) and ratelimit.hit(scope="email-draft", client=str(consultation.pk), rate=rate)
 
 
 def email_retry(*, outbound: OutboundEmail) -> None:
