@@ -204,14 +204,15 @@ STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60, mini
 # Patients are anonymous; their session only remembers which draft is theirs.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 24 * 60 * 60, minimum=60)
 
-# Login throttling (django-axes): after repeated failures lock the username (whatever address
-# the guesses come from) and, separately, the client address (whatever usernames it tries).
+# Login throttling (django-axes): lock the username after AXES_FAILURE_LIMIT failures from any
+# address, and a client address after LOGIN_ADDRESS_FAILURE_LIMIT for any usernames.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "clinic.auth.ClinicAxesHandler"
 # The same client address as the intake's rate limits (REMOTE_ADDR, or the address our own
 # proxy appended to X-Forwarded-For when BEHIND_TLS_PROXY is on).
 AXES_CLIENT_IP_CALLABLE = "clinic.ratelimit.client_address"
