@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "clinic.middleware.NoStoreMiddleware",
     "clinic.middleware.RequestSizeLimitMiddleware",  # before anything reads the body
+    "clinic.middleware.RequestCharsetMiddleware",  # UTF-8 bodies only (400)
     "clinic.db_unavailable.DatabaseUnavailableMiddleware",  # 503 page on a DB outage
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
