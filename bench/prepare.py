@@ -42,6 +42,7 @@ from consultations.models import (  # noqa: E402
     Patient,
     new_reference,
 )
+from consultations.permissions import APP_LABEL, REVIEW_CODENAME  # noqa: E402
 
 STAFF_USERNAME = "bench-practitioner"
 STAFF_BACKEND = "clinic.auth.ClinicModelBackend"
@@ -109,9 +110,7 @@ def drafts(count: int, tag: str) -> list[str]:
 def staff_sessions(count: int) -> list[str]:
     group, _ = Group.objects.get_or_create(name="Practitioners")
     group.permissions.add(
-        Permission.objects.get(
-            content_type__app_label="consultations", codename="review_consultation"
-        )
+        Permission.objects.get(content_type__app_label=APP_LABEL, codename=REVIEW_CODENAME)
     )
     user, created = User.objects.get_or_create(username=STAFF_USERNAME)
     if created:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -46,3 +48,27 @@ def signed_in_user(request: HttpRequest) -> User:
     if not user.is_authenticated:
         raise PermissionDenied
     return user
+
+
+class ClinicAxesHandler(AxesDatabaseHandler):
+    """django-axes' database handler with a limit of its own for a client address.
+
+    AXES_LOCKOUT_PARAMETERS counts failures per username and per address; axes compares both
+    with AXES_FAILURE_LIMIT. An address is locked only after LOGIN_ADDRESS_FAILURE_LIMIT
+    failures, whatever usernames they tried: a clinic's staff share one public address, and a
+    few mistyped passwords between them must not lock them all out.
+    """
+
+    def get_failures(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
+        counts = {
+            str(parameter): attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+            for parameter, attempts in zip(
+                settings.AXES_LOCKOUT_PARAMETERS,
+                self.get_user_attempts(request, credentials),
+                strict=True,
+            )
+        }
+        by_username = counts.get("username", 0)
+        if counts.get("ip_address", 0) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
+            return max(by_username, settings.AXES_FAILURE_LIMIT)
+        return by_username

@@ -1,4 +1,5 @@
-"""Request middleware: staff session idle timeout, no caching of pages, request size limit."""
+"""Request middleware: staff session idle timeout, no caching of pages, request size limit,
+and bodies only in UTF-8."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+
+from clinic import errors
 
 REARM_EVERY_SECONDS = 60
 _REARMED_AT = "staff_idle_rearmed_at"
@@ -79,7 +82,33 @@ class RequestSizeLimitMiddleware:
 
 
 def _refused(status: int, reason: str) -> HttpResponse:
-    """The plain page for a body refused unread; the connection is closed, not drained."""
-    response = HttpResponse(render_to_string("413.html"), status=status, reason=reason)
-    response["Connection"] = "close"
-    return response
+    """The plain page for a body refused unread.
+
+    No `Connection: close`: hop-by-hop headers are the server's business, and a WSGI app must
+    not set them (runserver's wsgiref turns one into a 500; gunicorn drops it). Gunicorn's sync
+    workers close every connection anyway, and nginx refuses such a body before it gets here.
+    """
+    return HttpResponse(render_to_string("413.html"), status=status, reason=reason)
+
+
+BODILESS_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+
+
+class RequestCharsetMiddleware:
+    """Refuse a body declared in any other character set than UTF-8 with the 400 page.
+
+    No honest browser sends this site's forms in another encoding, and Django reads a form only
+    in UTF-8: it refuses another (logging a traceback, and the CSRF check, unable to find its
+    token, then answers 403) or reads an unknown one as UTF-8. Here it stops first, with one
+    log line and no traceback.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in BODILESS_METHODS:
+            charset = (request.content_params or {}).get("charset")
+            if charset is not None and charset.strip().lower() != "utf-8":
+                return errors.bad_request(request, ValueError("a body not in UTF-8"))
+        return self.get_response(request)

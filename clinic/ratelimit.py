@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import ipaddress
 import re
 import time
@@ -76,8 +77,11 @@ def hit(*, scope: str, client: str, rate: Rate, now: float | None = None) -> boo
     """Count one request; True while the client is within its limit in the current window."""
     now = time.time() if now is None else now
     window = int(now // rate.seconds)
-    # Hash the address: a fixed-length key that is valid in every cache backend.
-    digest = hashlib.sha256(client.encode("utf-8", "replace")).hexdigest()[:32]
+    # A fixed-length key that is valid in every cache backend, and keyed with the secret key:
+    # a plain hash of an email or IP address is found by hashing a list of them.
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), client.encode("utf-8", "replace"), hashlib.sha256
+    ).hexdigest()[:32]
     key = f"ratelimit:{scope}:{rate.seconds}:{window}:{digest}"
     # Keep the counter a little past its window so a slow clock skew cannot reset it early.
     timeout = rate.seconds + 5

@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "clinic.middleware.NoStoreMiddleware",
     "clinic.middleware.RequestSizeLimitMiddleware",  # before anything reads the body
+    "clinic.middleware.RequestCharsetMiddleware",  # UTF-8 bodies only (400)
     "clinic.db_unavailable.DatabaseUnavailableMiddleware",  # 503 page on a DB outage
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -204,14 +205,15 @@ STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60, mini
 # Patients are anonymous; their session only remembers which draft is theirs.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 24 * 60 * 60, minimum=60)
 
-# Login throttling (django-axes): after repeated failures lock the username (whatever address
-# the guesses come from) and, separately, the client address (whatever usernames it tries).
+# Login throttling (django-axes): lock the username after AXES_FAILURE_LIMIT failures from any
+# address, and a client address after LOGIN_ADDRESS_FAILURE_LIMIT for any usernames.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 50, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_HANDLER = "clinic.auth.ClinicAxesHandler"
 # The same client address as the intake's rate limits (REMOTE_ADDR, or the address our own
 # proxy appended to X-Forwarded-For when BEHIND_TLS_PROXY is on).
 AXES_CLIENT_IP_CALLABLE = "clinic.ratelimit.client_address"
@@ -410,7 +412,7 @@ def env_rate(name: str, default: str) -> str:
 # waiting-room Wi-Fi puts several patients behind one address.
 INTAKE_RATE_LIMIT = env_rate("INTAKE_RATE_LIMIT", "120/10m")
 INTAKE_EMAIL_RATE_LIMIT = env_rate("INTAKE_EMAIL_RATE_LIMIT", "5/1h")
-# Emails to any one address a patient typed (resume links, "answers received"), whoever asks.
+# Resume links to any one address, whoever asks, and from any one draft.
 PATIENT_EMAIL_ADDRESS_LIMIT = env_rate("PATIENT_EMAIL_ADDRESS_LIMIT", "5/1d")
 # Behind our own proxy, rate limits count the address it appends to X-Forwarded-For.
 INTAKE_TRUST_X_FORWARDED_FOR = env_bool("BEHIND_TLS_PROXY", False)

@@ -20,6 +20,7 @@ from consultations.models import (
     FitzpatrickSource,
     Patient,
 )
+from consultations.permissions import APP_LABEL, REVIEW_CODENAME
 from consultations.questionnaire import QUESTIONS, TEXT
 
 
@@ -42,9 +43,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 def practitioners_group() -> Group:
     group, _ = Group.objects.get_or_create(name="Practitioners")
     group.permissions.add(
-        Permission.objects.get(
-            content_type__app_label="consultations", codename="review_consultation"
-        )
+        Permission.objects.get(content_type__app_label=APP_LABEL, codename=REVIEW_CODENAME)
     )
     return group
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from consultations.admin.mixins import ReadOnlyAdminMixin
 from consultations.models import EmailStatus, OutboundEmail
+from consultations.permissions import REVIEW_PERMISSION
 from consultations.services.outbox import email_retry
 
 
@@ -38,7 +39,7 @@ class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_retry_permission(self, request: HttpRequest) -> bool:
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}") and (
-            request.user.has_perm("consultations.review_consultation") or request.user.is_superuser
+            request.user.has_perm(REVIEW_PERMISSION) or request.user.is_superuser
         )
 
     @admin.action(description="Send the selected failed emails again", permissions=["retry"])

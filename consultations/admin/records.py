@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -36,9 +36,13 @@ from consultations.models import (
     Evaluation,
     Patient,
 )
+from consultations.permissions import EXPORT_PERMISSION
 from consultations.services.insight import fhir_export_record, patients_anonymise
 
-EXPORT_PERMISSION = "consultations.export_consultation"
+ANONYMISED_MESSAGE = (
+    "This patient was anonymised after an erasure request, so their details cannot be "
+    "changed. Nothing was saved."
+)
 
 
 class EvaluationInline(ReadOnlyAdminMixin, SelectRelatedInlineMixin, admin.StackedInline):
@@ -110,6 +114,27 @@ class PatientAdmin(ClinicalRecordAdminMixin, AccessLoggedAdminMixin, admin.Model
 
     def logged_record(self, obj: Patient) -> dict[str, Any]:
         return {"patient_id": obj.pk}
+
+    def get_object(
+        self, request: HttpRequest, object_id: str, from_field: str | None = None
+    ) -> Patient | None:
+        patient = super().get_object(request, object_id, from_field)
+        if patient is None or request.method != "POST":
+            return patient
+        # A save reads the row under a lock (the change form runs in a transaction), so an
+        # anonymisation either finished first (then every field is read-only, see below) or
+        # waits for the save: a form opened before erasure cannot write the name back.
+        return Patient.objects.select_for_update().get(pk=patient.pk)
+
+    def save_model(self, request: HttpRequest, obj: Patient, form: Any, change: bool) -> None:
+        if obj.anonymised_at is None:
+            super().save_model(request, obj, form, change)
+
+    def response_change(self, request: HttpRequest, obj: Patient) -> HttpResponse:
+        if obj.anonymised_at is None:
+            return super().response_change(request, obj)
+        self.message_user(request, ANONYMISED_MESSAGE, messages.WARNING)
+        return HttpResponseRedirect(request.path)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Patient | None = None) -> Any:
         # Erasure must stick: an anonymised patient's details cannot be typed back in.

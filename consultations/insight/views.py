@@ -32,13 +32,11 @@ from consultations.insight.analytics import analytics as compute_analytics
 from consultations.insight.forms import DateRangeForm, ReplayForm
 from consultations.insight.replay import replay as compute_replay
 from consultations.models import AccessLog
+from consultations.permissions import EXPORT_PERMISSION, REVIEW_PERMISSION
 from consultations.presenters import explain, free_text
 from consultations.services.insight import fhir_export_record
 
-REVIEW_PERMISSION = "consultations.review_consultation"
 BENCH_PERMISSION = "consultations.view_evaluation"
-# Exports take records out of the clinic: their own permission, granted on purpose.
-EXPORT_PERMISSION = "consultations.export_consultation"
 
 
 ViewFunction = Callable[..., HttpResponse]

@@ -34,6 +34,10 @@ HIDDEN_CHARACTERS_MESSAGE = (
 HIDDEN_CATEGORIES = {"Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
 # Letters that draw as blank space.
 INVISIBLE_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
+# Zero-width non-joiner and joiner: format characters that Persian, Indic scripts and emoji
+# need ("علی‌رضا", "ශ්‍රී", a health worker emoji). Allowed only between two visible
+# characters, where they change how those two join and nothing else.
+JOINERS = {"\u200c", "\u200d"}
 
 
 class PlainTextValidator:
@@ -49,10 +53,7 @@ class PlainTextValidator:
             raise ValidationError(
                 CONTROL_CHARACTERS_MESSAGE, code="control_characters", params={"what": self.what}
             )
-        if any(
-            unicodedata.category(char) in HIDDEN_CATEGORIES or char in INVISIBLE_LETTERS
-            for char in value
-        ):
+        if any(_hidden(value, index) for index in range(len(value))):
             raise ValidationError(
                 HIDDEN_CHARACTERS_MESSAGE, code="hidden_characters", params={"what": self.what}
             )
@@ -62,6 +63,24 @@ class PlainTextValidator:
 
     def __hash__(self) -> int:
         return hash((self.what, frozenset(self.allowed)))
+
+
+def _hidden(value: str, index: int) -> bool:
+    """The character at `index` is invisible, or reorders text, where it stands."""
+    char = value[index]
+    if char not in JOINERS:
+        return _invisible(char)
+    if index == 0 or index == len(value) - 1:
+        return True
+    return any(_shows_nothing(value[i]) for i in (index - 1, index + 1))
+
+
+def _invisible(char: str) -> bool:
+    return unicodedata.category(char) in HIDDEN_CATEGORIES or char in INVISIBLE_LETTERS
+
+
+def _shows_nothing(char: str) -> bool:
+    return char.isspace() or char in JOINERS or _invisible(char)
 
 
 class OneMessageMixin:

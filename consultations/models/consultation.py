@@ -30,6 +30,7 @@ from consultations.models.choices import (
     new_reference,
 )
 from consultations.models.patient import Patient
+from consultations.permissions import CONSULTATION_PERMISSIONS
 from consultations.questionnaire import QUESTIONNAIRE_VERSION
 
 
@@ -181,11 +182,7 @@ class Consultation(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        permissions = [
-            ("review_consultation", "Can review consultations and record decisions"),
-            # Exports take records out of the clinic: granted on purpose, never implied.
-            ("export_consultation", "Can export consultations (CSV and FHIR)"),
-        ]
+        permissions = [*CONSULTATION_PERMISSIONS]
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="consultation_queue_idx"),
             # The Decided tab: the most recently decided first.

@@ -23,6 +23,7 @@ class EmailKind(models.TextChoices):
 
 class EmailStatus(models.TextChoices):
     QUEUED = "queued", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
     SENT = "sent", "Sent"
     RETRYING = "retrying", "Failed; will try again"
     FAILED = "failed", "Not sent: gave up"
@@ -48,6 +49,9 @@ class OutboundEmail(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # While "being sent": the worker talking to the mail server has it until then; after, it
+    # counts as lost and the email may be claimed again (services/outbox.py).
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -19,14 +19,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinic.auth import signed_in_user
 from consultations import rules, selectors, services
 from consultations.models import AccessLog, ConsultationStatus, Evaluation
+from consultations.permissions import REVIEW_PERMISSION
 from consultations.review import conflicts
 from consultations.review.corrections import CorrectionForm
 from consultations.review.forms import form_damaged, posted_number
-from consultations.review.views import (
-    DECIDED_BEFORE_CORRECTION_MESSAGE,
-    REVIEW_PERMISSION,
-    correctable,
-)
+from consultations.review.views import DECIDED_BEFORE_CORRECTION_MESSAGE, correctable
 from consultations.services import corrections
 from consultations.services import review as review_services
 

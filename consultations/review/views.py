@@ -29,6 +29,7 @@ from consultations.models import (
     ConsultationStatus,
     DecisionReason,
 )
+from consultations.permissions import REVIEW_PERMISSION
 from consultations.presenters import explain, free_text
 from consultations.presenters.queue import queue_row
 from consultations.review import conflicts
@@ -43,7 +44,6 @@ from consultations.review.forms import (
 from consultations.selectors import ALL, NEWEST, OLDEST, STOP_FIRST, default_sort
 from consultations.services import review as review_services
 
-REVIEW_PERMISSION = "consultations.review_consultation"
 # What the patient reads after a decline, by reason (the decision form shows them all).
 DECLINE_MESSAGE_LIST = [(label, decline_message(code)) for code, label in DecisionReason.choices]
 

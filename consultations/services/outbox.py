@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import smtplib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -31,8 +30,9 @@ from consultations.models import Consultation, EmailKind, EmailStatus, OutboundE
 
 logger = logging.getLogger(__name__)
 
-# Emails to an address the patient typed: capped per address, whoever asks for them.
-TO_PATIENT = (EmailKind.INTAKE_SUBMITTED, EmailKind.RESUME_LINK)
+# A worker has an email for this many EMAIL_TIMEOUTs (each step of the SMTP conversation waits
+# at most one: connect, greeting, TLS, login, sender, recipients, data, quit).
+CLAIM_TIMEOUTS = 10
 
 
 @dataclass(frozen=True)
@@ -43,22 +43,27 @@ class Message:
 
 
 def email_queue(*, kind: str, consultation: Consultation) -> OutboundEmail | None:
-    """Queue one email about the consultation; None when its address has had its share.
+    """Queue one email about the consultation; None when a resume link has had its share.
 
-    Patients' addresses are typed by whoever fills the form, so the clinic sends at most
-    PATIENT_EMAIL_ADDRESS_LIMIT such emails to any one address (rate limits per client alone
-    let anyone make the clinic email a stranger again and again from many addresses).
+    Anyone may type an address and ask for a resume link, so the clinic sends at most
+    PATIENT_EMAIL_ADDRESS_LIMIT of them to any one address, and as many from any one draft
+    (rate limits per client alone let anyone make the clinic email a stranger again and
+    again from many addresses). The other emails follow a submission or a decision, which
+    the patient needs to hear about: they are never capped.
     """
-    if kind in TO_PATIENT and not ratelimit.hit(
-        scope="email-address",
-        client=consultation.patient.email.strip().lower(),
-        rate=ratelimit.Rate.parse(settings.PATIENT_EMAIL_ADDRESS_LIMIT),
-    ):
+    if kind == EmailKind.RESUME_LINK and not _within_resume_link_limits(consultation):
         logger.info("Email %s for consultation %s not queued: address limit", kind, consultation)
         return None
     outbound = OutboundEmail.objects.create(kind=kind, consultation=consultation)
     _enqueue(outbound)
     return outbound
+
+
+def _within_resume_link_limits(consultation: Consultation) -> bool:
+    rate = ratelimit.Rate.parse(settings.PATIENT_EMAIL_ADDRESS_LIMIT)
+    return ratelimit.hit(
+        scope="email-address", client=consultation.patient.email.strip().lower(), rate=rate
+    ) and ratelimit.hit(scope="email-draft", client=str(consultation.pk), rate=rate)
 
 
 def email_retry(*, outbound: OutboundEmail) -> None:
@@ -76,9 +81,31 @@ def _enqueue(outbound: OutboundEmail, run_after: datetime.datetime | None = None
     enqueue_with_transaction(email_deliver, outbound.pk, run_after=run_after)
 
 
-@transaction.atomic
 def email_deliver(*, outbound_id: int) -> str:
-    """Send one queued email (the task's body); the email's status afterwards."""
+    """Send one queued email (the task's body); the email's status afterwards.
+
+    Claim, commit, send, record: the row is locked only to claim the email and to record what
+    happened, never while the mail server talks (erasure, the retention purge and staff's
+    "send again" lock it too). A claim lasts CLAIM_TIMEOUTS times EMAIL_TIMEOUT; meanwhile
+    the same task run again (a lost worker's task is, see clinic/queue.py) leaves the email
+    alone and looks again when the claim ends, so two workers never send it at the same time
+    and one that is lost half way loses nothing (the email may then go twice, never not at
+    all).
+    """
+    claimed = _claim(outbound_id)
+    if isinstance(claimed, str):
+        return claimed
+    outbound, message = claimed
+    try:
+        send_mail(message.subject, message.body, None, message.to)
+    except Exception as exc:
+        return _record(outbound, failure=exc)
+    return _record(outbound, failure=None)
+
+
+@transaction.atomic
+def _claim(outbound_id: int) -> tuple[OutboundEmail, Message] | str:
+    """The email and its message, claimed for this worker; or its status when not to send."""
     outbound = (
         OutboundEmail.objects.select_for_update(of=("self",))
         .select_related("consultation__patient")
@@ -87,23 +114,58 @@ def email_deliver(*, outbound_id: int) -> str:
     )
     if outbound is None:  # its draft was deleted (retention)
         return "gone"
-    if outbound.status not in (EmailStatus.QUEUED, EmailStatus.RETRYING):
+    now = timezone.now()
+    if outbound.status == EmailStatus.SENDING:
+        if outbound.claimed_until is not None and outbound.claimed_until > now:
+            # Another worker is sending it: look again once its claim has run out.
+            _enqueue(outbound, run_after=outbound.claimed_until)
+            return outbound.status
+    elif outbound.status not in (EmailStatus.QUEUED, EmailStatus.RETRYING):
         return outbound.status  # sent already (a task run twice), or cancelled
     message = _message(outbound)
     if message is None:
         outbound.status = EmailStatus.CANCELLED
-        outbound.save(update_fields=["status"])
+        outbound.claimed_until = None
+        outbound.save(update_fields=["status", "claimed_until"])
         return outbound.status
+    outbound.status = EmailStatus.SENDING
     outbound.attempts += 1
-    try:
-        send_mail(message.subject, message.body, None, message.to)
-    except (smtplib.SMTPException, OSError) as exc:
-        _failed(outbound, exc)
+    outbound.claimed_until = now + datetime.timedelta(
+        seconds=CLAIM_TIMEOUTS * settings.EMAIL_TIMEOUT
+    )
+    outbound.save(update_fields=["status", "attempts", "claimed_until"])
+    return outbound, message
+
+
+@transaction.atomic
+def _record(claimed: OutboundEmail, *, failure: BaseException | None) -> str:
+    """Record how sending went, unless the claim ran out and another worker took the email."""
+    outbound = (
+        OutboundEmail.objects.select_for_update(of=("self",))
+        .select_related("consultation")
+        .filter(pk=claimed.pk)
+        .first()
+    )
+    if outbound is None:
+        return "gone"
+    if outbound.status != EmailStatus.SENDING or outbound.claimed_until != claimed.claimed_until:
+        return outbound.status
+    outbound.claimed_until = None
+    if failure is not None:
+        _failed(outbound, failure)
     else:
         outbound.status = EmailStatus.SENT
         outbound.sent_at = timezone.now()
         outbound.last_error = ""
-    outbound.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "sent_at"])
+    outbound.save(
+        update_fields=[
+            "status",
+            "last_error",
+            "next_attempt_at",
+            "sent_at",
+            "claimed_until",
+        ]
+    )
     return outbound.status
 
 

@@ -63,7 +63,7 @@ def retention_purge(*, dry_run: bool, now: datetime.datetime | None = None) -> d
             ),
             "outgoing_emails": _delete(
                 OutboundEmail.objects.filter(created_at__lt=record_cutoff).exclude(
-                    status__in=[EmailStatus.QUEUED, EmailStatus.RETRYING]
+                    status__in=[EmailStatus.QUEUED, EmailStatus.SENDING, EmailStatus.RETRYING]
                 ),
                 dry_run,
             ),

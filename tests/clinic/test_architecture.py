@@ -24,6 +24,8 @@ LONG_BY_NATURE = {
     "consultations/questionnaire.py",
 }
 MAX_LINES = 430
+# The clinic's own permissions (consultations/permissions.py).
+CODENAMES = ("review_consultation", "export_consultation")
 
 
 def imported_modules(tree: ast.AST) -> set[str]:
@@ -84,3 +86,19 @@ def test_no_module_is_over_about_400_lines() -> None:
     }
 
     assert not too_long
+
+
+def test_the_clinic_permissions_are_spelled_only_in_consultations_permissions() -> None:
+    """A misspelt permission string is a check that always fails, or a grant that never
+    reaches the page: views, admin and commands import the one definition."""
+    permissions = ROOT / "consultations" / "permissions.py"
+    spelled = []
+    for path in sorted({*ROOT.glob("consultations/**/*.py"), *ROOT.glob("clinic/**/*.py")}):
+        if path == permissions or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                words = node.value.split()
+                if len(words) == 1 and words[0].endswith(CODENAMES):
+                    spelled.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not spelled

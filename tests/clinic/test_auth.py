@@ -201,12 +201,26 @@ def test_guessing_one_username_from_many_addresses_locks_that_username():
     assert "_auth_user_id" not in client.session
 
 
-def test_one_address_trying_many_usernames_is_locked_out():
+def test_one_address_trying_many_usernames_is_locked_out(settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 12
     practitioner = PractitionerFactory()
     client = Client(REMOTE_ADDR="203.0.113.7")
-    for n in range(settings.AXES_FAILURE_LIMIT):
+    for n in range(12):
         login(client, f"guess-{n}", "wrong password")
     assert login(client, practitioner.username).status_code == 429
+    assert "_auth_user_id" not in client.session
     # Someone else, elsewhere, is not affected.
     other = PractitionerFactory()
     assert login(Client(REMOTE_ADDR="192.0.2.1"), other.username).status_code == 302
+
+
+def test_colleagues_behind_one_address_are_not_locked_out_by_a_few_typos():
+    """A clinic's staff share its one public address: a handful of mistyped passwords across
+    their accounts must not lock every account out; only LOGIN_ADDRESS_FAILURE_LIMIT does."""
+    office = "203.0.113.20"
+    colleagues = PractitionerFactory.create_batch(settings.AXES_FAILURE_LIMIT + 1)
+    for colleague in colleagues:
+        login(Client(REMOTE_ADDR=office), colleague.username, "typo")
+    assert settings.LOGIN_ADDRESS_FAILURE_LIMIT == 50
+    client = Client(REMOTE_ADDR=office)
+    assert login(client, colleagues[0].username).status_code == 302

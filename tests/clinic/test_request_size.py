@@ -7,6 +7,7 @@ chunked body (no Content-Length, so no size to check first) is refused the same 
 
 from __future__ import annotations
 
+import io
 import socket
 import time
 from urllib.parse import urlsplit
@@ -81,3 +82,41 @@ def test_an_honest_intake_step_is_far_below_the_limit(client, db):
     response = client.post(START, {**ABOUT, "first_name": "M" * 100})
     assert response.status_code == 302
     assert settings.REQUEST_MAX_BYTES >= 100_000
+
+
+def run_under_wsgiref(environ: dict[str, str], body: bytes) -> bytes:
+    """The app as `manage.py runserver` serves it: wsgiref's handler, which refuses a response
+    that sets a hop-by-hop header (the server's business, not the application's)."""
+    from wsgiref.handlers import SimpleHandler
+    from wsgiref.util import setup_testing_defaults
+
+    from clinic.wsgi import application
+
+    setup_testing_defaults(environ)
+    out, errors = io.BytesIO(), io.StringIO()
+    SimpleHandler(io.BytesIO(body), out, errors, environ, multithread=False).run(application)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({"CONTENT_LENGTH": str(SIXTY_MB)}, b"413"),
+        ({"HTTP_TRANSFER_ENCODING": "chunked"}, b"411"),
+    ],
+)
+def test_a_refused_body_gets_its_page_under_runserver_too(db, headers, status):
+    answer = run_under_wsgiref(
+        {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": "/consultation/start/",
+            "SERVER_NAME": "testserver",
+            "HTTP_HOST": "testserver",
+            "CONTENT_TYPE": "application/x-www-form-urlencoded",
+            **headers,
+        },
+        b"first_name=M",
+    )
+    head = answer.split(b"\r\n\r\n", 1)[0]
+    assert head.split(b"\r\n")[0].split()[1] == status
+    assert b"connection:" not in head.lower()

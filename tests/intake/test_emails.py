@@ -4,6 +4,7 @@ reaches a log. The clinic cannot be made to email one address again and again.""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import smtplib
 import socket
@@ -12,7 +13,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.core.cache import cache
 from django.core.mail.backends.locmem import EmailBackend as MemoryBackend
 from django.test import Client
 from django.urls import reverse
@@ -22,11 +25,13 @@ from tests.factories import AdminFactory
 from tests.intake.steps import (
     ABOUT,
     CONSENT,
+    SEND_LINK,
     SKIN,
     SKIN_ANSWERS,
     START,
     SUBMIT,
     fill_draft,
+    post_ok,
     press_save,
 )
 from tests.tasks import run_queued_tasks
@@ -192,3 +197,53 @@ def test_the_clinic_emails_one_address_at_most_its_daily_share_whoever_asks(sett
     run_queued_tasks()
     assert len(mail.outbox) == 3
     assert "Victim@Example.com" not in caplog.text and "victim@example.com" not in caplog.text
+
+
+def test_a_patient_whose_address_had_its_share_of_links_still_hears_their_answers_arrived(
+    settings,
+):
+    """Only resume links, which anyone may ask for, are capped per address: answers sent and
+    decisions made are the patient's own business and always go."""
+    settings.PATIENT_EMAIL_ADDRESS_LIMIT = "2/1d"
+    for n in range(3):  # someone else asks for links to the patient's address
+        press_save(Client(REMOTE_ADDR=f"198.51.100.{n + 1}"), START, ABOUT)
+    patient = Client()
+    fill_draft(patient)
+    assert patient.post(SUBMIT, CONSENT).status_code == 302
+    run_queued_tasks()
+
+    received = [m for m in mail.outbox if m.to == [PATIENT_EMAIL]]
+    assert len(received) == 3  # two links, then "answers received"
+    assert "Your skin consultation" in received[-1].subject
+
+
+def test_one_draft_cannot_send_links_to_address_after_address(settings):
+    settings.PATIENT_EMAIL_ADDRESS_LIMIT = "3/1d"
+    client = Client()
+    post_ok(client, START, ABOUT)
+    for n in range(4):
+        client.post(SEND_LINK, {"email": f"someone{n}@example.com", "use": "as_typed"})
+    run_queued_tasks()
+    assert len(mail.outbox) == 3
+
+
+def rate_limit_keys() -> list[str]:
+    """Every counter key in the store the rate limits use (Redis, or the database)."""
+    from clinic.models import RateLimitCounter
+
+    keys = list(RateLimitCounter.objects.values_list("key", flat=True))
+    if settings.REDIS_URL:
+        redis = cache._cache.get_client(write=False)
+        keys += [key.decode() for key in redis.keys("*ratelimit*")]
+    return keys
+
+
+def test_the_address_cannot_be_read_or_looked_up_in_the_rate_limit_counters():
+    """An unsalted hash of an address is found by hashing a list of addresses: the counters
+    are keyed by an HMAC with the site's secret key."""
+    press_save(Client(), START, {**ABOUT, "email": "Someone.Private@Example.com"})
+    keys = [key for key in rate_limit_keys() if "email-address" in key]
+    assert keys
+    for spelling in ("Someone.Private@Example.com", "someone.private@example.com"):
+        plain = hashlib.sha256(spelling.encode()).hexdigest()
+        assert not any(spelling in key or plain[:16] in key for key in keys)

@@ -39,6 +39,7 @@ from consultations.models import (
     Patient,
     new_public_token,
 )
+from consultations.permissions import APP_LABEL, REVIEW_CODENAME
 from consultations.services import evaluation_build, findings_build
 
 PRACTITIONERS_GROUP = "Practitioners"
@@ -118,9 +119,7 @@ class Command(BaseCommand):
     def ensure_users(self) -> User:
         group, _ = Group.objects.get_or_create(name=PRACTITIONERS_GROUP)
         group.permissions.add(
-            Permission.objects.get(
-                content_type__app_label="consultations", codename="review_consultation"
-            )
+            Permission.objects.get(content_type__app_label=APP_LABEL, codename=REVIEW_CODENAME)
         )
         demo_group, _ = Group.objects.get_or_create(name=DEMO_GROUP)
         users = {}
