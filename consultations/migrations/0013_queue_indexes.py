@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consultations', '0011_patient_about_saved_early'),
+        ('consultations', '0012_hardening_outbox_claim'),
     ]
 
     operations = [
