@@ -275,12 +275,13 @@ def _record(
         messages.error(request, str(exc))
         return redirect("review:detail", reference=reference)
     level = messages.WARNING if recorded.emailed is False else messages.SUCCESS
-    if request.POST.get("then") != "next":
+    then_next = request.POST.get("then") == "next"
+    if then_next:  # the message is read on another consultation's page: it names this one
+        done = f"{reference}: {done[0].lower()}{done[1:]}"
+    if not recorded.repeated:  # a double click's first request has said it already
         messages.add_message(request, level, f"{done} {EMAIL_MESSAGES[recorded.emailed]}")
+    if not then_next:
         return redirect("review:detail", reference=reference)
-    # The message is read on another consultation's page: it names the one decided.
-    done = f"{reference}: {done[0].lower()}{done[1:]}"
-    messages.add_message(request, level, f"{done} {EMAIL_MESSAGES[recorded.emailed]}")
     if following := selectors.next_awaiting(signed_in_user(request)):
         return redirect("review:detail", reference=following)
     messages.info(request, "No other consultation is awaiting review.")

@@ -122,6 +122,8 @@ class Recorded:
 
     decision: Decision
     emailed: bool | None
+    # The same practitioner's double click: nothing new was stored (nor said again).
+    repeated: bool = False
 
 
 def review_decide(
@@ -147,7 +149,7 @@ def review_decide(
                 if current is not None and _repeats(
                     current, user=user, evaluation_id=evaluation_id, choice=choice
                 ):
-                    return Recorded(decision=current, emailed=None)
+                    return Recorded(decision=current, emailed=None, repeated=True)
                 raise ConsultationChanged
             if locked.status != ConsultationStatus.SUBMITTED:
                 raise ReviewRefused("Only a submitted consultation can be decided.")
@@ -196,7 +198,7 @@ def decision_amend(
                 supersedes_id=decision_id,
                 amendment_reason=amendment_reason,
             ):
-                return Recorded(decision=current, emailed=None)
+                return Recorded(decision=current, emailed=None, repeated=True)
             check_unchanged(locked, lock_version=lock_version, evaluation_id=evaluation_id)
             if current is None or current.pk != decision_id:
                 raise ConsultationChanged

@@ -22,7 +22,13 @@ from consultations.models import (
     DecisionReason,
 )
 from consultations.presenters.queue import waiting_text, working_days_between
-from tests.factories import PatientFactory, PractitionerFactory, decided, submitted
+from tests.factories import (
+    PatientFactory,
+    PractitionerFactory,
+    decided,
+    decision_form_data,
+    submitted,
+)
 from tests.review.pages import amend, decide, page_text
 
 pytestmark = pytest.mark.django_db
@@ -319,6 +325,21 @@ def test_open_next_goes_to_the_longest_wait_when_colleagues_have_every_one_open(
     response = decide(practitioner_client, now_deciding, then="next")
 
     assert response.url == reverse("review:detail", kwargs={"reference": longest.reference})
+
+
+def test_a_double_click_on_open_next_records_and_says_it_once(practitioner_client):
+    now_deciding = submitted(submitted_at=ago(days=2))
+    following = submitted(submitted_at=ago(days=1))
+    data = decision_form_data(now_deciding, then="next")
+
+    decide(practitioner_client, now_deciding, data)
+    response = decide(practitioner_client, now_deciding, data, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse(
+        "review:detail", kwargs={"reference": following.reference}
+    )
+    assert page_text(response).count(f"{now_deciding.reference}: decision recorded.") == 1
+    assert now_deciding.decisions.count() == 1
 
 
 def test_record_and_open_next_on_the_last_one_goes_back_to_the_queue(practitioner_client):
