@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -26,6 +27,11 @@ from clinic.models import ScheduledRun
 from tests.tasks import slow_on_first_run
 
 pytestmark = pytest.mark.django_db(transaction=True)
+# Worker processes need a database they can reach: SQLite's test database lives in memory.
+needs_postgresql = pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="worker processes share the test database only on PostgreSQL (set DATABASE_URL)",
+)
 
 
 def start_worker(tmp_path: Path, name: str, **env: str) -> subprocess.Popen[bytes]:
@@ -64,6 +70,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     process.wait(timeout=10)
 
 
+@needs_postgresql
 def test_a_task_whose_worker_is_killed_mid_way_is_run_again_by_another_worker(tmp_path):
     marker = tmp_path / "marker"
     result = slow_on_first_run.enqueue(str(marker))
