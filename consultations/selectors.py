@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from consultations.models import (
@@ -23,6 +24,7 @@ from consultations.models import (
     Decision,
     Evaluation,
     EvaluationFinding,
+    StatusCount,
 )
 
 if TYPE_CHECKING:
@@ -137,15 +139,36 @@ class Queue:
     counts: dict[str, int]
 
 
+def _counted(consultations: QuerySet[Consultation]) -> dict[str, int]:
+    """How many of `consultations` are in each queue status, and in all, by counting them."""
+    per_status: dict[str, Count] = {
+        status: Count("pk", filter=Q(status=status)) for status in QUEUE_STATUSES
+    }
+    return consultations.aggregate(**per_status, **{ALL: Count("pk")})
+
+
+def status_counts() -> dict[str, int]:
+    """How many sent consultations are in each queue status, and in all (one query).
+
+    On PostgreSQL from the counts a trigger keeps in step with every change (models/counts.py),
+    so the cost does not grow with the table; elsewhere by counting the table.
+    """
+    if connection.vendor != "postgresql":
+        return _counted(Consultation.objects.sent())
+    counts: dict[str, int] = dict.fromkeys(QUEUE_STATUSES, 0)
+    for row in StatusCount.objects.values("status").annotate(total=Sum("n")).order_by():
+        counts[row["status"]] = row["total"]
+    counts[ALL] = sum(counts.values())
+    return counts
+
+
 def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
     """The filtered consultations, oldest first, a page at a time, with their flags."""
     consultations = Consultation.objects.sent().for_queue(
         flag=filters.flag, primary=filters.primary, q=filters.q
     )
-    per_status: dict[str, Count] = {
-        status: Count("pk", filter=Q(status=status)) for status in QUEUE_STATUSES
-    }
-    counts: dict[str, int] = consultations.aggregate(**per_status, **{ALL: Count("pk")})
+    filtered = filters.flag or filters.primary or filters.q
+    counts = _counted(consultations) if filtered else status_counts()
     if filters.status != ALL:
         consultations = consultations.filter(status=filters.status)
     rows = (
