@@ -42,7 +42,7 @@ REPORT = ROOT / "docs" / "benchmarks.md"
 TMP = ROOT / "bench" / "tmp"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/clinic_bench"
 # A Redis database of its own, so that the benchmark never touches another run's keys.
-BENCH_REDIS_URL = "redis://127.0.0.1:6379/5"
+BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 WORKER_COUNTS = (2, 3, 4, 5)
 # With only as many workers as cores, a worker waiting on PostgreSQL leaves its core idle.
 MIN_WORKERS = (os.cpu_count() or 1) + 1
@@ -303,6 +303,7 @@ def yes(ok: bool) -> str:
 
 
 def write_report(data: dict) -> None:
+    huge_rows = data["rows_huge"]
     lines = [
         "# Benchmarks",
         "",
@@ -323,16 +324,16 @@ def write_report(data: dict) -> None:
         "",
         "The bare view returns a constant through the same gunicorn and middleware stack. "
         f"Each page runs against a database of {ROWS_BIG:,} consultations and, with a server "
-        f"of its own, one of {ROWS_HUGE:,} (bench/fill.py copied the seeded clinic in "
+        f"of its own, one of {huge_rows:,} (bench/fill.py copied the seeded clinic in "
         f"{data['fill']['seconds']:.0f} s), each as a ratio to that server's bare view. "
         "CPU is per request, averaged over many requests in-process (`bench/queries.py`): "
         "Django's and the PostgreSQL backend's serving it. Targets: the ratio at "
-        f"{ROWS_BIG:,} rows, and CPU at {ROWS_HUGE:,} rows at most {FLAT_TARGET}x CPU at "
+        f"{ROWS_BIG:,} rows, and CPU at {huge_rows:,} rows at most {FLAT_TARGET}x CPU at "
         f"{ROWS_BIG:,}.",
         "",
         f"| request | x bare view ({ROWS_BIG:,}) | req/s | p50 ms | target | "
-        f"x bare view ({ROWS_HUGE:,}) | queries | CPU ms ({ROWS_BIG:,}): app + db | "
-        f"CPU ms ({ROWS_HUGE:,}) | CPU ratio | flat |",
+        f"x bare view ({huge_rows:,}) | queries | CPU ms ({ROWS_BIG:,}): app + db | "
+        f"CPU ms ({huge_rows:,}) | CPU ratio | flat |",
         "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|",
     ]
     bare = data["ours"]["bare view (constant)"]["rps"]
@@ -342,7 +343,7 @@ def write_report(data: dict) -> None:
         ratio = row["rps"] / bare if bare else 0
         goal = PAGE_TARGETS.get(name)
         target = f">= {goal}: {yes(ratio >= goal)}" if goal else "-"
-        for rows_name, each in ((f"{ROWS_BIG:,}", row), (f"{ROWS_HUGE:,}", huge)):
+        for rows_name, each in ((f"{ROWS_BIG:,}", row), (f"{huge_rows:,}", huge)):
             if each["unexpected"]:
                 target += f" ({each['unexpected']} unexpected responses at {rows_name})"
         cpu, huge_cpu = row.get("cpu"), huge.get("cpu")
@@ -413,14 +414,14 @@ def write_report(data: dict) -> None:
         "then three like the skin step) and the submit: 1 / (1/about + 3/step + 1/submit) "
         "requests per second; the peer needs one POST for the same questionnaire.",
         "",
-        f"## Queries per request with {ROWS_SMALL}, {ROWS_BIG:,} and {ROWS_HUGE:,} consultations",
+        f"## Queries per request with {ROWS_SMALL}, {ROWS_BIG:,} and {huge_rows:,} consultations",
         "",
         "Counted with Django's CaptureQueriesContext around a test-client request through "
         "the whole middleware stack (`bench/queries.py`), plus the connection health check "
         "that bypasses it; BEGIN/COMMIT/SAVEPOINT count as queries (each is a round trip).",
         "",
-        f"| request | {ROWS_SMALL} rows | {ROWS_BIG:,} rows | {ROWS_HUGE:,} rows | constant | "
-        f"CPU ms ({ROWS_BIG:,}) | CPU ms ({ROWS_HUGE:,}) |",
+        f"| request | {ROWS_SMALL} rows | {ROWS_BIG:,} rows | {huge_rows:,} rows | constant | "
+        f"CPU ms ({ROWS_BIG:,}) | CPU ms ({huge_rows:,}) |",
         "|---|---:|---:|---:|---|---:|---:|",
     ]
     queries = data["queries"]
@@ -490,6 +491,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=12)
     parser.add_argument("--workers", type=int, help="skip the scan; use this many workers")
     parser.add_argument("--patients", type=int, default=50)
+    parser.add_argument(
+        "--huge", type=int, default=ROWS_HUGE, help="consultations in the large database"
+    )
     args = parser.parse_args(argv)
     TMP.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -517,8 +521,9 @@ def main(argv: list[str] | None = None) -> int:
     log(f"databases: {ROWS_BIG:,} and {ROWS_SMALL} consultations")
     prepare_ours(url, env, ROWS_BIG)
     prepare_ours(small_url, env, ROWS_SMALL)
-    log(f"database: {ROWS_HUGE:,} consultations (bench/fill.py)")
-    data["fill"] = prepare_huge(huge_url, url, ROWS_HUGE)
+    data["rows_huge"] = args.huge
+    log(f"database: {args.huge:,} consultations (bench/fill.py)")
+    data["fill"] = prepare_huge(huge_url, url, args.huge)
     log(f"filled in {data['fill']['seconds']} s; queries and CPU per request")
     data["queries"] = {
         "big": count_queries(url, env),
@@ -573,7 +578,7 @@ def main(argv: list[str] | None = None) -> int:
     data["ours"] = page_rows(ours, pages)
     if ours["final submit POST"].requests > len(pool["submit"]):
         data["notes"].append("The submit pool ran out: later submits were resubmissions.")
-    log(f"our pages with {ROWS_HUGE:,} consultations")
+    log(f"our pages with {args.huge:,} consultations")
     huge_pool = make_pool(
         huge_url, env, submit_drafts=4000, step_drafts=400, staff_sessions=8, references=400
     )

@@ -198,6 +198,13 @@ class History:
     corrections: list[AnswerCorrection]
     decisions: list[Decision]
 
+    @property
+    def current_decision(self) -> Decision | None:
+        """The decision in force, as decision_current finds it, from the decisions at hand."""
+        superseded = {decision.supersedes_id for decision in self.decisions}
+        current = [decision for decision in self.decisions if decision.pk not in superseded]
+        return max(current, key=lambda d: (d.decided_at, d.pk), default=None)
+
 
 def history(consultation: Consultation) -> History:
     return History(

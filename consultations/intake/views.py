@@ -160,7 +160,7 @@ def _step(request: HttpRequest, step: str, consultation: Consultation | None) ->
             consultation = services.draft_start(about=form.cleaned_data)
             browser.remember(request, consultation)
         else:
-            consultation = services.draft_save(
+            services.draft_save(
                 consultation_id=consultation.pk,
                 draft_key=browser.draft_key(request),
                 step=step,
