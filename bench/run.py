@@ -406,7 +406,7 @@ def write_report(data: dict) -> None:
         f"+ submit) | {p['queries']['survey POST']['queries']} (one POST) | "
         f"{data['whole_intake_queries'] / p['queries']['survey POST']['queries']:.2f} | |",
         f"| whole questionnaires per second (estimate) | {whole:.0f} | {p['post']['rps']:.0f} | "
-        f"{whole / p['post']['rps']:.2f} | |",
+        f"{whole / p['post']['rps'] if p['post']['rps'] else 0:.2f} | |",
         f"| x our bare view | {ours_submit['rps'] / bare:.2f} | {p['post']['rps'] / bare:.2f} "
         "| | |",
         "",
@@ -583,7 +583,11 @@ def main(argv: list[str] | None = None) -> int:
         huge_url, env, submit_drafts=4000, step_drafts=400, staff_sessions=8, references=400
     )
     huge_warm = make_pool(huge_url, env, submit_drafts=800)
-    with gunicorn(huge_url, workers=data["workers"], env=env, log_path=logs / "huge.log") as server:
+    # `env` names the 10,000-row database: this server is given the large one.
+    huge_env = {**env, "DATABASE_URL": huge_url}
+    with gunicorn(
+        huge_url, workers=data["workers"], env=huge_env, log_path=logs / "huge.log"
+    ) as server:
         huge = measure_ours(bench, server, huge_pool, huge_warm)
     data["ours_huge"] = page_rows(huge, data["queries"]["huge"]["pages"])
 

@@ -327,9 +327,9 @@ TASK_SCHEDULE = {"retention-purge": ("consultations.tasks.retention_purge", _PUR
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 
-# --- Crispy forms -----------------------------------------------------------------------------
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
+# --- Forms: crispy's Bootstrap 5 layout; plain widgets written without a template -----------
+CRISPY_ALLOWED_TEMPLATE_PACKS = CRISPY_TEMPLATE_PACK = "bootstrap5"
+FORM_RENDERER = "clinic.renderers.WidgetRenderer"
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
