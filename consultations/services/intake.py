@@ -152,7 +152,10 @@ def draft_save(
     if draft.update(**values, updated_at=timezone.now()):
         return
     with transaction.atomic():  # not saved: find out why under the row lock, as other writes
-        consultation = _attached(consultation_id, draft_key)
+        try:
+            consultation = _attached(consultation_id, draft_key)
+        except Consultation.DoesNotExist:
+            raise DraftNotAttached(f"consultation {consultation_id}") from None
         if not consultation.is_editable_by_patient:
             raise ConsultationNotEditable(consultation)
         draft.update(**values, updated_at=timezone.now())
