@@ -10,6 +10,8 @@ when its transaction commits, so that a set read in between, from the old rows, 
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +21,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "permissions:generation"
 SET_SECONDS = 60 * 60
@@ -33,21 +37,29 @@ def cached_permissions(user: User, read: Callable[[], set[str]]) -> set[str]:
     """The user's permission set: from the cache when it is of the current generation, else
     `read()` (the database), cached under the generation seen before reading."""
     key = _set_key(user)
-    found = cache.get_many([GENERATION_KEY, key])
-    generation = found.get(GENERATION_KEY)
-    if generation is None:
-        cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
-        generation = cache.get(GENERATION_KEY)
+    try:
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
+            generation = cache.get(GENERATION_KEY)
+    except Exception:  # the cache is down: staff pages still work, from the database
+        logger.warning("Permission cache unavailable; read from the database", exc_info=True)
+        return read()
     entry = found.get(key)
     if entry is not None and entry[0] == generation:
         return set(entry[1])
     permissions = read()
-    cache.set(key, (generation, sorted(permissions)), SET_SECONDS)
+    with contextlib.suppress(Exception):  # not kept: read again next time
+        cache.set(key, (generation, sorted(permissions)), SET_SECONDS)
     return permissions
 
 
 def new_generation(**_kwargs: Any) -> None:
-    """Forget every cached permission set: now, and once the change's transaction commits."""
+    """Forget every cached permission set: now, and once the change's transaction commits.
+
+    With the cache down this raises, and the change is refused: a change that cached sets
+    would not see is worse than none."""
     cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
     transaction.on_commit(lambda: cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None))
 

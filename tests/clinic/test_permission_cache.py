@@ -87,3 +87,17 @@ def test_a_user_made_superuser_or_inactive_is_seen_at_once(client):
     user.is_superuser = False
     user.save()
     assert client.get(QUEUE).status_code == 403
+
+
+def test_with_the_cache_down_staff_pages_read_permissions_from_the_database(client, settings):
+    client.force_login(PractitionerFactory())
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "clinic.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+    assert client.get(QUEUE).status_code == 200
