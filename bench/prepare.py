@@ -33,7 +33,8 @@ from django.contrib.sessions.models import Session  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from consultations.intake.views import DRAFT_SESSION_KEY  # noqa: E402
+from consultations import questionnaire  # noqa: E402
+from consultations.intake.browser import DRAFT_KEY_SESSION_KEY, DRAFT_SESSION_KEY  # noqa: E402
 from consultations.models import (  # noqa: E402
     HEALTH_FIELDS,
     Consultation,
@@ -57,6 +58,13 @@ def complete_answers() -> dict:
         "goals": ["pore_size"],
         "downtime_tolerance": "few_days",
         **dict.fromkeys(HEALTH_FIELDS, False),
+        # Every question of the health pages answered "no" (its follow-up then not asked).
+        **{
+            question.code: False
+            for step in questionnaire.HEALTH_STEPS
+            for question in questionnaire.questions_in(step)
+            if not question.follows
+        },
     }
 
 
@@ -103,7 +111,9 @@ def drafts(count: int, tag: str) -> list[str]:
         )
         for patient, reference in zip(patients, references, strict=True)
     )
-    return _sessions([{DRAFT_SESSION_KEY: c.pk} for c in consultations])
+    return _sessions(
+        [{DRAFT_SESSION_KEY: c.pk, DRAFT_KEY_SESSION_KEY: c.draft_key} for c in consultations]
+    )
 
 
 @transaction.atomic

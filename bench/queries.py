@@ -1,11 +1,20 @@
-"""Count the SQL queries each benchmarked request makes, through the whole middleware stack.
+"""Each benchmarked request's round trips and CPU, through the whole middleware stack.
 
     python -m bench.queries   (DATABASE_URL, SECRET_KEY, ... as the bench server's)
 
-Django's test client runs the request in-process against the bench database, and
-CaptureQueriesContext records every query the connection executes (session, login, rate-limit
-cache when it is the database cache, the view, the access log), with its time. Each request
-runs twice; the second (warm templates and caches) is reported. Prints JSON.
+Django's test client runs the request in-process against the bench database. Per page:
+
+- queries: every statement CaptureQueriesContext records (session, login, rate-limit cache when
+  it is the database cache, the view, the access log), plus the connection health check's
+  `SELECT 1`, which goes straight to the driver and which the context never sees. Before each
+  request the connection is made ready as the `request_started` signal does in a server (the
+  test client turns that signal off), so the health check runs as it does under gunicorn.
+- cpu_ms: CPU time per request, averaged over REPEATS requests: this process's (Django, the
+  forms, the rules, the templates) and the PostgreSQL backend's serving it (from its
+  /proc/<pid>/stat, as both run on this machine). The wrk ratio depends on this sum.
+- ms / sql_ms: one request's wall time, and the part of it in SQL statements.
+
+Each page runs once first (templates compiled, caches filled). Prints JSON.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ import json
 import os
 import secrets
 import time
+from collections.abc import Callable
 
 import django
 
@@ -22,13 +32,17 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from bench import flows  # noqa: E402
-from bench.prepare import staff_sessions  # noqa: E402
+from bench.prepare import drafts, staff_sessions  # noqa: E402
 from consultations.models import Consultation, ConsultationStatus  # noqa: E402
+
+REPEATS = int(os.environ.get("BENCH_PROFILE_REPEATS", "60"))
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 
 
 class StatementTimer:
@@ -49,29 +63,101 @@ class StatementTimer:
             self.seconds += time.perf_counter() - started
 
 
-def counted(client: Client, method: str, path: str, data: dict | None = None) -> dict:
-    """The request's queries, and where its time went: in all, and in SQL statements."""
+class HealthChecks:
+    """Count the connection's health checks (a `SELECT 1` sent by the driver directly)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._is_usable = connection.is_usable
+
+    def __call__(self) -> bool:
+        self.count += 1
+        return self._is_usable()
+
+
+health_checks = HealthChecks()
+connection.is_usable = health_checks  # type: ignore[method-assign]
+
+
+def backend_ms() -> float:
+    """CPU time the PostgreSQL backend serving this connection has used so far."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * TICK_MS  # utime + stime
+
+
+def request(send: Callable[[], HttpResponse]) -> HttpResponse:
+    connection.close_if_unusable_or_obsolete()  # what request_started does in a server
+    return send()
+
+
+def profiled(send: Callable[[int], HttpResponse], repeats: int = REPEATS) -> dict:
+    """Round trips and time of one request, and CPU per request over `repeats` more."""
+    request(lambda: send(0))  # templates compiled, caches filled
     timer = StatementTimer()
+    checks_before = health_checks.count
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as context, connection.execute_wrapper(timer):
-        response = getattr(client, method)(path, data or {})
-    return {
-        "queries": len(context.captured_queries),
+        response = request(lambda: send(1))
+    wall_ms = (time.perf_counter() - started) * 1000
+    result = {
+        "queries": len(context.captured_queries) + health_checks.count - checks_before,
         "status": response.status_code,
-        "ms": round((time.perf_counter() - started) * 1000, 1),
+        "ms": round(wall_ms, 1),
         "sql_ms": round(timer.seconds * 1000, 1),
     }
+    db_before, app_before = backend_ms(), time.process_time()
+    for n in range(repeats):
+        request(lambda n=n: send(2 + n))
+    app_ms = (time.process_time() - app_before) * 1000 / repeats
+    db_ms = (backend_ms() - db_before) / repeats
+    result.update(
+        app_cpu_ms=round(app_ms, 2), db_cpu_ms=round(db_ms, 2), cpu_ms=round(app_ms + db_ms, 2)
+    )
+    return result
 
 
 def intake() -> dict[str, dict]:
+    tag = secrets.token_hex(4)
     client = Client()
-    email = f"queries-{secrets.token_hex(4)}@example.com"
-    result = {"start GET": counted(client, "get", flows.START_PATH)}
+
+    # One client for all the requests of a kind: a new one loads the middleware again (and
+    # WhiteNoise scans the static files), which a server does once per process.
+    newcomer = Client()
+
+    def about(n: int) -> HttpResponse:
+        # A new patient each time (no cookies): the first step makes a new draft.
+        newcomer.cookies.clear()
+        email = f"queries-{tag}-{n}@example.com"
+        answers = {**flows.about_answers(email, n), "action": "next"}
+        return newcomer.post(flows.START_PATH, answers)
+
+    result = {"start GET": profiled(lambda _n: client.get(flows.START_PATH))}
+    result["about POST"] = profiled(about)
+    email = f"queries-{tag}@example.com"
     paths = [flows.START_PATH, *(reverse("intake:step", args=[s]) for s in flows.STEP_NAMES[1:])]
-    for name, path, answers in zip(flows.STEP_NAMES, paths, flows.intake_steps(email), strict=True):
-        result[f"{name} POST"] = counted(client, "post", path, {**answers, "action": "next"})
-    result["check GET"] = counted(client, "get", reverse("intake:check"))
-    result["submit POST"] = counted(client, "post", reverse("intake:submit"), flows.CONSENT)
+    steps = zip(flows.STEP_NAMES, paths, flows.intake_steps(email), strict=True)
+    for name, path, answers in steps:
+        data = {**answers, "action": "next"}
+        if name == "about":
+            client.post(path, data)  # this client's draft, for the steps after
+            continue
+        result[f"{name} POST"] = profiled(lambda _n, path=path, data=data: client.post(path, data))
+    result["check GET"] = profiled(lambda _n: client.get(reverse("intake:check")))
+    # Each submission its own complete draft: a resubmission takes the cheap path.
+    sessions = drafts(REPEATS + 2, f"q{tag}")
+    submit_path = reverse("intake:submit")
+
+    def submit(n: int) -> HttpResponse:
+        newcomer.cookies.clear()
+        newcomer.cookies[settings.SESSION_COOKIE_NAME] = sessions[n]
+        return newcomer.post(submit_path, flows.CONSENT)
+
+    result["submit POST"] = profiled(submit)
+    client.post(submit_path, flows.CONSENT)
     assert Consultation.objects.get(patient__email=email).status == ConsultationStatus.SUBMITTED
     return result
 
@@ -86,15 +172,15 @@ def review() -> dict[str, dict]:
         .values_list("reference", flat=True)
         .first()
     )
+    detail = reverse("review:detail", args=[reference])
     return {
-        "queue GET": counted(client, "get", reverse("review:queue")),
-        "detail GET": counted(client, "get", reverse("review:detail", args=[reference])),
+        "queue GET": profiled(lambda _n: client.get(reverse("review:queue"))),
+        "detail GET": profiled(lambda _n: client.get(detail)),
     }
 
 
 def main() -> None:
     connection.ensure_connection()  # opening the connection is not part of any page
-    intake(), review()  # once to compile templates and fill caches: the second run counts
     counts = {
         "consultations": Consultation.objects.count(),
         "pages": {**intake(), **review()},

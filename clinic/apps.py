@@ -9,3 +9,8 @@ class ClinicConfig(AppConfig):
     name = "clinic"
     verbose_name = "Clinic infrastructure"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from clinic import permissions
+
+        permissions.connect()

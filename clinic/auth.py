@@ -10,6 +10,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 
+from clinic import permissions
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
     from django.http import HttpRequest
@@ -37,6 +39,17 @@ class ClinicModelBackend(ModelBackend):
         if user is None or settings.DEBUG or settings.ALLOW_DEMO_LOGINS:
             return user
         return None if user.groups.filter(name=DEMO_GROUP).exists() else user
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        """Django's, read from the cache between requests (clinic/permissions.py)."""
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            user_obj._perm_cache = permissions.cached_permissions(
+                user_obj, lambda: super(ClinicModelBackend, self).get_all_permissions(user_obj)
+            )
+        cached: set[str] = user_obj._perm_cache
+        return cached
 
 
 def signed_in_user(request: HttpRequest) -> User:

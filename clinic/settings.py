@@ -172,11 +172,13 @@ REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "clinic.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
+    # Sessions read from Redis, written through to the database (kept if Redis is flushed).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -327,9 +329,9 @@ TASK_SCHEDULE = {"retention-purge": ("consultations.tasks.retention_purge", _PUR
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
 
-# --- Crispy forms -----------------------------------------------------------------------------
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
+# --- Forms: crispy's Bootstrap 5 layout; plain widgets written without a template -----------
+CRISPY_ALLOWED_TEMPLATE_PACKS = CRISPY_TEMPLATE_PACK = "bootstrap5"
+FORM_RENDERER = "clinic.renderers.WidgetRenderer"
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

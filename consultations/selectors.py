@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.expressions import OrderBy
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -28,6 +29,7 @@ from consultations.models import (
     Decision,
     Evaluation,
     EvaluationFinding,
+    StatusCount,
 )
 
 if TYPE_CHECKING:
@@ -179,16 +181,37 @@ class TwoEndedPaginator(Paginator[Consultation]):
         return Page(from_the_end[::-1], number, self)
 
 
+def _counted(consultations: QuerySet[Consultation]) -> dict[str, int]:
+    """How many of `consultations` are in each queue status, and in all, by counting them."""
+    per_status: dict[str, Count] = {
+        status: Count("pk", filter=Q(status=status)) for status in QUEUE_STATUSES
+    }
+    return consultations.aggregate(**per_status, **{ALL: Count("pk")})
+
+
+def status_counts() -> dict[str, int]:
+    """How many sent consultations are in each queue status, and in all (one query).
+
+    On PostgreSQL from the counts a trigger keeps in step with every change (models/counts.py),
+    so the cost does not grow with the table; elsewhere by counting the table.
+    """
+    if connection.vendor != "postgresql":
+        return _counted(Consultation.objects.sent())
+    counts: dict[str, int] = dict.fromkeys(QUEUE_STATUSES, 0)
+    for row in StatusCount.objects.values("status").annotate(total=Sum("n")).order_by():
+        counts[row["status"]] = row["total"]
+    counts[ALL] = sum(counts.values())
+    return counts
+
+
 def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
     """The filtered consultations in the chosen order, a page at a time, with their flags and
     (where decided) the decision in force and who made it."""
     consultations = Consultation.objects.sent().for_queue(
         flag=filters.flag, primary=filters.primary, q=filters.q
     )
-    per_status: dict[str, Count] = {
-        status: Count("pk", filter=Q(status=status)) for status in QUEUE_STATUSES
-    }
-    counts: dict[str, int] = consultations.aggregate(**per_status, **{ALL: Count("pk")})
+    filtered = filters.flag or filters.primary or filters.q
+    counts = _counted(consultations) if filtered else status_counts()
     status = filters.status
     widened = bool(filters.q) and counts[status] == 0 and counts[ALL] > 0
     if widened:
@@ -252,6 +275,13 @@ class History:
     evaluations: list[Evaluation]
     corrections: list[AnswerCorrection]
     decisions: list[Decision]
+
+    @property
+    def current_decision(self) -> Decision | None:
+        """The decision in force, as decision_current finds it, from the decisions at hand."""
+        superseded = {decision.supersedes_id for decision in self.decisions}
+        current = [decision for decision in self.decisions if decision.pk not in superseded]
+        return max(current, key=lambda d: (d.decided_at, d.pk), default=None)
 
 
 def history(consultation: Consultation) -> History:

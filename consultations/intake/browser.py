@@ -33,6 +33,12 @@ def consultation(request: HttpRequest) -> Consultation | None:
     return held
 
 
+def draft_id(request: HttpRequest) -> int | None:
+    """The id of the draft this browser names, unread: a save checks the key on the row."""
+    pk = request.session.get(DRAFT_SESSION_KEY)
+    return pk if isinstance(pk, int) else None
+
+
 def draft_key(request: HttpRequest) -> str:
     """This browser's copy of the draft's key, for the services to check under the row lock."""
     return str(request.session.get(DRAFT_KEY_SESSION_KEY, ""))

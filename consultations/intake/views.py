@@ -137,11 +137,36 @@ def step(request: HttpRequest, step: str) -> HttpResponse:
     """Steps 2 to 4: your skin, your goals, health and medicines."""
     if step not in STEP_FORMS or step == "about":
         raise Http404("No such step")
+    if request.method == "POST":
+        return _step_saved(request, step)
     consultation = browser.consultation(request)
     if consultation is None or not consultation.is_editable_by_patient:
         # After sending, a step never shows the sent answers: the phone may be someone else's.
         return no_draft(request)
     return _step(request, step, consultation)
+
+
+def _step_saved(request: HttpRequest, step: str) -> HttpResponse:
+    """A later step's answers, saved without reading the draft first: the save is one UPDATE
+    that checks that this browser's key still opens the draft and that it is still a draft."""
+    draft_id = browser.draft_id(request)
+    action = request.POST.get("action", "next")
+    form = STEP_FORMS[step](request.POST, partial=action in ("back", "save"))
+    if draft_id is None or not form.is_valid():
+        consultation = browser.consultation(request)
+        if consultation is None or not consultation.is_editable_by_patient:
+            return no_draft(request)  # as for a GET: nothing shown of a sent consultation
+        return render(request, _template(step), _page_context(step, form))
+    try:
+        services.draft_save(
+            consultation_id=draft_id,
+            draft_key=browser.draft_key(request),
+            step=step,
+            answers=form.cleaned_data,
+        )
+    except (services.DraftNotAttached, services.ConsultationNotEditable):
+        return no_draft(request)
+    return _next_page(request, step, action)
 
 
 def _step(request: HttpRequest, step: str, consultation: Consultation | None) -> HttpResponse:
@@ -160,7 +185,7 @@ def _step(request: HttpRequest, step: str, consultation: Consultation | None) ->
             consultation = services.draft_start(about=form.cleaned_data)
             browser.remember(request, consultation)
         else:
-            consultation = services.draft_save(
+            services.draft_save(
                 consultation_id=consultation.pk,
                 draft_key=browser.draft_key(request),
                 step=step,
@@ -170,6 +195,11 @@ def _step(request: HttpRequest, step: str, consultation: Consultation | None) ->
         return no_draft(request)
     except services.ConsultationNotEditable as exc:
         return _already_sent(request, exc.consultation)
+    return _next_page(request, step, action)
+
+
+def _next_page(request: HttpRequest, step: str, action: str) -> HttpResponse:
+    """Where the patient goes once a step's answers are saved."""
     if action == "save":  # the answers are saved; the next page confirms the address
         return redirect(f"{reverse('intake:send_link')}?from={step}")
     number = STEP_SLUGS.index(step)

@@ -35,6 +35,7 @@ from consultations.models.choices import (
     new_reference,
 )
 from consultations.models.consultation import Consultation, ConsultationQuerySet
+from consultations.models.counts import StatusCount
 from consultations.models.outbox import EmailKind, EmailStatus, OutboundEmail
 from consultations.models.patient import Patient
 from consultations.models.records import AccessLog, Consent
@@ -84,6 +85,7 @@ __all__ = [
     "Primary",
     "Sebum",
     "Severity",
+    "StatusCount",
     "Treatment",
     "choices_check",
     "new_draft_key",

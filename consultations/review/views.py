@@ -169,7 +169,7 @@ def _render_detail(
         if (evaluation := consultation.latest_evaluation)
         else None
     )
-    current = selectors.decision_current(consultation)
+    current = history.current_decision
     initial = kept or {}
     if evaluation is not None:
         if consultation.status == ConsultationStatus.SUBMITTED and decision_form is None:

@@ -7,6 +7,7 @@ live here; the intake's and the review's own steps live in `services/intake.py` 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -76,22 +77,29 @@ def findings_build(evaluation: Evaluation) -> list[EvaluationFinding]:
     ]
 
 
-@transaction.atomic
+# No savepoint inside a caller's transaction: a failure here fails the caller's write too.
+@transaction.atomic(savepoint=False)
 def evaluation_create(
     *,
     consultation: Consultation,
     trigger: str = EvaluationTrigger.SUBMISSION,
     user: User | None = None,
+    fields: Sequence[str] = (),
 ) -> Evaluation:
     """Run the rules on the consultation's stored answers and keep the snapshot.
 
-    Raises rules.AnswersError when the stored answers are incomplete or invalid.
+    `fields`: other fields of the consultation, changed by the caller, saved in the same
+    UPDATE as the new latest evaluation. Raises rules.AnswersError when the answers are
+    incomplete or invalid.
     """
     evaluation = evaluation_build(consultation, trigger=trigger, user=user)
     evaluation.save()
     EvaluationFinding.objects.bulk_create(findings_build(evaluation))
-    Consultation.objects.filter(pk=consultation.pk).update(latest_evaluation=evaluation)
     consultation.latest_evaluation = evaluation
+    if fields:
+        consultation.save(update_fields=["latest_evaluation", *fields])
+    else:
+        Consultation.objects.filter(pk=consultation.pk).update(latest_evaluation=evaluation)
     return evaluation
 
 

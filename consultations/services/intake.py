@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from consultations import fitzpatrick, models, questionnaire, rules
@@ -121,32 +122,54 @@ def _attached(consultation_id: int, draft_key: str) -> Consultation:
     return consultation
 
 
-@transaction.atomic
 def draft_save(
     *, consultation_id: int, draft_key: str, step: str, answers: Mapping[str, Any]
-) -> Consultation:
+) -> None:
     """Store one step's answers on the draft, clearing answers that no longer apply.
 
     Raises DraftNotAttached when the browser's key no longer opens the draft, and
     ConsultationNotEditable once the consultation has been submitted.
     """
-    consultation = _attached(consultation_id, draft_key)
-    if not consultation.is_editable_by_patient:
-        raise ConsultationNotEditable(consultation)
     if step == "about":
-        Patient.objects.filter(pk=consultation.patient_id).update(
-            **{name: answers[name] for name in PATIENT_FIELDS}, updated_at=timezone.now()
-        )
-        consultation.save(update_fields=["updated_at"])
-        return consultation
+        _about_save(consultation_id=consultation_id, draft_key=draft_key, answers=answers)
+        return
     values = _STEP_VALUES[step](answers) if step in _STEP_VALUES else _health_values(step, answers)
     # A draft is always answered in the current questionnaire's words: one started under an
     # earlier version asks the new questions when the patient comes back to it.
     values["questionnaire_version"] = questionnaire.QUESTIONNAIRE_VERSION
-    for name, value in values.items():
-        setattr(consultation, name, value)
-    consultation.save(update_fields=[*values, "updated_at"])
-    return consultation
+    # One statement, no transaction: the UPDATE locks the row and checks its conditions on the
+    # row as it is then (PostgreSQL re-reads a row that changed while it waited), so answers
+    # never land after the submission, nor after the key changed (a resume link emailed away,
+    # an erasure: both give the draft a new key). The conditions are on the row itself, not
+    # through a join, which Django would turn into a subquery read before the lock.
+    anonymised = Patient.objects.filter(pk=OuterRef("patient_id"), anonymised_at__isnull=False)
+    draft = Consultation.objects.filter(
+        ~Exists(anonymised),
+        pk=consultation_id,
+        draft_key=draft_key,
+        status=ConsultationStatus.DRAFT,
+    )
+    if draft.update(**values, updated_at=timezone.now()):
+        return
+    with transaction.atomic():  # not saved: find out why under the row lock, as other writes
+        try:
+            consultation = _attached(consultation_id, draft_key)
+        except Consultation.DoesNotExist:
+            raise DraftNotAttached(f"consultation {consultation_id}") from None
+        if not consultation.is_editable_by_patient:
+            raise ConsultationNotEditable(consultation)
+        draft.update(**values, updated_at=timezone.now())
+
+
+@transaction.atomic
+def _about_save(*, consultation_id: int, draft_key: str, answers: Mapping[str, Any]) -> None:
+    consultation = _attached(consultation_id, draft_key)
+    if not consultation.is_editable_by_patient:
+        raise ConsultationNotEditable(consultation)
+    Patient.objects.filter(pk=consultation.patient_id).update(
+        **{name: answers[name] for name in PATIENT_FIELDS}, updated_at=timezone.now()
+    )
+    consultation.save(update_fields=["updated_at"])
 
 
 def _skin_values(answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -332,13 +355,13 @@ def consultation_submit(
     except rules.AnswersError as exc:
         steps = {_STEP_FOR_ANSWER.get(code, "check") for code in exc.errors}
         raise IntakeIncomplete([step for step in STEPS if step in steps]) from exc
-    consultation.save(
-        update_fields=["status", "submitted_at", "age", "questionnaire_version", "updated_at"]
-    )
     Consent.objects.create(
         consultation=consultation, text_version=consent_text_version, accepted_at=now
     )
-    evaluation_create(consultation=consultation)
+    evaluation_create(
+        consultation=consultation,
+        fields=["status", "submitted_at", "age", "questionnaire_version", "updated_at"],
+    )
     # Queued with the submission: sent by a worker once it is safely stored, never before.
     outbox.email_queue(kind=EmailKind.INTAKE_SUBMITTED, consultation=consultation)
     if settings.PRACTITIONER_NOTIFY_EMAILS:

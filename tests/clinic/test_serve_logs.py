@@ -21,7 +21,7 @@ from bench import flows
 from bench.client import Browser, Response
 from bench.load import UNLIMITED
 from bench.server import ROOT, database_url, gunicorn, server_env, stop
-from consultations.models import Consultation, EmailStatus, OutboundEmail
+from consultations.models import Consultation, EmailKind, EmailStatus, OutboundEmail
 from consultations.services import intake as intake_services
 
 pytestmark = pytest.mark.skipif(
@@ -88,6 +88,14 @@ def journey(base_url: str) -> list[str]:
     first.post(flows.START_PATH, {**about, "action": "save"})
     first.post("/consultation/send-link/", {"email": EMAIL, "use": "as_typed"})
     consultation = Consultation.objects.get(patient__email=EMAIL)
+    # The patient opens the link once the email has come: had they sent the consultation
+    # first, the worker would rightly cancel the email (it would only show the status).
+    deadline = time.monotonic() + 30
+    while not OutboundEmail.objects.filter(
+        kind=EmailKind.RESUME_LINK, status=EmailStatus.SENT
+    ).exists():
+        assert time.monotonic() < deadline, "the worker did not send the resume link"
+        time.sleep(0.1)
     link = f"/consultation/resume/{intake_services.resume_signature(consultation)}/"
     browser = Browser(base_url)
     page = open_link(browser, link)  # lands on the first page still to answer: "your skin"

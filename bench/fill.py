@@ -1,0 +1,149 @@
+"""Grow a seeded bench database to a chain's size: `python -m bench.fill --to 1000000`.
+
+seed_demo makes a realistic clinic through the services (about 13 s for 10,000 consultations),
+far too slow for a million. This copies what seed_demo made, as a whole, until the table holds
+`--to` consultations: each copy of a consultation comes with its patient, evaluations and
+their findings, decisions and consents, ids shifted by a whole copy and every unique column made
+unique again, one `INSERT ... SELECT ... generate_series` per table (a few minutes in all).
+References are renumbered from the ids (PX- and five characters of the usual alphabet), so
+that a million of them never collide. Then ANALYZE: autovacuum may be off, and the planner
+must see the new sizes.
+
+Foreign-key and count triggers are off while copying (session_replication_role = replica); the
+copies point only at rows that exist, and the queue's status counts are recounted at the end.
+"""
+
+# Table and column names come from this module and the catalogue, never from input.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import psycopg
+
+# Tables copied per consultation, and the columns in them that point at a copied table.
+COPIED = {
+    "consultations_patient": {},
+    "consultations_consultation": {
+        "patient_id": "consultations_patient",
+        "latest_evaluation_id": "consultations_evaluation",
+    },
+    "consultations_evaluation": {"consultation_id": "consultations_consultation"},
+    "consultations_evaluationfinding": {"evaluation_id": "consultations_evaluation"},
+    "consultations_decision": {
+        "consultation_id": "consultations_consultation",
+        "evaluation_id": "consultations_evaluation",
+        "supersedes_id": "consultations_decision",
+    },
+    "consultations_consent": {"consultation_id": "consultations_consultation"},
+    "consultations_answercorrection": {
+        "consultation_id": "consultations_consultation",
+        "evaluation_id": "consultations_evaluation",
+    },
+}
+# The reference's five characters, from the id (ids stay below 32 ** 5).
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+REFERENCE_SQL = "'PX-' || " + " || ".join(
+    f"substr('{ALPHABET}', ((({{id}}) >> {shift}) & 31)::int + 1, 1)"
+    for shift in (20, 15, 10, 5, 0)
+)
+# Unique per copy: k is the copy number, the rest as in the original row.
+UNIQUE = {
+    "consultations_consultation": {
+        "public_token": "md5(k::text || '-' || public_token)",
+        "draft_key": "md5(k::text || '-' || draft_key)",
+    },
+    "consultations_patient": {"email": "k::text || '.' || email"},
+}
+STATUS_COUNTS_TABLE = "consultations_statuscount"
+
+
+def columns(conn: psycopg.Connection, table: str) -> list[str]:
+    rows = conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+        "ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def copy_table(conn: psycopg.Connection, table: str, copies: int, offsets: dict[str, int]) -> None:
+    names = columns(conn, table)
+    pointers = {"id": table, **COPIED[table]}
+    values = []
+    for name in names:
+        if name in pointers:
+            values.append(f'"{name}" + k * {offsets[pointers[name]]}')
+        elif table == "consultations_consultation" and name == "reference":
+            values.append(REFERENCE_SQL.format(id=f"id + k * {offsets[table]}"))
+        elif name in UNIQUE.get(table, {}):
+            values.append(UNIQUE[table][name])
+        else:
+            values.append(f'"{name}"')
+    quoted = ", ".join(f'"{name}"' for name in names)
+    conn.execute(
+        f"INSERT INTO {table} ({quoted}) "
+        f"SELECT {', '.join(values)} FROM {table}, generate_series(1, {copies}) AS k "
+        f"WHERE id <= {offsets[table]}"
+    )
+    conn.execute(
+        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+        f"(SELECT coalesce(max(id), 1) FROM {table}))"
+    )
+
+
+def fill(url: str, target: int) -> dict[str, float]:
+    started = time.monotonic()
+    with psycopg.connect(url) as conn:
+        have = conn.execute("SELECT count(*) FROM consultations_consultation").fetchone()[0]
+        copies = max(0, -(-target // have) - 1) if have else 0
+        offsets = {
+            table: conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
+            for table in COPIED
+        }
+        # Through a temporary value: a new reference may be another row's old random one.
+        conn.execute("UPDATE consultations_consultation SET reference = 'T' || id")
+        conn.execute(
+            "UPDATE consultations_consultation SET reference = " + REFERENCE_SQL.format(id="id")
+        )
+        conn.execute("SET session_replication_role = replica")
+        for table in COPIED:
+            copy_table(conn, table, copies, offsets)
+        conn.execute("SET session_replication_role = DEFAULT")
+        recount(conn)
+        conn.commit()
+        total = conn.execute("SELECT count(*) FROM consultations_consultation").fetchone()[0]
+    analyze(url)
+    return {"consultations": total, "seconds": round(time.monotonic() - started, 1)}
+
+
+def recount(conn: psycopg.Connection) -> None:
+    """The queue's status counts from the table itself (the copies bypassed the trigger)."""
+    if conn.execute("SELECT to_regclass(%s)", [STATUS_COUNTS_TABLE]).fetchone()[0] is None:
+        return
+    conn.execute(f"DELETE FROM {STATUS_COUNTS_TABLE}")
+    conn.execute(
+        f"INSERT INTO {STATUS_COUNTS_TABLE} (status, slot, n) "
+        "SELECT status, 0, count(*) FROM consultations_consultation "
+        "WHERE status <> 'draft' GROUP BY status"
+    )
+
+
+def analyze(url: str) -> None:
+    """Fresh planner statistics: autovacuum may be off, and a bulk load leaves none."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--to", type=int, required=True, help="consultations in all")
+    args = parser.parse_args()
+    print(fill(os.environ["DATABASE_URL"], args.to))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""A form renderer that writes the plain widgets in Python: the same HTML, without templates.
+
+Django renders every widget through a template (an input, its attributes in an included
+template, each option of a select in another): a few tenths of a millisecond each, and a staff
+page has dozens. The widgets below are written here exactly as Django's own templates write
+them (django/forms/templates/django/forms/widgets/); any other widget, or one with a template
+of its own, goes through the templates as before. tests/clinic/test_renderers.py renders each
+both ways and compares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from django.forms.renderers import DjangoTemplates
+from django.utils.html import conditional_escape
+
+WIDGETS = "django/forms/widgets/"
+# Each of these templates is `{% include "django/forms/widgets/input.html" %}`.
+INPUT_TYPES = ("input", "text", "number", "email", "hidden", "checkbox", "password", "url", "tel")
+
+
+def _attrs(attrs: Mapping[str, Any]) -> str:
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(value)}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _input(widget: Mapping[str, Any]) -> str:
+    value = widget["value"]
+    given = "" if value is None else f' value="{conditional_escape(value)}"'
+    return (
+        f'<input type="{conditional_escape(widget["type"])}" '
+        f'name="{conditional_escape(widget["name"])}"{given}{_attrs(widget["attrs"])}>'
+    )
+
+
+def _textarea(widget: Mapping[str, Any]) -> str:
+    value = conditional_escape(widget["value"]) if widget["value"] else ""
+    return (
+        f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n'
+        f"{value}</textarea>"
+    )
+
+
+def _option(option: Mapping[str, Any]) -> str:
+    return (
+        f'<option value="{conditional_escape(option["value"])}"{_attrs(option["attrs"])}>'
+        f"{conditional_escape(option['label'])}</option>"
+    )
+
+
+def _select(widget: Mapping[str, Any]) -> str | None:
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in group_choices:
+            if option["template_name"] != WIDGETS + "select_option.html":
+                return None
+            # The option's template ends with a newline, which its include keeps.
+            parts.append("\n  " + _option(option) + "\n")
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
+WRITERS: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
+    **{f"{WIDGETS}{name}.html": _input for name in INPUT_TYPES},
+    WIDGETS + "textarea.html": _textarea,
+    WIDGETS + "select.html": _select,
+}
+
+
+class WidgetRenderer(DjangoTemplates):
+    """Django's default renderer, writing the plain widgets without a template."""
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
+        writer = WRITERS.get(template_name)
+        widget = context.get("widget")
+        if writer is not None and widget is not None:
+            html = writer(widget)
+            if html is not None:
+                return html.strip()
+        return super().render(template_name, context, request)
