@@ -89,15 +89,44 @@ def test_a_user_made_superuser_or_inactive_is_seen_at_once(client):
     assert client.get(QUEUE).status_code == 403
 
 
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "clinic.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+    }
+}
+
+
 def test_with_the_cache_down_staff_pages_read_permissions_from_the_database(client, settings):
     client.force_login(PractitionerFactory())
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "clinic.cache.RedisCache",
-            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    settings.CACHES = DEAD_REDIS
 
     assert client.get(QUEUE).status_code == 200
+
+
+def test_with_the_cache_down_staff_sign_in_work_and_sign_out_for_good(client, settings):
+    """Sessions live in the database: Redis going away costs no page, and a logout made while
+    it is away cannot come undone when it is back."""
+    PractitionerFactory(username="drdown", password="a long enough pass phrase")
+    settings.CACHES = DEAD_REDIS
+
+    signed_in = client.post(
+        reverse("login"), {"username": "drdown", "password": "a long enough pass phrase"}
+    )
+    assert signed_in.status_code == 302
+    assert client.get(QUEUE).status_code == 200
+    assert client.post(reverse("logout")).status_code == 302
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert client.get(QUEUE).status_code == 302  # to the login page
+
+
+def test_with_the_cache_down_a_patient_with_a_session_carries_on(client, settings):
+    session = client.session
+    session["seen"] = True  # a browser that has been here before
+    session.save()
+    settings.CACHES = DEAD_REDIS
+
+    assert client.get(reverse("intake:start")).status_code == 200
+    assert client.get(reverse("home")).status_code == 200
