@@ -1,10 +1,11 @@
-"""Each staff user's permission set, cached between requests and never stale.
+"""Each staff user's permission set, cached between requests, read again on every change.
 
 Django's model backend reads a user's permissions with two queries on every request that
 checks one. Here the set is kept in the shared cache with the permissions' generation: any
 change to who holds what (a user's groups or permissions, a group's permissions, a group or
 permission deleted or renamed) starts a new generation, so that every cached set is read again
-from the database on its next use. The generation changes when the change is made and again
+from the database on its next use. Changes Django sends no signal for (see SET_SECONDS) are
+seen within five minutes. The generation changes when the change is made and again
 when its transaction commits, so that a set read in between, from the old rows, is not kept.
 """
 
@@ -25,7 +26,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "permissions:generation"
-SET_SECONDS = 60 * 60
+# What no signal reports is read again within this long: raw SQL, and a queryset delete of the
+# membership rows themselves (Django sends no delete signals for auto-created through models).
+SET_SECONDS = 5 * 60
 
 
 def _set_key(user: User) -> str:
