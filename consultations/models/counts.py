@@ -3,7 +3,8 @@
 Counting the table on every queue view costs a scan that grows with the clinic (half a second
 at a million consultations). A PostgreSQL trigger (migration 0014_perf_status_counts) adds each
 statement's changes here in the same transaction as the change, whatever wrote it: a
-submission, a decision, an erasure, the admin, a bulk load. Concurrent writers add to
+submission, a decision, an erasure, the admin, a bulk load (and a TRUNCATE empties it, 0016).
+Concurrent writers add to
 different slots (their backend's pid modulo SLOTS), so that they do not queue on one row; a
 status's count is the sum of its slots.
 """

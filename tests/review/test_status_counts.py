@@ -17,6 +17,7 @@ from consultations.services.intake import consultation_submit
 from tests.factories import (
     CompleteDraftFactory,
     PractitionerFactory,
+    decided,
     decision_form_data,
     submitted,
 )
@@ -56,6 +57,21 @@ def test_a_submission_a_decision_and_an_erasure_leave_the_counts_right(client, p
 
     patient_anonymise(patient=waiting.patient, user=practitioner)
     assert queue_tabs(client) == counted() == selectors.status_counts()
+
+
+@pytest.mark.django_db
+def test_a_truncated_table_leaves_no_count_behind():
+    submitted()
+    decided()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # Django's foreign keys wait for COMMIT
+        cursor.execute("TRUNCATE consultations_consultation CASCADE")
+
+    assert (
+        selectors.status_counts()
+        == counted()
+        == dict.fromkeys([*selectors.QUEUE_STATUSES, selectors.ALL], 0)
+    )
 
 
 @pytest.mark.django_db
