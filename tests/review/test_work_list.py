@@ -37,8 +37,8 @@ QUEUE = reverse("review:queue")
 
 
 @pytest.fixture
-def practitioner_client(client):
-    client.force_login(PractitionerFactory())
+def practitioner_client(client, practitioner):
+    """The test client, signed in as a practitioner (tests/conftest.py)."""
     return client
 
 
