@@ -19,6 +19,7 @@ from consultations.models import (
     DecisionReason,
     FitzpatrickSource,
     Patient,
+    SessionRecord,
 )
 from consultations.permissions import APP_LABEL, REVIEW_CODENAME
 from consultations.questionnaire import QUESTIONS, TEXT
@@ -265,3 +266,65 @@ def flagged_decision() -> Consultation:
         goals=["pore_size", "texture"],
         allergies="Peanuts",
     )
+
+
+# --- Course (after the decision) -------------------------------------------------------------
+
+
+def coursed(
+    *,
+    treatment: str | None = None,
+    user: User | None = None,
+    plan_sessions: int | None = None,
+    plan_interval_weeks: int | None = None,
+    **fields,
+) -> Consultation:
+    """A consultation decided through the review service, so that its course is planned as in
+    the product: `treatment` (default the rules' primary) with the protocol's typical plan."""
+    from consultations.services.review import DecisionInput, review_decide
+    from consultations.treatment_plans import PROTOCOLS
+
+    consultation = submitted(**fields)
+    evaluation = consultation.latest_evaluation
+    chosen = treatment or evaluation.primary
+    protocol = PROTOCOLS[chosen]
+    review_decide(
+        consultation=consultation,
+        user=user or PractitionerFactory(),
+        evaluation_id=evaluation.pk,
+        lock_version=consultation.lock_version,
+        choice=DecisionInput(
+            outcome=DecisionOutcome.ACCEPTED
+            if chosen == evaluation.primary
+            else DecisionOutcome.CHANGED,
+            treatment=chosen,
+            reason_code="" if chosen == evaluation.primary else DecisionReason.CLINICAL_JUDGEMENT,
+            plan_sessions=plan_sessions or protocol.sessions,
+            plan_interval_weeks=plan_interval_weeks or protocol.interval_weeks,
+        ),
+    )
+    consultation.refresh_from_db()
+    return consultation
+
+
+class SessionRecordFactory(factory.django.DjangoModelFactory):
+    """What was done at a planned session: a superficial peel with a mild reaction."""
+
+    class Meta:
+        model = SessionRecord
+
+    session = factory.LazyFunction(
+        lambda: coursed(treatment="chemical_peel").course.sessions.first()
+    )
+    performed_on = factory.LazyAttribute(lambda r: r.session.target_date)
+    performed_by = factory.SubFactory(PractitionerFactory)
+    recorded_by = factory.SelfAttribute("performed_by")
+    treatment = factory.LazyAttribute(lambda r: r.session.course.treatment)
+    peel_agent = factory.LazyAttribute(
+        lambda r: "mandelic" if r.treatment == "chemical_peel" else ""
+    )
+    peel_concentration_pct = factory.LazyAttribute(
+        lambda r: 30 if r.treatment == "chemical_peel" else None
+    )
+    erythema_grade = 1
+    pain = 3

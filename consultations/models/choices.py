@@ -132,6 +132,7 @@ class EvaluationTrigger(models.TextChoices):
     SUBMISSION = "submission", "Patient submitted"
     CORRECTION = "correction", "Practitioner corrected answers"
     RERUN = "rerun", "Re-run"
+    CHECK_IN = "check_in", "Patient's check-in before a session"
 
 
 class Severity(models.TextChoices):
@@ -168,3 +169,84 @@ class AccessAction(models.TextChoices):
     EXPORT_FHIR = "export_fhir", "Exported FHIR"
     PRINT = "print", "Printed a summary"
     ANONYMISE = "anonymise", "Anonymised a patient"
+    COURSE = "course", "Changed a treatment course"
+    SESSION = "session", "Recorded a session"
+    CLEAR = "clear", "Decided on a blocked session"
+    RED_FLAG = "red_flag", "Handled a follow-up red flag"
+
+
+# --- After the decision: the treatment course (models/course.py) ----------------------------
+
+
+class CourseStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    ENDED = "ended", "Ended"
+
+
+class CourseEndReason(models.TextChoices):
+    COMPLETED = "completed", "Completed"
+    SIDE_EFFECT = "side_effect", "Side effect"
+    PATIENT_CHOICE = "patient_choice", "Patient's choice"
+    NO_RESPONSE = "no_response", "No response to treatment"
+    MOVED_AWAY = "moved_away", "Moved away"
+    DECISION_AMENDED = "decision_amended", "Decision amended: no treatment"
+    SAFETY_STOP = "safety_stop", "Stopped after a safety check-in"
+    OTHER = "other", "Other (see notes)"
+
+
+class CourseEventKind(models.TextChoices):
+    CREATED = "created", "Course planned"
+    RESCHEDULED = "rescheduled", "Session rescheduled"
+    MAINTENANCE_ADDED = "maintenance_added", "Maintenance session added"
+    PAUSED = "paused", "Course paused"
+    RESUMED = "resumed", "Course resumed"
+    ENDED = "ended", "Course ended"
+    REPLANNED = "replanned", "Course re-planned after an amended decision"
+
+
+class SessionKind(models.TextChoices):
+    COURSE = "course", "Course session"
+    MAINTENANCE = "maintenance", "Maintenance session"
+
+
+class SessionStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ClearanceOutcome(models.TextChoices):
+    PROCEED = "proceed", "Proceed (reason recorded)"
+    CHANGE = "change", "Change the treatment"
+    STOP_COURSE = "stop_course", "Stop the course"
+
+
+class CheckInKind(models.TextChoices):
+    PRE_SESSION = "pre_session", "Before the session"
+    DAY_2 = "day_2", "Day 2 after the session"
+    DAY_14 = "day_14", "Day 14 after the session"
+
+
+class CheckInSource(models.TextChoices):
+    PATIENT_LINK = "patient_link", "Patient, through the emailed link"
+    CLINIC_TABLET = "clinic_tablet", "Patient, on a tablet at the clinic"
+
+
+class Redness(models.TextChoices):
+    NONE = "none", "None"
+    UNDER_1_DAY = "under_1_day", "Less than a day"
+    DAYS_1_TO_3 = "days_1_to_3", "1 to 3 days"
+    OVER_3_DAYS = "over_3_days", "More than 3 days, or still red"
+
+
+class DarkPatches(models.TextChoices):
+    NONE = "none", "None"
+    SOME = "some", "Some, not growing"
+    SPREADING = "spreading", "Spreading or getting darker"
+
+
+class PoresNow(models.TextChoices):
+    BETTER = "better", "Better"
+    SAME = "same", "About the same"
+    WORSE = "worse", "Worse"

@@ -19,6 +19,8 @@ class EmailKind(models.TextChoices):
     RESUME_LINK = "resume_link", "Patient: link to continue"
     DECISION = "decision", "Patient: decision recorded"
     DECISION_AMENDED = "decision_amended", "Patient: decision amended"
+    CHECK_IN_PRE_SESSION = "check_in_pre_session", "Patient: check-in before a session"
+    CHECK_IN_FOLLOW_UP = "check_in_follow_up", "Patient: follow-up after a session"
 
 
 class EmailStatus(models.TextChoices):
@@ -39,6 +41,14 @@ class OutboundEmail(models.Model):
     kind = models.CharField(max_length=24, choices=EmailKind.choices)
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="outbound_emails"
+    )
+    # Check-in emails: which check-in's link to send (its token is read when it is sent).
+    check_in = models.ForeignKey(
+        "consultations.CheckIn",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="outbound_emails",
     )
     status = models.CharField(
         max_length=16, choices=EmailStatus.choices, default=EmailStatus.QUEUED

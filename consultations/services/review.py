@@ -38,6 +38,7 @@ from consultations.models import (
 )
 from consultations.selectors import decision_current
 from consultations.services import access_log_record, evaluation_create, outbox
+from consultations.services.course import course_follow_decision
 from consultations.treatment_plans import PROTOCOLS
 
 if TYPE_CHECKING:
@@ -158,6 +159,7 @@ def review_decide(
             locked.status = ConsultationStatus.DECIDED
             locked.decided_at = decision.decided_at
             _decision_logged(locked, decision, AccessLog.Action.DECIDE, "status", "decided_at")
+            course_follow_decision(consultation=locked, decision=decision, user=user)
             _patient_notify(decision)
     except IntegrityError:
         # Last guard: the partial unique constraint let another first decision in first.
@@ -210,6 +212,7 @@ def decision_amend(
                 amendment_reason=amendment_reason,
             )
             _decision_logged(locked, decision, AccessLog.Action.AMEND)
+            course_follow_decision(consultation=locked, decision=decision, user=user)
             _patient_notify(decision)
     except IntegrityError:
         # Last guard: `supersedes` is one-to-one, so only one amendment of a decision gets in.
