@@ -203,6 +203,19 @@ class CourseEventKind(models.TextChoices):
     RESUMED = "resumed", "Course resumed"
     ENDED = "ended", "Course ended"
     REPLANNED = "replanned", "Course re-planned after an amended decision"
+    TREATMENT_CHANGED = "treatment_changed", "Treatment changed after a safety check-in"
+
+
+class AdverseEvent(models.TextChoices):
+    """What can go wrong at or just after a session (SessionRecord.adverse_events, codes)."""
+
+    BLISTERING = "blistering", "Blistering"
+    CRUSTING = "crusting", "Crusting"
+    PROLONGED_ERYTHEMA = "prolonged_erythema", "Prolonged erythema"
+    PIH = "pih", "Post-inflammatory hyperpigmentation (PIH)"
+    INFECTION = "infection", "Infection"
+    BURN = "burn", "Burn"
+    OTHER = "other", "Other (see notes)"
 
 
 class SessionKind(models.TextChoices):
