@@ -33,6 +33,7 @@ from consultations.permissions import REVIEW_PERMISSION
 from consultations.presenters import explain, free_text
 from consultations.presenters.queue import queue_row
 from consultations.review import conflicts
+from consultations.review.course_views import course_panel
 from consultations.review.forms import (
     QUEUE_TABS,
     AmendForm,
@@ -217,6 +218,7 @@ def _render_detail(
             "ruleset_version": rules.RULESET_VERSION,
             "decline_messages": DECLINE_MESSAGE_LIST,
             "decline_defaults": {code: decline_message(code) for code, _ in DecisionReason.choices},
+            "course_panel": course_panel(consultation),
         },
         status=status,
     )
