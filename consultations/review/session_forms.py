@@ -93,7 +93,8 @@ def _whole(label: str, low: int, high: int, unit: str = "") -> forms.IntegerFiel
 def _decimal(
     label: str, low: str, high: str, unit: str, max_digits: int, places: int
 ) -> forms.DecimalField:
-    words = f"{low} to {high}{unit}"
+    # Django fills its messages in with "%": a percent sign is written twice.
+    words = f"{low} to {high}{unit}".replace("%", "%%")
     return forms.DecimalField(
         label=label,
         required=False,
@@ -280,6 +281,10 @@ class SessionRecordForm(forms.Form):
             for name in set(names) - kept:
                 self.errors.pop(name, None)
                 data[name] = None
+        # A number both too big and too long gets one message, not the same one twice.
+        for name, errors in list(self.errors.items()):
+            if len(set(errors)) < len(errors):
+                self.errors[name] = self.error_class(list(dict.fromkeys(errors)))
         if not treatment:
             return data
         for name, message in REQUIRED[treatment].items():
