@@ -71,6 +71,8 @@ REVIEW_NOT_ALLOWED = row(LOGIN, LOGIN, LOGIN, 403, 405, 405, LOGIN)
 SENT_BACK = (302, re.compile(r"^/staff/consultations/[^/]+/(correct/)?$"))
 REVIEW_STALE_FORM = row(LOGIN, LOGIN, LOGIN, 403, SENT_BACK, SENT_BACK, LOGIN)
 LOGGED_IN = row(LOGIN, LOGIN, LOGIN, 200, 200, 200, LOGIN)
+# A session of the sample consultation, which has no course: not found, once allowed in.
+REVIEW_NO_SESSION = row(LOGIN, LOGIN, LOGIN, 403, 404, 404, LOGIN)
 
 MATRIX: dict[tuple[str, str], dict[str, object]] = {
     # Public pages
@@ -115,6 +117,27 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("review:rerun", "GET"): REVIEW_NOT_ALLOWED,
     # An empty form has no lock version: refused as a stale page, back to the detail page.
     ("review:rerun", "POST"): row(LOGIN, LOGIN, LOGIN, 403, REDIRECT, REDIRECT, LOGIN),
+    # The treatment course (the sample consultation has none: refused with a message, or 404
+    # for a session of it)
+    ("review:course_reschedule", "GET"): REVIEW_NOT_ALLOWED,
+    ("review:course_reschedule", "POST"): row(LOGIN, LOGIN, LOGIN, 403, REDIRECT, REDIRECT, LOGIN),
+    ("review:course_maintenance", "GET"): REVIEW_NOT_ALLOWED,
+    # An empty form: the form again, with its message
+    ("review:course_maintenance", "POST"): REVIEW,
+    ("review:course_pause", "GET"): REVIEW_NOT_ALLOWED,
+    ("review:course_pause", "POST"): row(LOGIN, LOGIN, LOGIN, 403, REDIRECT, REDIRECT, LOGIN),
+    ("review:course_resume", "GET"): REVIEW_NOT_ALLOWED,
+    ("review:course_resume", "POST"): row(LOGIN, LOGIN, LOGIN, 403, REDIRECT, REDIRECT, LOGIN),
+    ("review:course_end", "GET"): REVIEW_NOT_ALLOWED,
+    ("review:course_end", "POST"): REVIEW,
+    ("review:session_record", "GET"): REVIEW_NO_SESSION,
+    ("review:session_record", "POST"): REVIEW_NO_SESSION,
+    ("review:session_amend", "GET"): REVIEW_NO_SESSION,
+    ("review:session_amend", "POST"): REVIEW_NO_SESSION,
+    ("review:session_clear", "GET"): REVIEW_NOT_ALLOWED,
+    ("review:session_clear", "POST"): REVIEW_NO_SESSION,
+    ("review:session_check_in", "GET"): REVIEW_NOT_ALLOWED,
+    ("review:session_check_in", "POST"): REVIEW_NO_SESSION,
     # Insight: analytics, FHIR and print for practitioners; the rule test bench for admins
     ("insight:analytics", "GET"): REVIEW,
     ("insight:analytics", "POST"): everyone(405),
@@ -228,6 +251,8 @@ def url_for(name: str, role: str, world: World) -> str:
         kwargs["signed"] = signed if holds_link else signed[:-4] + "AAAA"
     if "reference" in params:
         kwargs["reference"] = world.sent.reference
+    if "number" in params:
+        kwargs["number"] = "1"
     if "step" in params:
         kwargs["step"] = "skin"
     return reverse(name, kwargs=kwargs)
