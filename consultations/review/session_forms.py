@@ -284,7 +284,7 @@ class SessionRecordForm(forms.Form):
         # A number both too big and too long gets one message, not the same one twice.
         for name, errors in list(self.errors.items()):
             if len(set(errors)) < len(errors):
-                self.errors[name] = self.error_class(list(dict.fromkeys(errors)))
+                self.errors[name] = self.error_class(list(dict.fromkeys(map(str, errors))))
         if not treatment:
             return data
         for name, message in REQUIRED[treatment].items():
