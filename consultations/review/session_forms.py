@@ -260,6 +260,10 @@ class SessionRecordForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = practitioners
         self.allowed_text = ", ".join(rules.PEEL_AGENT_LABELS[a] for a in self.allowed_agents)
+        # Required for their treatment only: marked as required on the page all the same.
+        for names in REQUIRED.values():
+            for name in names:
+                self.fields[name].widget.attrs["aria-required"] = "true"
 
     def clean_performed_on(self) -> datetime.date:
         value: datetime.date = self.cleaned_data["performed_on"]

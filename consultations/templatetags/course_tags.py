@@ -28,3 +28,8 @@ def course_widget(field: BoundField) -> SafeString:
 def is_choice_group(field: BoundField) -> bool:
     """Radio buttons and tick boxes: a fieldset with a legend, not a label."""
     return field.widget_type in ("radioselect", "checkboxselectmultiple")
+
+
+@register.filter(name="get_item")
+def get_item(mapping: dict[str, object], key: str) -> object:
+    return mapping.get(key)
