@@ -12,6 +12,8 @@ from consultations.models import (
     AdverseEvent,
     CheckIn,
     CheckInKind,
+    CourseEndReason,
+    CourseEvent,
     CourseSession,
     SessionClearance,
     SessionRecord,
@@ -34,6 +36,18 @@ def block_reasons(session: CourseSession) -> list[str]:
         else:
             lines.append(str(item))
     return lines
+
+
+# Codes a course event's detail may carry, in words.
+_CODE_WORDS = {
+    **{code: str(label).lower() for code, label in Treatment.choices},
+    **{code: str(label).lower() for code, label in CourseEndReason.choices},
+}
+
+
+def event_detail(event: CourseEvent) -> str:
+    """A course event's detail with its codes in words ("side_effect" reads "side effect")."""
+    return " ".join(_CODE_WORDS.get(word, word) for word in event.detail.split())
 
 
 def _number(value: Decimal | int | None) -> str:

@@ -27,7 +27,7 @@ from clinic.auth import signed_in_user
 from consultations import course_selectors, selectors
 from consultations.models import Consultation, CourseStatus
 from consultations.permissions import REVIEW_PERMISSION
-from consultations.presenters.course import session_row
+from consultations.presenters.course import event_detail, session_row
 from consultations.review.course_forms import (
     ClearanceForm,
     EndForm,
@@ -69,7 +69,7 @@ def course_panel(consultation: Consultation) -> dict[str, Any] | None:
         "course": course,
         "rows": rows,
         "blocked": [row for row in rows if row.session.is_blocked],
-        "events": view.events,
+        "events": [(event, event_detail(event)) for event in view.events],
         "open": course.status != CourseStatus.ENDED,
         "maintenance_form": MaintenanceForm(auto_id="id_maintenance_%s"),
         "pause_form": PauseForm(auto_id="id_pause_%s"),

@@ -135,7 +135,12 @@ def _check_input(course: Course, given: SessionInput) -> None:
             raise ValueError("a peel needs an agent from the vocabulary")
         outside = given.peel_agent not in allowed_peel_agents(course)
         if outside and not given.agent_override_reason.strip():
-            raise ValueError("an agent outside the allowed list needs an override reason")
+            # The form says so field by field; here only when the decision changed meanwhile.
+            raise CourseRefused(
+                f"{rules.PEEL_AGENT_LABELS[given.peel_agent].capitalize()} is not an agent the "
+                "rules allowed for this patient: choose an allowed agent, or give the reason "
+                "for the override."
+            )
     if not set(given.adverse_events) <= set(AdverseEvent.values):
         raise ValueError("unknown adverse event")
     if AdverseEvent.OTHER in given.adverse_events and not given.adverse_notes.strip():

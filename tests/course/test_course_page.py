@@ -172,6 +172,8 @@ def test_ending_early_with_other_needs_notes(client, practitioner):
     assert consultation.course.end_reason == "moved_away"
     assert set(consultation.course.sessions.values_list("status", flat=True)) == {"cancelled"}
     assert consultation.course.events.filter(kind=CourseEvent.Kind.ENDED, by=practitioner)
+    page = detail(client, consultation).content.decode()
+    assert "Course ended</strong>: moved away" in page
 
 
 def test_the_system_s_own_end_reasons_cannot_be_posted(client, practitioner):

@@ -202,7 +202,7 @@ def test_the_service_refuses_an_agent_outside_the_list_without_a_reason():
         erythema_grade=1,
         pain=2,
     )
-    with pytest.raises(ValueError, match="override"):
+    with pytest.raises(CourseRefused, match="Glycolic acid is not an agent the rules allowed"):
         session_services.session_record(consultation=consultation, user=user, number=1, given=given)
     assert not SessionRecord.objects.exists()
 

@@ -51,7 +51,7 @@ def test_a_blocked_session_is_cleared_then_recorded_with_peel_parameters_on_a_ta
     expect(page.get_by_label("Wavelength (nm)")).to_be_hidden()
     check_page(page, "41-session-record", csp_violations)
 
-    page.get_by_label("Agent", exact=True).select_option("mandelic")
+    page.get_by_role("combobox", name="Agent").select_option("mandelic")
     page.get_by_label("Contact time (minutes)").fill("3")
     page.get_by_label("1 mild").first.check()
     page.locator("#id_pain_3").check()
