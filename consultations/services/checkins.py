@@ -300,10 +300,10 @@ def check_in_answer_follow_up(
     return CheckInAnswered(check_in=locked)
 
 
-_FOLLOW_UP_CHOICES = {
-    "redness": Redness.values,
-    "dark_patches": DarkPatches.values,
-    "pores_now": PoresNow.values,
+_FOLLOW_UP_CHOICES: dict[str, list[object]] = {
+    "redness": list(Redness.values),
+    "dark_patches": list(DarkPatches.values),
+    "pores_now": list(PoresNow.values),
     "satisfaction": list(range(11)),
 }
 

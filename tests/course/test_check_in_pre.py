@@ -191,3 +191,31 @@ def test_after_erasure_the_link_leads_nowhere(client):
     check_in.refresh_from_db()
     assert check_in.cancelled_at is not None
     assert client.get(url(check_in)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        pre_body(pregnant="maybe"),
+        pre_body(recent_tan="x" * 500_000),
+        pre_body(isotretinoin_last_6_months="yes", isotretinoin_timing="last_year"),
+        pre_body(breastfeeding=["yes", "no"]),
+    ],
+)
+def test_hostile_pre_session_bodies_get_messages_and_store_nothing(client, body):
+    check_in = pre_session()
+    response = client.post(url(check_in), body)
+    assert response.status_code == 200
+    assert "There is a problem" in response.content.decode()
+    check_in.refresh_from_db()
+    assert check_in.answered_at is None
+    assert not AnswerUpdate.objects.exists()
+
+
+def test_a_timing_sent_after_no_to_isotretinoin_is_not_kept(client):
+    check_in = pre_session()
+    client.post(url(check_in), pre_body(isotretinoin_timing="current"))
+    check_in.refresh_from_db()
+    assert check_in.answers["isotretinoin_timing"] == ""
+    assert consultation_of(check_in).isotretinoin_timing == ""
