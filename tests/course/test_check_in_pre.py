@@ -200,7 +200,7 @@ def test_after_erasure_the_link_leads_nowhere(client):
         pre_body(pregnant="maybe"),
         pre_body(recent_tan="x" * 500_000),
         pre_body(isotretinoin_last_6_months="yes", isotretinoin_timing="last_year"),
-        pre_body(breastfeeding=["yes", "no"]),
+        pre_body(breastfeeding="\x00"),
     ],
 )
 def test_hostile_pre_session_bodies_get_messages_and_store_nothing(client, body):
