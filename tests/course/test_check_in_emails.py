@@ -161,3 +161,14 @@ def test_a_check_in_answered_on_the_tablet_before_its_email_gets_none(client):
     check_in = pre_session_check_in(session)
     client.post(url(check_in, source="clinic_tablet"), pre_body())
     assert check_ins_send_due(now=_at(session.target_date - datetime.timedelta(days=2))).queued == 0
+
+
+def test_an_email_queued_and_then_made_needless_by_an_answer_is_not_sent(client):
+    consultation = _course()
+    day = consultation.course.sessions.get(number=1).target_date
+    assert check_ins_send_due(now=_at(day - datetime.timedelta(days=2))).queued == 1
+    client.post(url(CheckIn.objects.get(), source="clinic_tablet"), pre_body())
+    assert _sent_check_in_emails() == []
+    assert OutboundEmail.objects.get(kind=EmailKind.CHECK_IN_PRE_SESSION).status == (
+        EmailStatus.CANCELLED
+    )
