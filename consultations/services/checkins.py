@@ -343,7 +343,7 @@ def red_flag_handle(
         raise ValueError("a note is needed")
     locked_for_review(consultation)
     check_in = (
-        CheckIn.objects.select_for_update()
+        CheckIn.objects.select_for_update(of=("self",))
         .filter(pk=check_in_id, session__course__consultation=consultation, red_flag=True)
         .first()
     )
