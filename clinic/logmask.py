@@ -1,8 +1,9 @@
 """Keep patients' private link tokens out of every log line.
 
-A patient's status page (/c/<token>/...) and resume link (/consultation/resume/<signed>/) carry
-the only secret that opens their answers. Django logs the path of every 4xx/5xx response, and an
-access log writes every path, so both mask the secret part before anything is written.
+A patient's status page (/c/<token>/...), resume link (/consultation/resume/<signed>/) and
+check-in links (/check-in/<token>/) carry the only secret that opens their answers. Django logs
+the path of every 4xx/5xx response, and an access log writes every path, so both mask the
+secret part before anything is written.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-_SECRET_PATH = re.compile(r"(/c/|/consultation/resume/)[^/\s\"'?]+")
+_SECRET_PATH = re.compile(r"(/c/|/consultation/resume/|/check-in/)[^/\s\"'?]+")
 MASK = "[token]"
 
 

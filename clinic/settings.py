@@ -287,7 +287,13 @@ RETENTION_DRAFT_DAYS = env_int("RETENTION_DRAFT_DAYS", 30, minimum=1)
 RETENTION_RECORD_DAYS = env_int("RETENTION_RECORD_DAYS", 90, minimum=1)
 RETENTION_LOGIN_DAYS = env_int("RETENTION_LOGIN_DAYS", 90, minimum=1)
 _PURGE_EVERY = env_int("RETENTION_PURGE_EVERY_HOURS", 24, minimum=1) * 3600
-TASK_SCHEDULE = {"retention-purge": ("consultations.tasks.retention_purge", _PURGE_EVERY)}
+# The check-ins' emails (consultations/services/checkin_emails.py): how often the task looks for
+# those due.
+_CHECK_INS_EVERY = env_int("CHECK_IN_EMAILS_EVERY_MINUTES", 15, minimum=1) * 60
+TASK_SCHEDULE = {
+    "retention-purge": ("consultations.tasks.retention_purge", _PURGE_EVERY),
+    "check-ins-send-due": ("consultations.tasks.check_ins_send_due", _CHECK_INS_EVERY),
+}
 
 # --- Request size: bodies above it, file parts too, are refused unread (413), as nginx does.
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 1024 * 1024, minimum=1024)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from consultations.services import outbox, retention
+from consultations.services import checkin_emails, outbox, retention
 
 
 @task()
@@ -21,3 +21,11 @@ def email_deliver(outbound_id: int) -> str:
 def retention_purge() -> dict[str, int]:
     """Delete what the retention policy says is no longer kept (daily, TASK_SCHEDULE)."""
     return retention.retention_purge(dry_run=False)
+
+
+@task()
+def check_ins_send_due() -> dict[str, int]:
+    """Create the pre-session check-ins now due and queue every due check-in's email once
+    (every CHECK_IN_EMAILS_EVERY_MINUTES, TASK_SCHEDULE)."""
+    report = checkin_emails.check_ins_send_due()
+    return {"created": report.created, "queued": report.queued}

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from consultations import emails, presenters, questionnaire, selectors
+from consultations import emails, presenters, questionnaire, selectors, selectors_course
 from consultations.consent import CONSENT_PARAGRAPHS, CONSENT_TITLE
 from consultations.models import ConsultationStatus
 
@@ -34,17 +34,20 @@ def submitted(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_safe
 def status(request: HttpRequest, token: str) -> HttpResponse:
-    """The patient's private status page: awaiting review, or the practitioner's outcome."""
+    """The patient's private status page: awaiting review, or the practitioner's outcome and
+    the course that follows (sessions, aftercare for the last one, the next check-in)."""
     consultation = selectors.sent_by_token(token)
-    decision = None
+    decision = course = None
     if consultation.status == ConsultationStatus.DECIDED:
         decision = selectors.decision_current(consultation)
+        course = selectors_course.patient_course(consultation)
     return render(
         request,
         "intake/status.html",
         {
             "consultation": consultation,
             "decision": decision,
+            "course": course,
             "review_days": settings.CLINIC_REVIEW_WORKING_DAYS,
         },
     )

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from clinic import converters  # noqa: F401  (registers "token" and "signed")
-from consultations.intake import pages, save_views, views
+from consultations.intake import checkin_views, pages, save_views, views
 
 app_name = "intake"
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("c/<token:token>/", pages.status, name="status"),
     path("c/<token:token>/submitted/", pages.submitted, name="submitted"),
     path("c/<token:token>/my-answers/", pages.patient_copy, name="patient_copy"),
+    path("check-in/<token:token>/", checkin_views.check_in, name="check_in"),
 ]

@@ -3,7 +3,13 @@
 from django.urls import path
 
 from clinic import converters  # noqa: F401  (registers "reference")
-from consultations.review import correction_views, course_views, session_views, views
+from consultations.review import (
+    correction_views,
+    course_views,
+    red_flag_views,
+    session_views,
+    views,
+)
 
 app_name = "review"
 
@@ -27,4 +33,5 @@ urlpatterns = [
     path(SESSION + "amend/", session_views.amend, name="session_amend"),
     path(SESSION + "clear/", session_views.clear, name="session_clear"),
     path(SESSION + "check-in/", session_views.check_in_on_tablet, name="session_check_in"),
+    path(CONSULTATION + "red-flag/", red_flag_views.red_flag_handled, name="red_flag_handled"),
 ]

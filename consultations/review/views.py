@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from clinic.auth import signed_in_user
-from consultations import presenters, rules, selectors, services
+from consultations import presenters, rules, selectors, selectors_attention, services
 from consultations.aftercare import decline_message
 from consultations.models import (
     AccessLog,
@@ -134,6 +134,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "tabs": tabs,
             "page_links": _page_links(page, page_query),
+            "attention": selectors_attention.attention(),
             "page_query": page_query,
             "order_words": ORDER_WORDS[queue.status, order],
             "promised_days": settings.CLINIC_REVIEW_WORKING_DAYS,
@@ -206,6 +207,7 @@ def _render_detail(
                 history.decisions,
                 evaluation.pk if evaluation else None,
             ),
+            "red_flags": selectors_attention.open_red_flags(consultation),
             "current_decision": current,
             "current_lines": presenters.decision_lines(current) if current else [],
             "decision_form": decision_form,

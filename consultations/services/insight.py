@@ -21,6 +21,7 @@ from consultations.models import (
     AccessAction,
     AccessLog,
     AnswerCorrection,
+    CheckIn,
     Consultation,
     Decision,
     Patient,
@@ -54,9 +55,11 @@ def patient_anonymise(*, patient: Patient, user: User | None) -> bool:
     the patient's consultations the free-text answers are blanked, staff free text (decision
     notes, amendment reasons, correction notes) replaced, and the private link token and the
     draft's key replaced, so that the patient's old links, and any browser still holding a
-    draft, lead nowhere. Answers, evaluations and decisions stay for analytics. Once
-    anonymised, no request can add to the record (services.intake and services.review refuse
-    it under the same row locks). Writes one AccessLog row (anonymise) each time.
+    draft, lead nowhere; check-ins not answered are cancelled, their links replaced too and
+    the notes on their red flags blanked. Answers, evaluations and decisions stay for
+    analytics. Once anonymised, no request can add to the record (services.intake and
+    services.review refuse it under the same row locks). Writes one AccessLog row (anonymise)
+    each time.
     """
     # The consultations first, as every intake and review write locks them: a request that
     # got its lock before this waits to finish, and one after it finds the patient anonymised.
@@ -83,6 +86,13 @@ def patient_anonymise(*, patient: Patient, user: User | None) -> bool:
             **dict.fromkeys(FREE_TEXT_FIELDS, ""),
             updated_at=now,
         )
+    # Check-ins: nothing more is sent or answered, their links lead nowhere, and the
+    # practitioners' notes on red flags (free text) go.
+    check_ins = CheckIn.objects.filter(session__course__consultation_id__in=consultation_ids)
+    check_ins.filter(answered_at__isnull=True, cancelled_at__isnull=True).update(cancelled_at=now)
+    check_ins.exclude(red_flag_note="").update(red_flag_note="")
+    for check_in_id in check_ins.values_list("pk", flat=True):
+        CheckIn.objects.filter(pk=check_in_id).update(token=new_public_token())
     decisions = Decision.objects.filter(consultation_id__in=consultation_ids)
     decisions.exclude(notes="").update(notes=REMOVED_TEXT)
     decisions.exclude(amendment_reason="").update(amendment_reason=REMOVED_TEXT)

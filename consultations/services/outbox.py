@@ -26,7 +26,7 @@ from clinic import ratelimit
 from clinic.identity import current_clinic
 from clinic.queue import enqueue_with_transaction
 from consultations import emails
-from consultations.models import Consultation, EmailKind, EmailStatus, OutboundEmail
+from consultations.models import CheckIn, Consultation, EmailKind, EmailStatus, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,9 @@ class Message:
     to: list[str]
 
 
-def email_queue(*, kind: str, consultation: Consultation) -> OutboundEmail | None:
+def email_queue(
+    *, kind: str, consultation: Consultation, check_in: CheckIn | None = None
+) -> OutboundEmail | None:
     """Queue one email about the consultation; None when a resume link has had its share.
 
     Anyone may type an address and ask for a resume link, so the clinic sends at most
@@ -54,7 +56,7 @@ def email_queue(*, kind: str, consultation: Consultation) -> OutboundEmail | Non
     if kind == EmailKind.RESUME_LINK and not _within_resume_link_limits(consultation):
         logger.info("Email %s for consultation %s not queued: address limit", kind, consultation)
         return None
-    outbound = OutboundEmail.objects.create(kind=kind, consultation=consultation)
+    outbound = OutboundEmail.objects.create(kind=kind, consultation=consultation, check_in=check_in)
     _enqueue(outbound)
     return outbound
 
@@ -108,7 +110,7 @@ def _claim(outbound_id: int) -> tuple[OutboundEmail, Message] | str:
     """The email and its message, claimed for this worker; or its status when not to send."""
     outbound = (
         OutboundEmail.objects.select_for_update(of=("self",))
-        .select_related("consultation__patient")
+        .select_related("consultation__patient", "check_in__session")
         .filter(pk=outbound_id)
         .first()
     )
@@ -230,6 +232,8 @@ def _message(outbound: OutboundEmail) -> Message | None:
         return _render(
             "intake_resume.txt", "Continue your skin consultation", [patient.email], context
         )
+    if kind in (EmailKind.CHECK_IN_PRE_SESSION, EmailKind.CHECK_IN_FOLLOW_UP):
+        return _check_in_message(outbound)
     status_url = emails.status_url(consultation.public_token)
     if kind == EmailKind.INTAKE_SUBMITTED:
         context = {"reference": consultation.reference, "status_url": status_url}
@@ -247,6 +251,32 @@ def _message(outbound: OutboundEmail) -> Message | None:
     }
     subject = render_to_string("consultations/email/review_outcome_subject.txt", context)
     return _render("review_outcome.txt", subject, [patient.email], context)
+
+
+def _check_in_message(outbound: OutboundEmail) -> Message | None:
+    """A check-in's private link; nothing once it was answered (on the clinic's tablet, say)
+    or cancelled (the course ended, erasure)."""
+    check_in = outbound.check_in
+    if check_in is None or check_in.answered_at is not None or check_in.cancelled_at is not None:
+        return None
+    patient = outbound.consultation.patient
+    path = reverse("intake:check_in", kwargs={"token": check_in.token})
+    pre_session = check_in.kind == CheckIn.Kind.PRE_SESSION
+    context = {
+        "first_name": patient.first_name,
+        "check_in_url": emails.absolute_url(path),
+        "session_date": check_in.session.target_date,
+    }
+    if pre_session:
+        return _render(
+            "check_in_pre_session.txt",
+            "Before your next session: a short safety check",
+            [patient.email],
+            context,
+        )
+    return _render(
+        "check_in_follow_up.txt", "How is your skin after your session?", [patient.email], context
+    )
 
 
 def _render(template: str, subject: str, to: list[str], context: Mapping[str, object]) -> Message:

@@ -32,12 +32,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from consultations.models import Consultation, new_public_token
 from consultations.services import intake as intake_services
+from consultations.services.checkins import pre_session_check_in
 from tests.clinic.test_security_headers import assert_strict_csp
 from tests.factories import (
     AdminFactory,
     DraftConsultationFactory,
     PractitionerFactory,
     UserFactory,
+    coursed,
     submitted,
 )
 from tests.intake.steps import open_draft
@@ -103,6 +105,9 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("intake:submitted", "POST"): everyone(405),
     ("intake:patient_copy", "GET"): LINK,
     ("intake:patient_copy", "POST"): everyone(405),
+    # A check-in's own link (the patient holds it): the questions, or an empty form's errors.
+    ("intake:check_in", "GET"): LINK,
+    ("intake:check_in", "POST"): LINK,
     # Practitioner review
     ("review:queue", "GET"): REVIEW,
     ("review:queue", "POST"): REVIEW_NOT_ALLOWED,
@@ -138,6 +143,9 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("review:session_clear", "POST"): REVIEW_NO_SESSION,
     ("review:session_check_in", "GET"): REVIEW_NOT_ALLOWED,
     ("review:session_check_in", "POST"): REVIEW_NO_SESSION,
+    # An empty form names no red flag: "nothing was saved", back to the page.
+    ("review:red_flag_handled", "GET"): REVIEW_NOT_ALLOWED,
+    ("review:red_flag_handled", "POST"): REVIEW_STALE_FORM,
     # Insight: analytics, FHIR and print for practitioners; the rule test bench for admins
     ("insight:analytics", "GET"): REVIEW,
     ("insight:analytics", "POST"): everyone(405),
@@ -217,6 +225,15 @@ class World:
     def __init__(self) -> None:
         self.draft: Consultation = DraftConsultationFactory()
         self.sent: Consultation = submitted()
+        self._check_in_token = ""
+
+    @property
+    def check_in_token(self) -> str:
+        """The patient's pre-session check-in link (a course is planned only when asked for)."""
+        if not self._check_in_token:
+            session = coursed(treatment="laser").course.sessions.get(number=1)
+            self._check_in_token = pre_session_check_in(session).token
+        return self._check_in_token
 
 
 def client_for(role: str, world: World, client: Client | None = None) -> Client:
@@ -245,7 +262,8 @@ def url_for(name: str, role: str, world: World) -> str:
     params = set(pattern.pattern.converters)
     kwargs: dict[str, str] = {}
     if "token" in params:
-        kwargs["token"] = world.sent.public_token if holds_link else new_public_token()
+        token = world.check_in_token if name == "intake:check_in" else world.sent.public_token
+        kwargs["token"] = token if holds_link else new_public_token()
     if "signed" in params:
         signed = intake_services.resume_signature(world.draft)
         kwargs["signed"] = signed if holds_link else signed[:-4] + "AAAA"

@@ -24,6 +24,7 @@ def record(msg: str, *args: object) -> logging.LogRecord:
         f"/c/{TOKEN}/my-answers/",
         f"/c/{TOKEN}/submitted/",
         f"/consultation/resume/{TOKEN}:1vXyZ:abcdef/",
+        f"/check-in/{TOKEN}/?source=clinic_tablet",
     ],
 )
 def test_a_django_request_warning_names_the_page_but_not_the_token(path):

@@ -1,0 +1,82 @@
+"""What needs a practitioner before anything else: follow-ups with an open red flag and sessions
+a pre-session check-in blocked, for the top of the review queue and the detail page.
+
+Two queries whatever the numbers, each on a partial index (`checkin_open_red_flag_idx`,
+`session_blocked_idx`): the rows they index are the few that need someone now, however many
+consultations there are.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from consultations.models import CheckIn, Consultation, CourseSession, SessionStatus
+from consultations.presenters.attention import blocked_line, red_flag_line
+
+# Consultations listed at the top of the queue at most; the block says when there are more.
+ATTENTION_LIMIT = 50
+
+
+@dataclass
+class AttentionItem:
+    """One consultation that needs a practitioner: what for, and since when."""
+
+    consultation: Consultation
+    since: datetime.datetime
+    red_flags: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    block_reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Attention:
+    items: list[AttentionItem]
+    more: bool  # more than ATTENTION_LIMIT of either kind: the oldest are shown
+
+
+def attention(limit: int = ATTENTION_LIMIT) -> Attention:
+    """Consultations with an open red flag or a blocked session, the longest waiting first."""
+    red_flags = list(
+        CheckIn.objects.filter(red_flag=True, red_flag_handled_at__isnull=True)
+        .filter(session__course__consultation__patient__anonymised_at__isnull=True)
+        .select_related("session__course__consultation__patient")
+        .order_by("answered_at", "pk")[: limit + 1]
+    )
+    blocked = list(
+        CourseSession.objects.filter(blocked_at__isnull=False, status=SessionStatus.PLANNED)
+        .filter(course__consultation__patient__anonymised_at__isnull=True)
+        .select_related("course__consultation__patient")
+        .order_by("blocked_at", "pk")[: limit + 1]
+    )
+    more = len(red_flags) > limit or len(blocked) > limit
+    items: dict[int, AttentionItem] = {}
+    for check_in in red_flags[:limit]:
+        consultation = check_in.session.course.consultation
+        since = check_in.answered_at
+        assert since is not None  # answered: the red flag comes with the answers
+        item = items.setdefault(consultation.pk, AttentionItem(consultation, since))
+        item.since = min(item.since, since)
+        item.red_flags.append(red_flag_line(check_in))
+    for session in blocked[:limit]:
+        consultation = session.course.consultation
+        assert session.blocked_at is not None
+        item = items.setdefault(consultation.pk, AttentionItem(consultation, session.blocked_at))
+        item.since = min(item.since, session.blocked_at)
+        item.blocked.append(blocked_line(session))
+        item.block_reasons.extend(str(reason) for reason in session.block_reasons)
+    return Attention(items=sorted(items.values(), key=lambda i: i.since), more=more)
+
+
+def open_red_flags(consultation: Consultation) -> list[tuple[CheckIn, str]]:
+    """The consultation's follow-ups whose red flag is still open, with what they say."""
+    check_ins = (
+        CheckIn.objects.filter(
+            session__course__consultation=consultation,
+            red_flag=True,
+            red_flag_handled_at__isnull=True,
+        )
+        .select_related("session")
+        .order_by("answered_at", "pk")
+    )
+    return [(check_in, red_flag_line(check_in)) for check_in in check_ins]
