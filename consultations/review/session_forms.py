@@ -244,6 +244,8 @@ class SessionRecordForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         self.course = course
+        # An amendment may keep the record's date, however long ago the session was.
+        self.recorded_on = record.performed_on if record is not None else None
         self.allowed_agents = allowed_peel_agents(course)
         initial: dict[str, Any] = {
             "performed_on": timezone.localdate(),
@@ -272,7 +274,7 @@ class SessionRecordForm(forms.Form):
             raise forms.ValidationError(
                 "The date cannot be in the future: record a session once done."
             )
-        if value < today - OLDEST_RECORD:
+        if value < today - OLDEST_RECORD and value != self.recorded_on:
             raise forms.ValidationError("Enter a date within the last year.")
         return value
 

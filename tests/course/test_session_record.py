@@ -480,3 +480,19 @@ def test_the_record_pages_need_a_login_and_the_review_permission(client, what):
     client.force_login(UserFactory(is_staff=True))
     assert client.get(record_url(consultation, what=what)).status_code == 403
     assert client.post(record_url(consultation, what=what), {}).status_code == 403
+
+
+def test_an_amendment_may_keep_a_date_over_a_year_ago(client, practitioner):
+    consultation = peel_course()
+    long_ago = timezone.localdate() - datetime.timedelta(days=400)
+    first = session(consultation)
+    first.status = SessionStatus.DONE
+    first.save()
+    from tests.factories import SessionRecordFactory
+
+    original = SessionRecordFactory(session=first, performed_on=long_ago)
+    data = peel_record_data(
+        practitioner, performed_on=long_ago, pain="2", record=original.pk, amendment_reason="Typo"
+    )
+    assert client.post(record_url(consultation, what="amend"), data).status_code == 302
+    assert SessionRecord.objects.get(supersedes=original).performed_on == long_ago
