@@ -32,13 +32,16 @@ from consultations.models import (
     CheckIn,
     CheckInKind,
     CheckInSource,
+    ClearanceOutcome,
     Consultation,
+    Course,
     CourseSession,
     DarkPatches,
     Evaluation,
     EvaluationTrigger,
     PoresNow,
     Redness,
+    SessionClearance,
     Severity,
     Treatment,
 )
@@ -213,7 +216,7 @@ def check_in_answer_pre(
     locked.evaluation = evaluation
     locked.save(update_fields=["answers", "source", "answered_at", "evaluation"])
     reasons = block_reasons(
-        before=locked.session.course.decision.evaluation,
+        before=_baseline(locked.session.course),
         after=evaluation,
         treatment=locked.session.course.treatment,
     )
@@ -243,10 +246,37 @@ def _pre_session_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
     return given
 
 
+def _baseline(course: Course) -> Evaluation:
+    """What a practitioner last weighed for this course: the evaluation of the latest
+    check-in whose block they cleared to go ahead (proceed, or change the treatment), or else
+    the decision's. A condition they cleared does not block every later session again."""
+    cleared = (
+        SessionClearance.objects.filter(
+            session__course=course,
+            outcome__in=[ClearanceOutcome.PROCEED, ClearanceOutcome.CHANGE],
+            check_in__evaluation__isnull=False,
+        )
+        .select_related("check_in__evaluation")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if cleared is not None and cleared.at > course.decision.decided_at:
+        assert cleared.check_in is not None and cleared.check_in.evaluation is not None
+        return cleared.check_in.evaluation
+    return course.decision.evaluation
+
+
 def block_reasons(*, before: Evaluation, after: Evaluation, treatment: str) -> list[str]:
-    """Why the session cannot go ahead without a practitioner, in clinical terms: each stop
-    flag `after` raises that `before` (the decision's evaluation) did not, and each rule that
-    now excludes the course's treatment and did not exclude it before. [] when nothing new."""
+    """Why the session cannot go ahead without a practitioner, in clinical terms; [] when
+    nothing is new since `before` (what the practitioner last weighed):
+
+    - each stop flag `after` raises that `before` did not;
+    - each rule that now excludes the course's treatment and did not exclude it before;
+    - each caution flag `after` raises that `before` did not, from a rule that bears on the
+      course's treatment (it gives a reason on that treatment's suggestion): the decision was
+      taken without it, so a practitioner confirms the plan first. A new isotretinoin
+      prescription is one (R07: "the practitioner confirms").
+    """
     stops_before = {
         flag["code"] for flag in before.output["flags"] if flag["severity"] == Severity.STOP
     }
@@ -268,6 +298,20 @@ def block_reasons(*, before: Evaluation, after: Evaluation, treatment: str) -> l
         if entry["treatment"] == treatment
         for reason in entry["reasons"]
         if reason["rule"] not in excluded_before
+    ]
+    flags_before = {flag["code"] for flag in before.output["flags"]}
+    bearing = {
+        reason["rule"]
+        for suggestion in after.output["suggestions"]
+        if suggestion["treatment"] == treatment
+        for reason in suggestion["reasons"]
+    }
+    reasons += [
+        f"{flag['rule']} new caution {flag['code']} for {label}: {flag['message']}"
+        for flag in after.output["flags"]
+        if flag["severity"] == Severity.CAUTION
+        and flag["code"] not in flags_before
+        and flag["rule"] in bearing
     ]
     return reasons
 

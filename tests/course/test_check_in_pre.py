@@ -219,3 +219,46 @@ def test_a_timing_sent_after_no_to_isotretinoin_is_not_kept(client):
     check_in.refresh_from_db()
     assert check_in.answers["isotretinoin_timing"] == ""
     assert consultation_of(check_in).isotretinoin_timing == ""
+
+
+def test_a_new_isotretinoin_prescription_blocks_the_session_until_a_practitioner_confirms(
+    client,
+):
+    # R07 is a caution, not a stop: but the decision was taken without it, and the rule says
+    # the practitioner confirms. The practitioner reads why.
+    check_in = pre_session(treatment="chemical_peel")
+    client.post(
+        url(check_in),
+        pre_body(isotretinoin_last_6_months="yes", isotretinoin_timing="current"),
+    )
+    check_in.refresh_from_db()
+    session = check_in.session
+    assert session.is_blocked
+    assert any(
+        reason.startswith("R07 new caution ISOTRETINOIN_RECENT for chemical peel")
+        for reason in session.block_reasons
+    )
+
+
+def test_a_caution_cleared_at_one_session_does_not_block_the_next_again(client):
+    from consultations.services.checkins import pre_session_check_in
+    from consultations.services.sessions import block_mark, session_clear
+
+    check_in = pre_session(treatment="chemical_peel")
+    body = pre_body(isotretinoin_last_6_months="yes", isotretinoin_timing="stopped_1_to_6_months")
+    client.post(url(check_in), body)
+    check_in.refresh_from_db()
+    assert check_in.session.is_blocked
+    consultation = consultation_of(check_in)
+    session_clear(
+        consultation=consultation,
+        user=PractitionerFactory(),
+        number=1,
+        block=block_mark(check_in.session),
+        outcome="proceed",
+        reason="Stopped isotretinoin 4 months ago; superficial peel only.",
+    )
+    second = pre_session_check_in(consultation.course.sessions.get(number=2))
+    client.post(url(second), body)
+    second.refresh_from_db()
+    assert not second.session.is_blocked
