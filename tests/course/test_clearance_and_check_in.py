@@ -174,7 +174,6 @@ def check_in_url(consultation, number=1):
     return reverse("review:session_check_in", args=[consultation.reference, number])
 
 
-@pytest.mark.urls("tests.course.urls_with_check_in")
 def test_the_tablet_button_opens_the_patient_s_check_in_with_its_source(client, practitioner):
     consultation = peel_course()
     response = client.post(check_in_url(consultation, 2))
@@ -183,13 +182,16 @@ def test_the_tablet_button_opens_the_patient_s_check_in_with_its_source(client, 
     assert response["Location"] == (
         reverse("intake:check_in", args=[check_in.token]) + "?source=clinic_tablet"
     )
+    # The patient's own check-in page opens on the tablet, with nothing ticked.
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "Before your session: a short safety check" in page.content.decode()
     # A second press opens the same check-in.
     assert client.post(check_in_url(consultation, 2))["Location"] == response["Location"]
     assert CheckIn.objects.count() == 1
     assert AccessLog.objects.filter(action=AccessLog.Action.COURSE, user=practitioner).exists()
 
 
-@pytest.mark.urls("tests.course.urls_with_check_in")
 def test_no_tablet_check_in_for_a_paused_course_or_a_session_done(client, practitioner):
     consultation = peel_course()
     first = session(consultation)
@@ -203,7 +205,6 @@ def test_no_tablet_check_in_for_a_paused_course_or_a_session_done(client, practi
     assert not CheckIn.objects.exists()
 
 
-@pytest.mark.urls("tests.course.urls_with_check_in")
 def test_the_tablet_check_in_needs_the_review_permission_and_the_right_consultation(client):
     consultation, other = peel_course(), peel_course()
     response = client.post(check_in_url(consultation))

@@ -34,7 +34,7 @@ def test_a_blocked_session_is_cleared_then_recorded_with_peel_parameters_on_a_ta
     blocked_alert = page.locator(".course-blocked")
     expect(blocked_alert).to_contain_text("Session 1 is blocked")
     expect(blocked_alert).to_contain_text("New isotretinoin")
-    check_page(page, "40-course-blocked", csp_violations)
+    check_page(page, "70-course-blocked", csp_violations)
 
     decision = page.locator("#clear-1")
     decision.get_by_label("Proceed (reason recorded)").check()
@@ -49,7 +49,7 @@ def test_a_blocked_session_is_cleared_then_recorded_with_peel_parameters_on_a_ta
     # Only the chosen treatment's parameters show.
     expect(page.get_by_label("Concentration (%)")).to_be_visible()
     expect(page.get_by_label("Wavelength (nm)")).to_be_hidden()
-    check_page(page, "41-session-record", csp_violations)
+    check_page(page, "71-session-record", csp_violations)
 
     page.get_by_role("combobox", name="Agent").select_option("mandelic")
     page.get_by_label("Contact time (minutes)").fill("3")
@@ -59,7 +59,7 @@ def test_a_blocked_session_is_cleared_then_recorded_with_peel_parameters_on_a_ta
     summary = page.locator("#error-summary")
     expect(summary).to_contain_text("Enter the concentration in %.")
     expect(page.get_by_label("Contact time (minutes)")).to_have_value("3")
-    check_page(page, "42-session-record-error", csp_violations)
+    check_page(page, "72-session-record-error", csp_violations)
 
     summary.get_by_role("link").first.click()
     page.get_by_label("Concentration (%)").fill("30")
