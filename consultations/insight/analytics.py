@@ -74,12 +74,13 @@ class DateRange:
     end: datetime.date | None = None
 
     def consultations(self, queryset: QuerySet[Consultation]) -> QuerySet[Consultation]:
-        return queryset.filter(**self._lookups("submitted_at"))
+        return queryset.filter(**self.lookups("submitted_at"))
 
     def decisions(self, queryset: QuerySet[Decision]) -> QuerySet[Decision]:
-        return queryset.filter(**self._lookups("consultation__submitted_at"))
+        return queryset.filter(**self.lookups("consultation__submitted_at"))
 
-    def _lookups(self, path: str) -> dict[str, datetime.date]:
+    def lookups(self, path: str) -> dict[str, datetime.date]:
+        """Filter arguments for the range on the datetime at `path` (local dates)."""
         lookups = {}
         if self.start:
             lookups[f"{path}__date__gte"] = self.start

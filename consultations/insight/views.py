@@ -30,6 +30,8 @@ from consultations import fhir, presenters, rules, selectors, services
 from consultations.insight.analytics import DateRange
 from consultations.insight.analytics import analytics as compute_analytics
 from consultations.insight.forms import DateRangeForm, ReplayForm
+from consultations.insight.outcomes import MIN_N
+from consultations.insight.outcomes import outcomes as compute_outcomes
 from consultations.insight.replay import replay as compute_replay
 from consultations.models import AccessLog
 from consultations.permissions import EXPORT_PERMISSION, REVIEW_PERMISSION
@@ -74,6 +76,8 @@ def analytics(request: HttpRequest) -> HttpResponse:
             "form": form,
             "report": report,
             "chart_data": report.chart_data() if report else None,
+            "outcomes": compute_outcomes(date_range) if report else None,
+            "min_n": MIN_N,
         },
     )
 
