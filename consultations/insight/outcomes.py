@@ -171,7 +171,7 @@ def _in_force(records: QuerySet[SessionRecord]) -> QuerySet[SessionRecord]:
 ADVERSE_RECORD = ~Q(adverse_events=[])
 
 
-def _treated(consultation: str) -> Exists:
+def treated_exists(consultation: str) -> Exists:
     return Exists(
         _in_force(
             SessionRecord.objects.filter(session__course__consultation=OuterRef(consultation))
@@ -179,7 +179,7 @@ def _treated(consultation: str) -> Exists:
     )
 
 
-def _adverse(consultation: str) -> Q:
+def adverse_after(consultation: str) -> Q:
     """The consultation's treatment was followed by an adverse event."""
     return Q(
         Exists(
@@ -289,8 +289,8 @@ def _days_to_first_adverse(courses: QuerySet[Course]) -> list[float]:
 
 
 def _by_rule(consultations: QuerySet[Consultation]) -> tuple[Proportion, list[RuleRow]]:
-    treated = consultations.filter(_treated("pk"))
-    totals = treated.aggregate(n=Count("pk"), adverse=Count("pk", filter=_adverse("pk")))
+    treated = consultations.filter(treated_exists("pk"))
+    totals = treated.aggregate(n=Count("pk"), adverse=Count("pk", filter=adverse_after("pk")))
     fired = (
         EvaluationFinding.objects.filter(
             severity=Severity.CAUTION,
@@ -303,7 +303,7 @@ def _by_rule(consultations: QuerySet[Consultation]) -> tuple[Proportion, list[Ru
             adverse=Count(
                 "evaluation__consultation",
                 distinct=True,
-                filter=_adverse("evaluation__consultation"),
+                filter=adverse_after("evaluation__consultation"),
             ),
         )
         .order_by()
