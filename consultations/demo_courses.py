@@ -165,8 +165,9 @@ def create_courses(
                 at=decision.decided_at,
             )
         )
-        done = [s for s in by_course[course.pk] if s.status == SessionStatus.DONE]
-        for session in done:
+        for session in by_course[course.pk]:
+            if session.status != SessionStatus.DONE:
+                continue
             performed_on = session.target_date + datetime.timedelta(days=rng.choice((0, 0, 1, 3)))
             performed_on = min(performed_on, today)
             adverse = rng.random() < _adverse_chance(course.treatment, phototype)

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 FOLLOW_UP_QUESTIONNAIRE = "pore-treatment-follow-up"
 PRE_SESSION_QUESTIONNAIRE = "pore-treatment-pre-session"
-ACTIVITY_STATUS = {
+ACTIVITY_STATUS: dict[str, str] = {
     SessionStatus.PLANNED: "scheduled",
     SessionStatus.DONE: "completed",
     SessionStatus.CANCELLED: "cancelled",
@@ -192,7 +192,7 @@ def care_plan(
 
 def _value(value: Any, system: str) -> list[dict[str, Any]]:
     values = value if isinstance(value, list) else [value]
-    answers = []
+    answers: list[dict[str, Any]] = []
     for each in values:
         if isinstance(each, bool):
             answers.append({"valueBoolean": each})
