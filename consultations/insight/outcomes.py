@@ -15,14 +15,14 @@ force (an amended record counts once, as amended) and the patients' follow-up ch
    decision in force) and when it did not.
 
 Every proportion comes with its 95% Wilson score interval, which stays honest for small n and
-near 0% or 100%. Below MIN_N the page says "too few to say" instead of a percentage. Always six
+near 0% or 100%. Below MIN_N the page says "too few to say" instead of a percentage. Always five
 aggregate queries, whatever the number of rows (indexes: migration 0018_outcomes_indexes).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db.models import (
@@ -35,14 +35,13 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.db.models.functions import Least, TruncDate
+from django.db.models.functions import TruncDate
 
 from consultations import presenters, rules
 from consultations.insight.analytics import DateRange, percentile_cont
 from consultations.models import (
     CheckIn,
     CheckInKind,
-    Consultation,
     Course,
     CourseEndReason,
     CourseStatus,
@@ -163,63 +162,103 @@ class Outcomes:
     def completion(self) -> Proportion:
         return Proportion(self.courses_completed, self.courses_ended)
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON values (the snapshot the task queue counts: outcome_snapshots.py)."""
+        return asdict(self)
 
-def _in_force(records: QuerySet[SessionRecord]) -> QuerySet[SessionRecord]:
-    return records.filter(superseded_by__isnull=True)
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Outcomes:
+        def share(d: dict[str, int]) -> Proportion:
+            return Proportion(d["k"], d["n"])
+
+        return cls(
+            groups=[
+                GroupRow(
+                    treatment=g["treatment"],
+                    phototype=g["phototype"],
+                    agent=g["agent"],
+                    adverse=share(g["adverse"]),
+                    satisfied=share(g["satisfied"]),
+                    mean_satisfaction=g["mean_satisfaction"],
+                )
+                for g in data["groups"]
+            ],
+            sessions=data["sessions"],
+            courses_completed=data["courses_completed"],
+            courses_ended_early=[(label, n) for label, n in data["courses_ended_early"]],
+            courses_running=data["courses_running"],
+            days_to_first_adverse=data["days_to_first_adverse"],
+            days_to_first_adverse_n=data["days_to_first_adverse_n"],
+            treated=share(data["treated"]),
+            by_rule=[
+                RuleRow(r["rule"], r["label"], share(r["fired"]), share(r["not_fired"]))
+                for r in data["by_rule"]
+            ],
+        )
 
 
 ADVERSE_RECORD = ~Q(adverse_events=[])
 
 
-def treated_exists(consultation: str) -> Exists:
-    return Exists(
-        _in_force(
-            SessionRecord.objects.filter(session__course__consultation=OuterRef(consultation))
-        )
+def in_force(records: QuerySet[SessionRecord]) -> QuerySet[SessionRecord]:
+    """The records no amendment supersedes (NOT EXISTS: an anti-join the planner estimates
+    well, where a LEFT JOIN ... IS NULL led it to nested loops over every record)."""
+    return records.filter(~Exists(SessionRecord.objects.filter(supersedes=OuterRef("pk"))))
+
+
+def _red_flags() -> QuerySet[CheckIn]:
+    return CheckIn.objects.filter(red_flag=True, kind__in=FOLLOW_UP_KINDS)
+
+
+def _adverse_course(path: str = "pk") -> Q:
+    """The course at `path` had an adverse event: a record in force names one, or a follow-up
+    raised a red flag. Two uncorrelated subqueries over the few adverse rows (partial indexes),
+    which PostgreSQL hashes once: no lookup per course."""
+    records = in_force(SessionRecord.objects.filter(ADVERSE_RECORD)).values("session__course_id")
+    return Q(**{f"{path}__in": records}) | Q(
+        **{f"{path}__in": _red_flags().values("session__course_id")}
     )
+
+
+def _treated_courses(courses: QuerySet[Course]) -> QuerySet[Course]:
+    """Courses with a session recorded (a record in force exists whenever any record does:
+    an amendment replaces one, it never removes it)."""
+    return courses.filter(pk__in=SessionRecord.objects.values("session__course_id"))
+
+
+def treated_exists(consultation: str) -> Q:
+    """The consultation at `consultation` had a session recorded."""
+    treated = _treated_courses(Course.objects.all()).values("consultation_id")
+    return Q(**{f"{consultation}__in": treated})
 
 
 def adverse_after(consultation: str) -> Q:
     """The consultation's treatment was followed by an adverse event."""
-    return Q(
-        Exists(
-            _in_force(
-                SessionRecord.objects.filter(
-                    ADVERSE_RECORD, session__course__consultation=OuterRef(consultation)
-                )
-            )
-        )
-    ) | Q(
-        Exists(
-            CheckIn.objects.filter(
-                session__course__consultation=OuterRef(consultation),
-                kind__in=FOLLOW_UP_KINDS,
-                red_flag=True,
-            )
-        )
-    )
-
-
-def _follow_up(kind: str) -> FilteredRelation:
-    return FilteredRelation(
-        "session__check_ins",
-        condition=Q(session__check_ins__kind=kind, session__check_ins__answered_at__isnull=False),
-    )
+    adverse = Course.objects.filter(_adverse_course()).values("consultation_id")
+    return Q(**{f"{consultation}__in": adverse})
 
 
 def _groups(date_range: DateRange) -> list[GroupRow]:
-    records = _in_force(
+    records = in_force(
         SessionRecord.objects.filter(
             **date_range.lookups("session__course__consultation__submitted_at")
         )
     )
+    day_14 = FilteredRelation(
+        "session__check_ins",
+        condition=Q(
+            session__check_ins__kind=CheckInKind.DAY_14,
+            session__check_ins__answered_at__isnull=False,
+        ),
+    )
     grouped = (
-        records.annotate(day_2=_follow_up(CheckInKind.DAY_2), day_14=_follow_up(CheckInKind.DAY_14))
+        records.annotate(day_14=day_14)
         .values("treatment", "session__course__consultation__fitzpatrick", "peel_agent")
         .annotate(
             n=Count("pk"),
             adverse=Count(
-                "pk", filter=ADVERSE_RECORD | Q(day_2__red_flag=True) | Q(day_14__red_flag=True)
+                "pk",
+                filter=ADVERSE_RECORD | Q(session_id__in=_red_flags().values("session_id")),
             ),
             answered=Count("day_14__satisfaction"),
             satisfied=Count("pk", filter=Q(day_14__satisfaction__gte=SATISFIED_FROM)),
@@ -260,13 +299,15 @@ def _completion(courses: QuerySet[Course]) -> tuple[int, list[tuple[str, int]], 
 
 
 def _days_to_first_adverse(courses: QuerySet[Course]) -> list[float]:
-    in_force = Q(sessions__records__superseded_by__isnull=True)
+    """Only the courses with an adverse event are read row by row (a few per hundred)."""
+    in_force_record = Q(sessions__records__superseded_by__isnull=True)
     firsts = (
-        courses.annotate(
-            first_session=Min("sessions__records__performed_on", filter=in_force),
+        courses.filter(_adverse_course())
+        .annotate(
+            first_session=Min("sessions__records__performed_on", filter=in_force_record),
             first_record=Min(
                 "sessions__records__performed_on",
-                filter=in_force & ~Q(sessions__records__adverse_events=[]),
+                filter=in_force_record & ~Q(sessions__records__adverse_events=[]),
             ),
             first_flag=Min(
                 TruncDate("sessions__check_ins__answered_at"),
@@ -276,34 +317,33 @@ def _days_to_first_adverse(courses: QuerySet[Course]) -> list[float]:
                 ),
             ),
         )
-        .annotate(first_adverse=Least("first_record", "first_flag"))
         .filter(first_session__isnull=False)
-        .filter(Q(first_record__isnull=False) | Q(first_flag__isnull=False))
         .values_list("first_session", "first_record", "first_flag")
     )
     days = []
     for first_session, first_record, first_flag in firsts:
-        first = min(d for d in (first_record, first_flag) if d is not None)
-        days.append(float(max((first - first_session).days, 0)))
+        dates = [d for d in (first_record, first_flag) if d is not None]
+        if dates:
+            days.append(float(max((min(dates) - first_session).days, 0)))
     return days
 
 
-def _by_rule(consultations: QuerySet[Consultation]) -> tuple[Proportion, list[RuleRow]]:
-    treated = consultations.filter(treated_exists("pk"))
-    totals = treated.aggregate(n=Count("pk"), adverse=Count("pk", filter=adverse_after("pk")))
+def _by_rule(courses: QuerySet[Course]) -> tuple[Proportion, list[RuleRow]]:
+    treated = _treated_courses(courses)
+    totals = treated.aggregate(n=Count("pk"), adverse=Count("pk", filter=_adverse_course()))
+    adverse = Course.objects.filter(_adverse_course()).values("consultation_id")
+    # The cautions on the evaluation of the decision in force (the one the course follows).
     fired = (
         EvaluationFinding.objects.filter(
-            severity=Severity.CAUTION,
-            evaluation__decisions__superseded_by__isnull=True,
-            evaluation__consultation__in=treated,
+            severity=Severity.CAUTION, evaluation__decisions__in=treated.values("decision_id")
         )
         .values("rule")
         .annotate(
-            n=Count("evaluation__consultation", distinct=True),
+            n=Count("evaluation__consultation_id", distinct=True),
             adverse=Count(
-                "evaluation__consultation",
+                "evaluation__consultation_id",
                 distinct=True,
-                filter=adverse_after("evaluation__consultation"),
+                filter=Q(evaluation__consultation_id__in=adverse),
             ),
         )
         .order_by()
@@ -327,14 +367,13 @@ def _rule_order(rule: str) -> tuple[int, str]:
 
 
 def outcomes(date_range: DateRange | None = None) -> Outcomes:
-    """The outcome numbers for consultations submitted in the range: always six queries."""
+    """The outcome numbers for consultations submitted in the range: always five queries."""
     date_range = date_range or DateRange()
-    consultations = date_range.consultations(Consultation.objects.all())
     courses = Course.objects.filter(**date_range.lookups("consultation__submitted_at"))
     groups = _groups(date_range)
     completed, early, running = _completion(courses)
     days = _days_to_first_adverse(courses)
-    treated, by_rule = _by_rule(consultations)
+    treated, by_rule = _by_rule(courses)
     median = percentile_cont(days, 0.5)
     return Outcomes(
         groups=groups,
