@@ -30,8 +30,8 @@ from consultations import fhir, presenters, rules, selectors, services
 from consultations.insight.analytics import DateRange
 from consultations.insight.analytics import analytics as compute_analytics
 from consultations.insight.forms import DateRangeForm, ReplayForm
+from consultations.insight.outcome_snapshots import snapshot_for_page
 from consultations.insight.outcomes import MIN_N
-from consultations.insight.outcomes import outcomes as compute_outcomes
 from consultations.insight.replay import replay as compute_replay
 from consultations.insight.replay_outcomes import outcome_replay
 from consultations.models import AccessLog
@@ -77,7 +77,7 @@ def analytics(request: HttpRequest) -> HttpResponse:
             "form": form,
             "report": report,
             "chart_data": report.chart_data() if report else None,
-            "outcomes": compute_outcomes(date_range) if report else None,
+            "snapshot": snapshot_for_page(date_range) if report else None,
             "min_n": MIN_N,
         },
     )

@@ -6,15 +6,19 @@ import datetime
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from consultations.insight.analytics import DateRange
+from consultations.insight.outcome_snapshots import MAX_AGE, snapshot_count
 from consultations.insight.outcomes import MIN_N, Proportion, outcomes, wilson_interval
 from consultations.models import CheckIn, Consultation, CourseEndReason, SessionRecord
 from consultations.services import course as course_service
 from tests.factories import PractitionerFactory, SessionRecordFactory, coursed
+from tests.tasks import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -170,13 +174,23 @@ def test_outcomes_follow_the_date_range():
     assert report.groups == [] and report.treated.n == 0
 
 
+def counted_page(client) -> str:
+    """The analytics page once the task queue has counted the outcomes."""
+    client.get(URL)  # asks for the count
+    run_queued_tasks()
+    return client.get(URL).content.decode()
+
+
+def counts_asked() -> int:
+    return DBTaskResult.objects.filter(task_path="consultations.tasks.outcomes_count").count()
+
+
 def test_the_page_shows_counts_intervals_and_too_few_to_say(client, practitioner):
     treated(fitzpatrick=3, adverse=["blistering"], satisfaction=9)
     treated(fitzpatrick=3, satisfaction=8)
 
-    response = client.get(URL)
+    html = counted_page(client)
 
-    html = response.content.decode()
     table = re.search(r'<table[^>]*id="table-outcomes".*?</table>', html, re.S).group(0)
     assert "Chemical peel, type 3, mandelic acid" in table
     assert "1 of 2" in table
@@ -190,12 +204,54 @@ def test_enough_sessions_show_a_percentage_with_its_interval(client, practitione
     for _ in range(MIN_N - 1):
         treated(fitzpatrick=3)
 
-    html = client.get(URL).content.decode()
+    html = counted_page(client)
 
     table = re.search(r'<table[^>]*id="table-outcomes".*?</table>', html, re.S).group(0)
     low, high = wilson_interval(1, MIN_N)
     assert f"1 of {MIN_N}" in table
     assert f"5.0% (95% CI {100 * low:.1f}–{100 * high:.1f}%)" in table
+
+
+def test_the_page_asks_the_task_queue_once_and_says_the_count_is_coming(client, practitioner):
+    treated(adverse=["blistering"])
+
+    first = client.get(URL).content.decode()
+    client.get(URL)  # a second look, or a colleague's, asks for nothing more
+
+    assert "being counted in the background" in first
+    assert 'id="table-outcomes"' not in first
+    assert counts_asked() == 1
+    run_queued_tasks()
+    assert 'id="outcomes-counted"' in client.get(URL).content.decode()
+
+
+def test_an_old_count_is_shown_with_its_time_while_a_new_one_is_made(client, practitioner):
+    treated(adverse=["blistering"])
+    snapshot_count(DateRange())
+    # As if that count had been made before MAX_AGE.
+    key = "outcomes:v1::"
+    kept = cache.get(key)
+    old = timezone.now() - MAX_AGE - datetime.timedelta(minutes=1)
+    cache.set(key, {**kept, "counted_at": old.isoformat()})
+    treated()
+
+    html = client.get(URL).content.decode()
+
+    assert "a new count has been asked for" in html
+    assert "1 of 1" in html  # the old count, until the new one is made
+    assert counts_asked() == 1
+    run_queued_tasks()
+    assert "1 of 2" in client.get(URL).content.decode()
+
+
+def test_each_date_range_has_its_own_count(client, practitioner):
+    treated(adverse=["blistering"])
+    snapshot_count(DateRange())
+    html = client.get(URL, {"date_from": "2020-01-01", "date_to": "2020-01-31"}).content.decode()
+    assert "being counted in the background" in html
+    run_queued_tasks()
+    html = client.get(URL, {"date_from": "2020-01-01", "date_to": "2020-01-31"}).content.decode()
+    assert "No sessions recorded for consultations in this period." in html
 
 
 def test_the_outcomes_use_a_fixed_number_of_queries(client, practitioner):
