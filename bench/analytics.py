@@ -3,8 +3,9 @@
 `make bench` measures it with every other page (bench/queries.py, the "analytics GET" row); this
 runs only what that row needs, for working on the analytics and outcome queries: the two bench
 databases as `make bench` makes them (seed_demo, then bench/fill.py), named after
-BENCH_DATABASE_URL (`<name>` and `<name>_huge`), then bench/queries.py's numbers for the page
-on each. `--reuse` keeps databases made by an earlier run (after a migration, `migrate` runs
+BENCH_DATABASE_URL (`<name>` and `<name>_huge`), then on each the time the task queue's count
+of the outcomes takes (insight/outcome_snapshots.py) and bench/queries.py's numbers for the
+page. `--reuse` keeps databases made by an earlier run (after a migration, `migrate` runs
 on them first). Prints JSON and writes bench/results/analytics.json.
 """
 
@@ -23,17 +24,22 @@ RESULTS = ROOT / "bench" / "results" / "analytics.json"
 
 
 def page(url: str, env: dict[str, str]) -> dict:
-    """bench/queries.py's numbers for the analytics page only."""
+    """The worker's count of the outcomes (seconds), then bench/queries.py's numbers for the
+    analytics page, which shows that count."""
     code = (
-        "import json; from bench import queries; "
+        "import json, time; from bench import queries; "
+        "from consultations.insight.analytics import DateRange; "
+        "from consultations.insight.outcome_snapshots import snapshot_count; "
+        "started = time.perf_counter(); snapshot_count(DateRange()); "
+        "count_seconds = round(time.perf_counter() - started, 2); "
         "from django.test import Client; from django.conf import settings; "
         "from django.urls import reverse; from bench.prepare import staff_sessions; "
         "client = Client(); "
         "client.cookies[settings.SESSION_COOKIE_NAME] = staff_sessions(1)[0]; "
         "queries.connection.ensure_connection(); "
-        "print(json.dumps(queries.profiled("
+        "print(json.dumps({'outcomes_count_seconds': count_seconds, **queries.profiled("
         "lambda _n: client.get(reverse('insight:analytics')), "
-        "repeats=queries.ANALYTICS_REPEATS)))"
+        "repeats=queries.ANALYTICS_REPEATS)}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],
