@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from consultations import fhir, rules
+from consultations import questionnaire as spec
 from consultations.models import (
     CheckIn,
     CheckInKind,
@@ -190,6 +191,10 @@ def care_plan(
     return resource
 
 
+# Answers the patient types in their own words: strings, not codes.
+TYPED = frozenset(q.code for q in spec.QUESTIONS if q.kind in (spec.TEXT, spec.STRING))
+
+
 def _value(value: Any, system: str) -> list[dict[str, Any]]:
     values = value if isinstance(value, list) else [value]
     answers: list[dict[str, Any]] = []
@@ -198,7 +203,11 @@ def _value(value: Any, system: str) -> list[dict[str, Any]]:
             answers.append({"valueBoolean": each})
         elif isinstance(each, int):
             answers.append({"valueInteger": each})
-        elif each not in (None, ""):
+        elif each in (None, ""):
+            continue
+        elif system in TYPED:
+            answers.append({"valueString": str(each)})
+        else:
             answers.append({"valueCoding": fhir._coding(system, str(each))})
     return answers
 

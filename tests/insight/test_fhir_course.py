@@ -158,3 +158,31 @@ def test_the_export_of_courses_uses_a_fixed_number_of_queries():
 
     one = export_queries([with_a_session()])
     assert export_queries([with_a_session() for _ in range(4)]) == one
+
+
+def test_a_pre_session_check_in_is_a_response_with_its_answers():
+    consultation = with_a_session()
+    second = consultation.course.sessions.get(number=2)
+    CheckIn.objects.create(
+        session=second,
+        kind=CheckIn.Kind.PRE_SESSION,
+        due_on=second.target_date,
+        answered_at=timezone.now(),
+        source=CheckIn.Source.CLINIC_TABLET,
+        answers={
+            "pregnant": False,
+            "takes_other_medicines": True,
+            "other_medicines": "Doxycycline",
+        },
+    )
+    bundle = bundle_for(consultation)
+    Bundle.model_validate(bundle)
+    (pre,) = [
+        r
+        for r in resources(bundle, "QuestionnaireResponse")
+        if r["questionnaire"].endswith("pre-session")
+    ]
+    answers = {item["linkId"]: item["answer"][0] for item in pre["item"]}
+    assert answers["pregnant"] == {"valueBoolean": False}
+    assert answers["other_medicines"] == {"valueString": "Doxycycline"}
+    assert "partOf" not in pre  # session 2 is not done yet
