@@ -6,8 +6,6 @@ on its own. Tasks take ids, never personal data: the queue's table is not for pa
 
 from __future__ import annotations
 
-import datetime
-
 from django_tasks import task
 
 from consultations.services import outbox, retention
@@ -23,16 +21,3 @@ def email_deliver(outbound_id: int) -> str:
 def retention_purge() -> dict[str, int]:
     """Delete what the retention policy says is no longer kept (daily, TASK_SCHEDULE)."""
     return retention.retention_purge(dry_run=False)
-
-
-@task()
-def outcomes_count(date_from: str | None, date_to: str | None) -> int:
-    """Count the outcome analytics for a date range, asked for by the analytics page
-    (consultations/insight/outcome_snapshots.py); how many session records were counted."""
-    from consultations.insight.analytics import DateRange
-    from consultations.insight.outcome_snapshots import snapshot_count
-
-    def day(value: str | None) -> datetime.date | None:
-        return datetime.date.fromisoformat(value) if value else None
-
-    return snapshot_count(DateRange(day(date_from), day(date_to))).outcomes.sessions

@@ -1,13 +1,15 @@
 """The outcome analytics as a snapshot: counted on the task queue, read by the page.
 
-Counting outcomes reads every session record, follow-up and caution of the period: a few
-milliseconds at 10,000 consultations, many seconds at 1,000,000 (bench/analytics.py), longer
-than a page may wait on the database (DB_REQUEST_TIMEOUT). So the page shows the latest count
-for its date range, with the time it was made, and asks the task queue for a new one when it is
-older than MAX_AGE or missing (once per PENDING, however many practitioners look). The worker
-counts in one transaction with PostgreSQL's JIT off (compiling those plans cost more than
-running them) and a statement timeout of its own. The snapshot lives in the cache (Redis, or
-the database cache): aggregate numbers only, no patient data; losing it only means a recount.
+Counting outcomes reads every session record, follow-up and caution of the period: about a
+second at 10,000 consultations, half a minute at 1,000,000 (bench/analytics.py), longer than a
+page may wait on the database (DB_REQUEST_TIMEOUT). So the page shows the latest count for its
+date range, with the time it was made, and asks the task queue for a new one when it is older
+than MAX_AGE or missing (once per PENDING, however many practitioners look). The task,
+`outcomes_count`, lives here beside what it runs (consultations/tasks.py holds the records' own
+tasks and imports no audience app). The worker counts in one transaction with PostgreSQL's JIT
+off (compiling those plans cost more than running them) and a statement timeout of its own.
+The snapshot lives in the cache (Redis, or the database cache): aggregate numbers only, no
+patient data; losing it only means a recount.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
+from django_tasks import task
 
 from clinic.queue import enqueue_with_transaction
 from consultations.insight.analytics import DateRange
@@ -79,14 +82,23 @@ def snapshot_request(date_range: DateRange) -> bool:
     this call asked."""
     if not cache.add(_key(date_range) + ":pending", 1, timeout=PENDING.total_seconds()):
         return False
-    from consultations import tasks  # tasks import the services; this module is read by views
-
     enqueue_with_transaction(
-        tasks.outcomes_count,
+        outcomes_count,
         date_range.start.isoformat() if date_range.start else None,
         date_range.end.isoformat() if date_range.end else None,
     )
     return True
+
+
+@task()
+def outcomes_count(date_from: str | None, date_to: str | None) -> int:
+    """The task: count the outcomes for a date range (ISO dates: tasks take no personal data);
+    how many session records were counted."""
+
+    def day(value: str | None) -> datetime.date | None:
+        return datetime.date.fromisoformat(value) if value else None
+
+    return snapshot_count(DateRange(day(date_from), day(date_to))).outcomes.sessions
 
 
 def snapshot_for_page(date_range: DateRange) -> Snapshot | None:

@@ -37,8 +37,8 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDate
 
-from consultations import presenters, rules
-from consultations.insight.analytics import DateRange, percentile_cont
+from consultations import rules
+from consultations.insight.analytics import DateRange, percentile_cont, rule_key, rule_label
 from consultations.models import (
     CheckIn,
     CheckInKind,
@@ -349,21 +349,16 @@ def _by_rule(courses: QuerySet[Course]) -> tuple[Proportion, list[RuleRow]]:
         .order_by()
     )
     rows = []
-    for row in sorted(fired, key=lambda r: _rule_order(r["rule"])):
+    for row in sorted(fired, key=lambda r: rule_key(r["rule"])):
         rows.append(
             RuleRow(
                 rule=row["rule"],
-                label=presenters.rule_name(row["rule"]),
+                label=rule_label(row["rule"]),
                 fired=Proportion(row["adverse"], row["n"]),
                 not_fired=Proportion(totals["adverse"] - row["adverse"], totals["n"] - row["n"]),
             )
         )
     return Proportion(totals["adverse"], totals["n"]), rows
-
-
-def _rule_order(rule: str) -> tuple[int, str]:
-    digits = "".join(char for char in rule if char.isdigit())
-    return (int(digits) if digits else 10**6, rule)
 
 
 def outcomes(date_range: DateRange | None = None) -> Outcomes:

@@ -43,10 +43,20 @@ def test_practitioners_looking_at_once_ask_for_one_count():
         thread.join()
 
     assert sorted(asked) == [False] * 5 + [True]
-    assert DBTaskResult.objects.filter(task_path="consultations.tasks.outcomes_count").count() == 1
+    assert (
+        DBTaskResult.objects.filter(
+            task_path="consultations.insight.outcome_snapshots.outcomes_count"
+        ).count()
+        == 1
+    )
     run_queued_tasks()
     counted = snapshot(DateRange())
     assert counted is not None and counted.outcomes.sessions == 0
     # Counted: the next look shows it and asks for nothing more.
     assert snapshot_for_page(DateRange()) == counted
-    assert DBTaskResult.objects.filter(task_path="consultations.tasks.outcomes_count").count() == 1
+    assert (
+        DBTaskResult.objects.filter(
+            task_path="consultations.insight.outcome_snapshots.outcomes_count"
+        ).count()
+        == 1
+    )

@@ -182,7 +182,9 @@ def counted_page(client) -> str:
 
 
 def counts_asked() -> int:
-    return DBTaskResult.objects.filter(task_path="consultations.tasks.outcomes_count").count()
+    return DBTaskResult.objects.filter(
+        task_path="consultations.insight.outcome_snapshots.outcomes_count"
+    ).count()
 
 
 def test_the_page_shows_counts_intervals_and_too_few_to_say(client, practitioner):
