@@ -3,10 +3,11 @@
 seed_demo makes a realistic clinic through the services (about 13 s for 10,000 consultations),
 far too slow for a million. This copies what seed_demo made, as a whole, until the table holds
 `--to` consultations: each copy of a consultation comes with its patient, evaluations and
-their findings, decisions and consents, ids shifted by a whole copy and every unique column made
-unique again, one `INSERT ... SELECT ... generate_series` per table (a few minutes in all).
-References are renumbered from the ids (PX- and five characters of the usual alphabet), so
-that a million of them never collide. Then ANALYZE: autovacuum may be off, and the planner
+their findings, decisions and consents, its course with its sessions, records and check-ins,
+ids shifted by a whole copy and every unique column made unique again, one
+`INSERT ... SELECT ... generate_series` per table (a few minutes in all). References are
+renumbered from the ids (PX- and five characters of the usual alphabet), so that a million of
+them never collide. Then ANALYZE: autovacuum may be off, and the planner
 must see the new sizes.
 
 Foreign-key and count triggers are off while copying (session_replication_role = replica); the
@@ -43,6 +44,29 @@ COPIED = {
         "consultation_id": "consultations_consultation",
         "evaluation_id": "consultations_evaluation",
     },
+    # The treatment courses and what followed them, in proportion (seed_demo makes them).
+    "consultations_course": {
+        "consultation_id": "consultations_consultation",
+        "decision_id": "consultations_decision",
+    },
+    "consultations_courseevent": {"course_id": "consultations_course"},
+    "consultations_coursesession": {"course_id": "consultations_course"},
+    "consultations_sessionrecord": {
+        "session_id": "consultations_coursesession",
+        "supersedes_id": "consultations_sessionrecord",
+    },
+    "consultations_checkin": {
+        "session_id": "consultations_coursesession",
+        "evaluation_id": "consultations_evaluation",
+    },
+    "consultations_sessionclearance": {
+        "session_id": "consultations_coursesession",
+        "check_in_id": "consultations_checkin",
+    },
+    "consultations_answerupdate": {
+        "consultation_id": "consultations_consultation",
+        "check_in_id": "consultations_checkin",
+    },
 }
 # The reference's five characters, from the id (ids stay below 32 ** 5).
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -57,6 +81,7 @@ UNIQUE = {
         "draft_key": "md5(k::text || '-' || draft_key)",
     },
     "consultations_patient": {"email": "k::text || '.' || email"},
+    "consultations_checkin": {"token": "md5(k::text || '-' || token)"},
 }
 STATUS_COUNTS_TABLE = "consultations_statuscount"
 

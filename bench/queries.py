@@ -42,6 +42,7 @@ from bench.prepare import drafts, staff_sessions  # noqa: E402
 from consultations.models import Consultation, ConsultationStatus  # noqa: E402
 
 REPEATS = int(os.environ.get("BENCH_PROFILE_REPEATS", "60"))
+ANALYTICS_REPEATS = int(os.environ.get("BENCH_ANALYTICS_REPEATS", "3"))
 TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 
 
@@ -176,6 +177,10 @@ def review() -> dict[str, dict]:
     return {
         "queue GET": profiled(lambda _n: client.get(reverse("review:queue"))),
         "detail GET": profiled(lambda _n: client.get(detail)),
+        # Every consultation's numbers at once, outcomes included: a few requests suffice.
+        "analytics GET": profiled(
+            lambda _n: client.get(reverse("insight:analytics")), repeats=ANALYTICS_REPEATS
+        ),
     }
 
 

@@ -12,7 +12,9 @@ One consultation becomes a Bundle of type `collection` holding:
   code as the outcome, severity as the qualitative risk, the rule and message as rationale);
 - a `ServiceRequest` for the practitioner's current decision (treatment code, sessions and
   interval as occurrenceTiming, plan constraints and notes as notes); none when the decision is
-  to decline or there is none yet.
+  to decline or there is none yet;
+- the course, when there is one: `CarePlan`, `Procedure`s, check-in `QuestionnaireResponse`s
+  (consultations/fhir_course.py).
 
 Resource ids are UUIDs derived from the record (stable across exports), referenced as
 `urn:uuid:` fullUrls inside the bundle. Items, their text and their options are the questionnaire's
@@ -377,10 +379,14 @@ def consultation_bundle(consultation: ExportableConsultation) -> dict[str, Any]:
     resources = [questionnaire(), response, patient]
     if risk is not None:
         resources.append(risk)
+    request = None
     for decision in consultation.current_decisions:
         request = service_request(decision, patient=patient, response=response, risk=risk)
         if request is not None:
             resources.append(request)
+    from consultations import fhir_course  # which imports this module's helpers
+
+    resources += fhir_course.course_resources(consultation, patient=patient, request=request)
     return {
         "resourceType": "Bundle",
         "id": _uuid("Bundle", f"{consultation.reference}/{timezone.now().isoformat()}"),

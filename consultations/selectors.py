@@ -22,13 +22,16 @@ from django.utils import timezone
 from consultations.models import (
     AccessLog,
     AnswerCorrection,
+    CheckIn,
     Consent,
     Consultation,
     ConsultationQuerySet,
     ConsultationStatus,
+    CourseSession,
     Decision,
     Evaluation,
     EvaluationFinding,
+    SessionRecord,
     StatusCount,
 )
 
@@ -348,7 +351,17 @@ def exportable(
                 "decisions",
                 queryset=Decision.objects.current().select_related("decided_by"),
                 to_attr="current_decisions",
-            )
+            ),
+            # The course and what followed it (consultations/fhir_course.py).
+            "course",
+            Prefetch("course__sessions", queryset=CourseSession.objects.order_by("number")),
+            Prefetch(
+                "course__sessions__records",
+                queryset=SessionRecord.objects.select_related(
+                    "performed_by", "recorded_by"
+                ).order_by("recorded_at", "pk"),
+            ),
+            Prefetch("course__sessions__check_ins", queryset=CheckIn.objects.order_by("due_on")),
         )
     )
 

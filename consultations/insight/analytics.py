@@ -74,12 +74,13 @@ class DateRange:
     end: datetime.date | None = None
 
     def consultations(self, queryset: QuerySet[Consultation]) -> QuerySet[Consultation]:
-        return queryset.filter(**self._lookups("submitted_at"))
+        return queryset.filter(**self.lookups("submitted_at"))
 
     def decisions(self, queryset: QuerySet[Decision]) -> QuerySet[Decision]:
-        return queryset.filter(**self._lookups("consultation__submitted_at"))
+        return queryset.filter(**self.lookups("consultation__submitted_at"))
 
-    def _lookups(self, path: str) -> dict[str, datetime.date]:
+    def lookups(self, path: str) -> dict[str, datetime.date]:
+        """Filter arguments for the range on the datetime at `path` (local dates)."""
         lookups = {}
         if self.start:
             lookups[f"{path}__date__gte"] = self.start
@@ -234,12 +235,12 @@ def _by_treatment(current: QuerySet[Decision]) -> list[OutcomeRow]:
     return [row for row in rows.values() if row.total]
 
 
-def _rule_key(rule: str) -> tuple[int, str]:
+def rule_key(rule: str) -> tuple[int, str]:
     match = re.match(r"R(\d+)(.*)", rule)
     return (int(match.group(1)), match.group(2)) if match else (10**6, rule)
 
 
-def _rule_label(rule: str) -> str:
+def rule_label(rule: str) -> str:
     name = presenters.rule_name(rule)
     return f"{rule} {name}" if name != rule else rule
 
@@ -256,9 +257,9 @@ def _by_rule(current: QuerySet[Decision]) -> list[OutcomeRow]:
         rule = group["evaluation__findings__rule"]
         if rule is None:  # an evaluation in which no rule fired
             continue
-        row = rows.setdefault(rule, OutcomeRow(rule, _rule_label(rule)))
+        row = rows.setdefault(rule, OutcomeRow(rule, rule_label(rule)))
         row.add(group["outcome"], group["reason_code"], group["n"])
-    return [rows[rule] for rule in sorted(rows, key=_rule_key)]
+    return [rows[rule] for rule in sorted(rows, key=rule_key)]
 
 
 __all__ = ["Analytics", "DateRange", "OutcomeRow", "analytics", "percentile_cont"]

@@ -30,7 +30,10 @@ from consultations import fhir, presenters, rules, selectors, services
 from consultations.insight.analytics import DateRange
 from consultations.insight.analytics import analytics as compute_analytics
 from consultations.insight.forms import DateRangeForm, ReplayForm
+from consultations.insight.outcome_snapshots import snapshot_for_page
+from consultations.insight.outcomes import MIN_N
 from consultations.insight.replay import replay as compute_replay
+from consultations.insight.replay_outcomes import outcome_replay
 from consultations.models import AccessLog
 from consultations.permissions import EXPORT_PERMISSION, REVIEW_PERMISSION
 from consultations.presenters import explain, free_text
@@ -74,6 +77,8 @@ def analytics(request: HttpRequest) -> HttpResponse:
             "form": form,
             "report": report,
             "chart_data": report.chart_data() if report else None,
+            "snapshot": snapshot_for_page(date_range) if report else None,
+            "min_n": MIN_N,
         },
     )
 
@@ -82,13 +87,19 @@ def analytics(request: HttpRequest) -> HttpResponse:
 @staff_permission_required(BENCH_PERMISSION)
 def replay(request: HttpRequest) -> HttpResponse:
     form = ReplayForm(request.GET or None)
-    report = None
+    report = outcomes = None
     if form.is_bound and form.is_valid():
         report = compute_replay(selectors.replayable(), since=form.cleaned_data["since"])
+        outcomes = outcome_replay(selectors.replayable(), since=form.cleaned_data["since"])
     return render(
         request,
         "insight/replay.html",
-        {"form": form, "report": report, "ruleset_version": rules.RULESET_VERSION},
+        {
+            "form": form,
+            "report": report,
+            "outcomes": outcomes,
+            "ruleset_version": rules.RULESET_VERSION,
+        },
     )
 
 

@@ -69,6 +69,7 @@ class Course(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "end_reason"], name="course_status_reason_idx")]
         constraints = [
             choices_check("treatment", Treatment, name="course_valid_treatment"),
             choices_check("status", CourseStatus, name="course_valid_status"),
@@ -243,6 +244,12 @@ class SessionRecord(models.Model):
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]
+        indexes = [
+            # The outcome analytics: the few records that name an adverse event.
+            models.Index(
+                fields=["session"], condition=~Q(adverse_events=[]), name="record_adverse_idx"
+            ),
+        ]
         constraints = [
             choices_check("treatment", Treatment, name="record_valid_treatment"),
             models.CheckConstraint(condition=Q(erythema_grade__lte=3), name="record_erythema_0_3"),
@@ -322,6 +329,18 @@ class CheckIn(models.Model):
                 fields=["answered_at"],
                 condition=Q(red_flag=True, red_flag_handled_at__isnull=True),
                 name="checkin_open_red_flag_idx",
+            ),
+            # The outcome analytics: red flags after a session, day-14 satisfaction.
+            models.Index(
+                fields=["session"],
+                condition=Q(red_flag=True, kind__in=["day_2", "day_14"]),
+                name="checkin_red_flag_idx",
+            ),
+            models.Index(
+                fields=["session"],
+                include=["satisfaction"],
+                condition=Q(kind="day_14", answered_at__isnull=False),
+                name="checkin_day_14_answered_idx",
             ),
         ]
         constraints = [

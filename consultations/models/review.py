@@ -74,7 +74,15 @@ class EvaluationFinding(models.Model):
 
     class Meta:
         ordering = ["evaluation", "rule", "flag"]
-        indexes = [models.Index(fields=["flag", "evaluation"], name="finding_flag_idx")]
+        indexes = [
+            models.Index(fields=["flag", "evaluation"], name="finding_flag_idx"),
+            # The outcome analytics: the cautions of each evaluation.
+            models.Index(
+                fields=["evaluation", "rule"],
+                condition=Q(severity="caution"),
+                name="finding_caution_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["evaluation", "rule", "flag"], name="finding_unique_rule_flag"

@@ -99,6 +99,9 @@ def patient_anonymise(*, patient: Patient, user: User | None) -> bool:
     corrections = AnswerCorrection.objects.filter(consultation_id__in=consultation_ids)
     corrections.exclude(note="").update(note=REMOVED_TEXT)
     corrections.filter(field__in=FREE_TEXT_FIELDS).update(old_value="", new_value="")
+    from consultations.services.course_erasure import course_erase  # which imports this module
+
+    course_erase(consultation_ids=consultation_ids)
     # The admin's history shows each change under the object's name at the time.
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Patient), object_id=str(locked.pk)

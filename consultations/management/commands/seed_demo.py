@@ -19,6 +19,7 @@ from django.utils import timezone
 from clinic.auth import DEMO_GROUP
 from consultations import rules
 from consultations.consent import CONSENT_TEXT_VERSION
+from consultations.demo_courses import create_courses
 from consultations.models import (
     HEALTH_FIELDS,
     QUESTIONNAIRE_VERSION,
@@ -110,7 +111,10 @@ class Command(BaseCommand):
             started = timezone.now()
             create_consultations(count, practitioner=practitioner, rng=rng)
             seconds = (timezone.now() - started).total_seconds()
-            self.stdout.write(f"Created {count} synthetic consultations in {seconds:.1f} s.")
+            self.stdout.write(
+                f"Created {count} synthetic consultations, with the courses of those decided, "
+                f"in {seconds:.1f} s."
+            )
         self.stdout.write(self.style.SUCCESS("Demo logins (synthetic data only):"))
         for username, password, role in DEMO_USERS:
             self.stdout.write(f"  {role:<13} username: {username:<13} password: {password}")
@@ -280,11 +284,13 @@ def _create_batch(
             .values("pk")[:1]
         )
     )
-    Decision.objects.bulk_create(
+    decisions = Decision.objects.bulk_create(
         _decision(evaluation, practitioner=practitioner, rng=rng)
         for evaluation in evaluations
         if evaluation.consultation.status == ConsultationStatus.DECIDED
     )
+    # What followed: courses with sessions, records, follow-ups and outcomes.
+    create_courses(decisions, practitioner=practitioner, rng=rng, now=now)
 
 
 def _decision(evaluation: Evaluation, *, practitioner: User, rng: random.Random) -> Decision:

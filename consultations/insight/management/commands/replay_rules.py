@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from consultations.insight.replay import format_table, replay
+from consultations.insight.replay_outcomes import format_outcomes, outcome_replay
 from consultations.models import Consultation
 
 
@@ -24,7 +25,8 @@ class Command(BaseCommand):
     help = (
         "Rule test bench: re-run the current ruleset over submitted and decided consultations "
         "(their answers as corrected by practitioners) and report which primary suggestions "
-        "would change and how the rules agree with practitioners' decisions."
+        "would change, how the rules agree with practitioners' decisions, and how they weigh "
+        "against recorded outcomes (adverse events flagged, treatments that went well blocked)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -40,9 +42,12 @@ class Command(BaseCommand):
         since = _date(options["since"]) if options["since"] else None
         started = time.perf_counter()
         report = replay(Consultation.objects.all(), since=since)
+        outcomes = outcome_replay(Consultation.objects.all(), since=since)
         seconds = time.perf_counter() - started
         if options["format"] == "json":
-            self.stdout.write(json.dumps(report.to_dict(), indent=2))
+            self.stdout.write(
+                json.dumps({**report.to_dict(), "outcomes": outcomes.to_dict()}, indent=2)
+            )
         else:
-            self.stdout.write(format_table(report), ending="")
+            self.stdout.write(format_table(report) + format_outcomes(outcomes), ending="")
         self.stderr.write(f"Replayed {report.replayed} consultations in {seconds:.1f} s.")

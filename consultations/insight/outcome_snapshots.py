@@ -1,0 +1,110 @@
+"""The outcome analytics as a snapshot: counted on the task queue, read by the page.
+
+Counting outcomes reads every session record, follow-up and caution of the period: about a
+second at 10,000 consultations, half a minute at 1,000,000 (bench/analytics.py), longer than a
+page may wait on the database (DB_REQUEST_TIMEOUT). So the page shows the latest count for its
+date range, with the time it was made, and asks the task queue for a new one when it is older
+than MAX_AGE or missing (once per PENDING, however many practitioners look). The task,
+`outcomes_count`, lives here beside what it runs (consultations/tasks.py holds the records' own
+tasks and imports no audience app). The worker counts in one transaction with PostgreSQL's JIT
+off (compiling those plans cost more than running them) and a statement timeout of its own.
+The snapshot lives in the cache (Redis, or the database cache): aggregate numbers only, no
+patient data; losing it only means a recount.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tasks import task
+
+from clinic.queue import enqueue_with_transaction
+from consultations.insight.analytics import DateRange
+from consultations.insight.outcomes import Outcomes, outcomes
+
+MAX_AGE = datetime.timedelta(minutes=10)
+PENDING = datetime.timedelta(minutes=5)
+KEPT = datetime.timedelta(days=7)
+COUNT_STATEMENT_TIMEOUT_MS = 300_000
+CACHE_PREFIX = "outcomes:v1:"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    outcomes: Outcomes
+    counted_at: datetime.datetime
+
+    @property
+    def stale(self) -> bool:
+        return timezone.now() - self.counted_at > MAX_AGE
+
+
+def _key(date_range: DateRange) -> str:
+    start = date_range.start.isoformat() if date_range.start else ""
+    end = date_range.end.isoformat() if date_range.end else ""
+    return f"{CACHE_PREFIX}{start}:{end}"
+
+
+def snapshot(date_range: DateRange) -> Snapshot | None:
+    """The latest count for the range, if there is one."""
+    data = cache.get(_key(date_range))
+    if not isinstance(data, dict):
+        return None
+    return Snapshot(
+        outcomes=Outcomes.from_dict(data["outcomes"]),
+        counted_at=datetime.datetime.fromisoformat(data["counted_at"]),
+    )
+
+
+def snapshot_count(date_range: DateRange) -> Snapshot:
+    """Count the outcomes for the range now and keep the result (the task queue's work)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute(f"SET LOCAL statement_timeout = {int(COUNT_STATEMENT_TIMEOUT_MS)}")
+        counted = Snapshot(outcomes=outcomes(date_range), counted_at=timezone.now())
+    cache.set(
+        _key(date_range),
+        {"counted_at": counted.counted_at.isoformat(), "outcomes": counted.outcomes.to_dict()},
+        timeout=KEPT.total_seconds(),
+    )
+    cache.delete(_key(date_range) + ":pending")
+    return counted
+
+
+def snapshot_request(date_range: DateRange) -> bool:
+    """Ask the task queue for a new count, unless one was asked for within PENDING; True when
+    this call asked."""
+    if not cache.add(_key(date_range) + ":pending", 1, timeout=PENDING.total_seconds()):
+        return False
+    enqueue_with_transaction(
+        outcomes_count,
+        date_range.start.isoformat() if date_range.start else None,
+        date_range.end.isoformat() if date_range.end else None,
+    )
+    return True
+
+
+@task()
+def outcomes_count(date_from: str | None, date_to: str | None) -> int:
+    """The task: count the outcomes for a date range (ISO dates: tasks take no personal data);
+    how many session records were counted."""
+
+    def day(value: str | None) -> datetime.date | None:
+        return datetime.date.fromisoformat(value) if value else None
+
+    return snapshot_count(DateRange(day(date_from), day(date_to))).outcomes.sessions
+
+
+def snapshot_for_page(date_range: DateRange) -> Snapshot | None:
+    """What the analytics page shows: the latest count, a new one asked for when it is missing
+    or old."""
+    latest = snapshot(date_range)
+    if latest is None or latest.stale:
+        snapshot_request(date_range)
+    return latest
