@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from consultations import rules
 from consultations.models import (
+    AdverseEvent,
     CheckIn,
     CheckInKind,
     CheckInSource,
@@ -44,7 +45,8 @@ if TYPE_CHECKING:
 
 FIRST_SESSION_AFTER = datetime.timedelta(days=7)
 # Adverse events a session record may name (demo codes: the session form owns the vocabulary).
-ADVERSE_EVENTS = ("prolonged_erythema", "pih", "blistering", "crusting", "hsv_reactivation")
+# The session form's vocabulary (AdverseEvent), without "other" (which needs notes).
+ADVERSE_EVENTS = tuple(code for code in AdverseEvent.values if code != AdverseEvent.OTHER)
 EARLY_END_REASONS = (
     CourseEndReason.PATIENT_CHOICE,
     CourseEndReason.SIDE_EFFECT,

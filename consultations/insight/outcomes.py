@@ -16,7 +16,7 @@ force (an amended record counts once, as amended) and the patients' follow-up ch
 
 Every proportion comes with its 95% Wilson score interval, which stays honest for small n and
 near 0% or 100%. Below MIN_N the page says "too few to say" instead of a percentage. Always five
-aggregate queries, whatever the number of rows (indexes: migration 0018_outcomes_indexes).
+aggregate queries, whatever the number of rows (indexes: migration 0019_outcomes_indexes).
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consultations', '0017_treatment_course'),
+        ('consultations', '0018_courseui_treatment_changed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
