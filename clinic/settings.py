@@ -222,6 +222,36 @@ STORAGES = {
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
+# --- Photos (issue #17): private storage, never served by URL (consultations/storage.py) --------
+# A directory outside MEDIA and STATIC by default; PHOTOS_S3_BUCKET switches to S3-compatible
+# object storage through django-storages (installed separately; README, "Photos").
+PHOTOS_ROOT = Path(os.environ.get("PHOTOS_ROOT", "") or BASE_DIR / "var" / "photos")
+PHOTOS_S3_BUCKET = os.environ.get("PHOTOS_S3_BUCKET", "").strip()
+if PHOTOS_S3_BUCKET:
+    STORAGES["photos"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PHOTOS_S3_BUCKET,
+            "endpoint_url": os.environ.get("PHOTOS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("PHOTOS_S3_REGION") or None,
+            "location": "photos",
+            "default_acl": "private",
+            "file_overwrite": False,
+            # Photos are streamed by a view that checks the viewer, never linked to.
+            "querystring_auth": True,
+            "querystring_expire": 60,
+        },
+    }
+else:
+    STORAGES["photos"] = {
+        "BACKEND": "consultations.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": PHOTOS_ROOT},
+    }
+# One upload's size, and its pixels (width x height: bigger is refused before it is decoded,
+# so a decompression bomb never fills the memory). A phone's 12 or 24 MP photo fits both.
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 30_000_000, minimum=10_000)
+
 # --- The clinic, as patients see it (header, footer, every "contact the clinic") --------------
 # The defaults are a demo clinic's: `check --deploy` warns while they are in use.
 _env = os.environ.get
@@ -384,6 +414,9 @@ PATIENT_EMAIL_ADDRESS_LIMIT = env_rate("PATIENT_EMAIL_ADDRESS_LIMIT", "5/1d")
 INTAKE_TRUST_X_FORWARDED_FOR = env_bool("BEHIND_TLS_PROXY", False)
 # How long an emailed "continue your consultation" link works.
 INTAKE_RESUME_MAX_AGE_DAYS = env_int("INTAKE_RESUME_MAX_AGE_DAYS", 7, minimum=1)
+# Photo uploads per client (patients and staff alike), and per consultation whoever sends them.
+PHOTO_UPLOAD_RATE_LIMIT = env_rate("PHOTO_UPLOAD_RATE_LIMIT", "60/10m")
+PHOTO_CONSULTATION_RATE_LIMIT = env_rate("PHOTO_CONSULTATION_RATE_LIMIT", "60/1d")
 
 # --- Reliability (database faults, benchmarks; see clinic/db_unavailable.py) ------------
 # A request still waiting on the database this many seconds after it started gets the 503 page

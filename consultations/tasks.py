@@ -21,3 +21,11 @@ def email_deliver(outbound_id: int) -> str:
 def retention_purge() -> dict[str, int]:
     """Delete what the retention policy says is no longer kept (daily, TASK_SCHEDULE)."""
     return retention.retention_purge(dry_run=False)
+
+
+@task()
+def photo_thumbnail_make(photo_id: int) -> bool:
+    """Make one photo's thumbnail (queued with the upload)."""
+    from consultations.services import photos
+
+    return photos.photo_thumbnail_make(photo_id=photo_id)

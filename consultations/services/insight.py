@@ -27,6 +27,7 @@ from consultations.models import (
     new_draft_key,
     new_public_token,
 )
+from consultations.services.photos import photos_delete
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -83,6 +84,7 @@ def patient_anonymise(*, patient: Patient, user: User | None) -> bool:
             **dict.fromkeys(FREE_TEXT_FIELDS, ""),
             updated_at=now,
         )
+    photos_delete(consultation_ids=consultation_ids)  # a face identifies: files go too
     decisions = Decision.objects.filter(consultation_id__in=consultation_ids)
     decisions.exclude(notes="").update(notes=REMOVED_TEXT)
     decisions.exclude(amendment_reason="").update(amendment_reason=REMOVED_TEXT)
