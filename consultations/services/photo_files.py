@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import warnings
 from dataclasses import dataclass
 
@@ -21,6 +22,8 @@ from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from consultations.photo_checks import extra_content, looks_like_heic
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
 # The content types browsers declare for each format (image/jpg and pjpeg: older ones).
