@@ -152,10 +152,9 @@ def _decoded(data: bytes) -> tuple[Image.Image, str]:
 
 def _reencoded(image: Image.Image, image_format: str) -> CleanPhoto:
     """A new JPEG from the pixels alone: oriented, in sRGB, without any metadata."""
-    try:
+    # A broken orientation tag: keep the photo as it was taken.
+    with contextlib.suppress(Exception):
         image = ImageOps.exif_transpose(image) or image
-    except Exception:  # a broken orientation tag: keep the photo as it was taken
-        pass
     image = _srgb(image)
     fresh = Image.frombytes("RGB", image.size, image.tobytes())
     buffer = io.BytesIO()
@@ -189,7 +188,7 @@ def _srgb(image: Image.Image) -> Image.Image:
             if converted is not None:
                 return converted
         except Exception:  # a profile Little CMS cannot read: the pixels as they are
-            pass
+            logger.info("A photo's colour profile could not be read; kept as it is")
     return image.convert("RGB")
 
 
