@@ -11,6 +11,7 @@ colours converted to sRGB: no EXIF (GPS, device, time), no ICC profile, no comme
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
