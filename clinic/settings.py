@@ -209,7 +209,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # writes with their manifest. STATIC_MANIFEST=0 serves the files as they are, straight from
 # static/ (the test run, and servers started without a collectstatic step).
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -322,6 +322,11 @@ TASK_SCHEDULE = {"retention-purge": ("consultations.tasks.retention_purge", _PUR
 # --- Request size: bodies above it, file parts too, are refused unread (413), as nginx does.
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+# Photo upload pages only (clinic.middleware.accepts_uploads): up to three photos, each up to
+# twice PHOTO_MAX_BYTES, so that an oversized photo gets its message on the form, not a 413.
+UPLOAD_REQUEST_MAX_BYTES = env_int(
+    "UPLOAD_REQUEST_MAX_BYTES", 3 * PHOTO_MAX_BYTES + 64 * 1024, minimum=REQUEST_MAX_BYTES
+)
 
 # --- Forms: crispy's Bootstrap 5 layout; plain widgets written without a template -----------
 CRISPY_ALLOWED_TEMPLATE_PACKS = CRISPY_TEMPLATE_PACK = "bootstrap5"

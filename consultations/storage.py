@@ -46,4 +46,4 @@ def photo_storage() -> Storage:
 @receiver(setting_changed)
 def _storage_reset(*, setting: str, **kwargs: Any) -> None:
     if setting == "STORAGES":
-        _photo_storage._wrapped = empty
+        _photo_storage._wrapped = empty  # type: ignore[assignment]

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from consultations import emails, presenters, questionnaire, selectors
+from consultations import emails, photo_selectors, presenters, questionnaire, selectors
 from consultations.consent import CONSENT_PARAGRAPHS, CONSENT_TITLE
 from consultations.models import ConsultationStatus
 
@@ -46,6 +46,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
             "consultation": consultation,
             "decision": decision,
             "review_days": settings.CLINIC_REVIEW_WORKING_DAYS,
+            "photos": photo_selectors.photos_of(consultation.pk),
         },
     )
 

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from clinic import converters  # noqa: F401  (registers "reference")
-from consultations.review import correction_views, views
+from consultations.review import correction_views, photo_views, views
 
 app_name = "review"
 
@@ -14,4 +14,10 @@ urlpatterns = [
     path("consultations/<reference:reference>/decide/", views.decide, name="decide"),
     path("consultations/<reference:reference>/amend/", views.amend, name="amend"),
     path("consultations/<reference:reference>/rerun/", correction_views.rerun, name="rerun"),
+    path(
+        "consultations/<reference:reference>/photos/",
+        photo_views.photo_upload,
+        name="photo_upload",
+    ),
+    path("photos/<int:photo>/<slug:size>/", photo_views.photo, name="photo"),
 ]

@@ -32,7 +32,7 @@ from consultations.models import (
 from consultations.permissions import REVIEW_PERMISSION
 from consultations.presenters import explain, free_text
 from consultations.presenters.queue import queue_row
-from consultations.review import conflicts
+from consultations.review import conflicts, photo_views
 from consultations.review.forms import (
     QUEUE_TABS,
     AmendForm,
@@ -217,6 +217,7 @@ def _render_detail(
             "ruleset_version": rules.RULESET_VERSION,
             "decline_messages": DECLINE_MESSAGE_LIST,
             "decline_defaults": {code: decline_message(code) for code, _ in DecisionReason.choices},
+            **photo_views.photo_panel(consultation, request.GET),
         },
         status=status,
     )

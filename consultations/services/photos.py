@@ -51,6 +51,7 @@ __all__ = [
     "consent_in_force",
     "photo_add_by_patient",
     "photo_add_by_practitioner",
+    "photo_remove_by_patient",
     "photo_thumbnail_make",
     "photo_viewed",
     "photos_delete",
@@ -90,7 +91,7 @@ def _consent_record(
     )
     if latest is not None and latest.granted == granted:
         return
-    if latest is None and not granted and kind == PhotoConsentKind.CLINICAL:
+    if latest is None and not granted:  # nothing given, nothing to withdraw
         return
     PhotoConsent.objects.create(
         consultation_id=consultation_id,
@@ -175,6 +176,16 @@ def photo_add_by_patient(
         session_id=None,
         user=None,
     )
+
+
+@transaction.atomic
+def photo_remove_by_patient(*, consultation_id: int, draft_key: str, photo_id: int) -> bool:
+    """The patient takes back one of their draft's photos; False when it was not there.
+    Raises services.intake.DraftNotAttached when this browser's key no longer opens it."""
+    consultation = _attached(consultation_id, draft_key)
+    if not consultation.is_editable_by_patient:
+        raise PhotoRefused(NOT_A_DRAFT)
+    return bool(_delete_rows(Photo.objects.filter(pk=photo_id, consultation_id=consultation.pk)))
 
 
 def photo_consents_by_patient(*, consultation_id: int, clinical: bool, other_use: bool) -> None:
