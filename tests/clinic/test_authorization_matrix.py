@@ -30,7 +30,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from consultations.models import Consultation, new_public_token
+from consultations.models import Consultation, Photo, new_public_token
 from consultations.services import intake as intake_services
 from tests.clinic.test_security_headers import assert_strict_csp
 from tests.factories import (
@@ -41,6 +41,7 @@ from tests.factories import (
     submitted,
 )
 from tests.intake.steps import open_draft
+from tests.photos.factories import PhotoFactory
 
 ROLES = ("anonymous", "patient", "wrong_token", "staff", "practitioner", "admin", "inactive")
 
@@ -101,6 +102,14 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("intake:submitted", "POST"): everyone(405),
     ("intake:patient_copy", "GET"): LINK,
     ("intake:patient_copy", "POST"): everyone(405),
+    # Photos (optional): the page needs this browser's draft (an empty form: its errors); the
+    # draft's photos open only in the browser holding the draft, the sent ones only by link.
+    ("intake:photos", "GET"): DRAFT,
+    ("intake:photos", "POST"): DRAFT,
+    ("intake:draft_photo", "GET"): row(404, 200, 200, 404, 404, 404, 404),
+    ("intake:draft_photo", "POST"): everyone(405),
+    ("intake:photo", "GET"): LINK,
+    ("intake:photo", "POST"): everyone(405),
     # Practitioner review
     ("review:queue", "GET"): REVIEW,
     ("review:queue", "POST"): REVIEW_NOT_ALLOWED,
@@ -115,6 +124,11 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("review:rerun", "GET"): REVIEW_NOT_ALLOWED,
     # An empty form has no lock version: refused as a stale page, back to the detail page.
     ("review:rerun", "POST"): row(LOGIN, LOGIN, LOGIN, 403, REDIRECT, REDIRECT, LOGIN),
+    # Photos: streamed to practitioners only; a session photo upload (an empty form: its errors)
+    ("review:photo", "GET"): REVIEW,
+    ("review:photo", "POST"): REVIEW_NOT_ALLOWED,
+    ("review:photo_upload", "GET"): REVIEW,
+    ("review:photo_upload", "POST"): REVIEW,
     # Insight: analytics, FHIR and print for practitioners; the rule test bench for admins
     ("insight:analytics", "GET"): REVIEW,
     ("insight:analytics", "POST"): everyone(405),
@@ -194,6 +208,14 @@ class World:
     def __init__(self) -> None:
         self.draft: Consultation = DraftConsultationFactory()
         self.sent: Consultation = submitted()
+        self._photos: dict[bool, Photo] = {}
+
+    def photo(self, *, draft: bool) -> Photo:
+        """A photo of the draft or of the sent consultation, made when a URL needs one."""
+        if draft not in self._photos:
+            consultation = self.draft if draft else self.sent
+            self._photos[draft] = PhotoFactory(consultation=consultation)
+        return self._photos[draft]
 
 
 def client_for(role: str, world: World, client: Client | None = None) -> Client:
@@ -230,6 +252,10 @@ def url_for(name: str, role: str, world: World) -> str:
         kwargs["reference"] = world.sent.reference
     if "step" in params:
         kwargs["step"] = "skin"
+    if "photo" in params:
+        kwargs["photo"] = str(world.photo(draft=name == "intake:draft_photo").pk)
+    if "size" in params:
+        kwargs["size"] = "full"
     return reverse(name, kwargs=kwargs)
 
 
