@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.utils import timezone
 
-from consultations import presenters, selectors
+from consultations import fhir_photos, presenters, selectors
 from consultations import questionnaire as spec
 from consultations.models import (
     QUESTIONNAIRE_VERSION,
@@ -381,6 +381,7 @@ def consultation_bundle(consultation: ExportableConsultation) -> dict[str, Any]:
         request = service_request(decision, patient=patient, response=response, risk=risk)
         if request is not None:
             resources.append(request)
+    resources.extend(fhir_photos.photo_media(consultation, patient=patient))
     return {
         "resourceType": "Bundle",
         "id": _uuid("Bundle", f"{consultation.reference}/{timezone.now().isoformat()}"),

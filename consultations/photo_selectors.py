@@ -24,16 +24,17 @@ VIEWS: tuple[str, ...] = tuple(PhotoView.values)
 def photos_of(consultation_id: int) -> list[Photo]:
     """Every photo of the consultation, intake first, then by session, moment and view (one
     query)."""
-    photos = list(Photo.objects.filter(consultation_id=consultation_id).select_related("session"))
-    order = {moment: index for index, moment in enumerate(PhotoMoment.values)}
-    photos.sort(
-        key=lambda p: (
-            p.session.number if p.session else 0,
-            order[p.moment],
-            VIEWS.index(p.view),
-        )
+    photos = Photo.objects.filter(consultation_id=consultation_id).select_related("session")
+    return sorted(photos, key=photo_order)
+
+
+def photo_order(photo: Photo) -> tuple[int, int, int]:
+    """Intake first, then by session, before then after, and front, left, right."""
+    return (
+        photo.session.number if photo.session else 0,
+        PhotoMoment.values.index(photo.moment),
+        VIEWS.index(photo.view),
     )
-    return photos
 
 
 def intake_photos(consultation_id: int) -> dict[str, Photo]:

@@ -348,7 +348,8 @@ def exportable(
                 "decisions",
                 queryset=Decision.objects.current().select_related("decided_by"),
                 to_attr="current_decisions",
-            )
+            ),
+            "photos__session",  # fhir_photos.photo_media
         )
     )
 
