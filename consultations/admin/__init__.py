@@ -4,4 +4,4 @@ Rule evaluations, decisions, corrections, consents and the access log are read-o
 are written by the intake and review workflow (services.py) and are the clinic's audit trail.
 """
 
-from consultations.admin import audit, outbox, records  # noqa: F401  (registers the admin classes)
+from consultations.admin import audit, outbox, photos, records  # noqa: F401  (registers them)

@@ -234,3 +234,20 @@ def test_uploads_are_limited_per_consultation(client, patient, settings):
     response = client.post(PAGE, three_views())
     assert response.status_code == 429
     assert Photo.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (
+            b"--x\r\nContent-Disposition: form-data; name=front; filename=a.jpg\r\n\r\n\xff\xd8",
+            "multipart/form-data; boundary=x",
+        ),
+        (b"garbage", "multipart/form-data"),
+        (b"front=%00%ff&clinical_consent=on", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_a_hostile_body_gets_a_page_not_a_500(client, patient, body, content_type):
+    response = client.generic("POST", PAGE, body, content_type=content_type)
+    assert response.status_code in (200, 400)
+    assert not Photo.objects.exists()

@@ -127,3 +127,23 @@ def test_thumbnails_come_from_the_task_queue_and_the_photo_stands_in_until_then(
     assert photo_storage().exists(photo.thumbnail.name)
     assert max(images.decoded(body(client.get(url))).size) == 320
     assert photos.photo_thumbnail_make(photo_id=photo.pk) is False  # a second run: nothing
+
+
+def test_the_admin_shows_the_image_only_to_staff_with_the_review_permission(client):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import AdminFactory
+
+    photo = PhotoFactory()
+    url = reverse("admin:consultations_photo_change", args=[photo.pk])
+    thumbnail = reverse("review:photo", kwargs={"photo": photo.pk, "size": "thumbnail"})
+    client.force_login(AdminFactory())
+    assert thumbnail in client.get(url).content.decode()
+
+    clerk = UserFactory(is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_photo"))
+    client.force_login(clerk)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert thumbnail not in page.content.decode()
+    assert client.get(thumbnail).status_code == 403

@@ -163,3 +163,25 @@ def test_a_hostile_compare_query_is_ignored(client, practitioner, course):
     PhotoFactory(consultation=course)
     response = client.get(detail_url(course, photo_view="<script>", photo_session="x'--"))
     assert response.status_code == 200
+
+
+def test_the_detail_page_costs_the_same_queries_with_one_photo_or_many(
+    client, practitioner, course
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        client.get(detail_url(course))
+        with CaptureQueriesContext(connection) as queries:
+            client.get(detail_url(course))
+        return len(queries)
+
+    PhotoFactory(consultation=course)
+    one = count()
+    for number in (1, 2):
+        session = course.course.sessions.get(number=number)
+        for view in ("front", "left_45"):
+            client.post(upload_url(course), form(session, view=view))
+    assert Photo.objects.count() == 5
+    assert count() == one
