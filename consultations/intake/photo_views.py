@@ -119,14 +119,15 @@ def _count(added: int) -> str:
 
 def _removed(request: HttpRequest, consultation: Consultation, remove: str) -> HttpResponse:
     try:
-        services.photo_remove_by_patient(
+        removed = services.photo_remove_by_patient(
             consultation_id=consultation.pk,
             draft_key=browser.draft_key(request),
-            photo_id=int(remove) if remove.isdigit() else 0,
+            photo_id=int(remove) if remove.isdigit() and len(remove) < 12 else 0,
         )
     except (intake_services.DraftNotAttached, services.PhotoRefused):
         return no_draft(request)
-    messages.success(request, "The photo was removed.")
+    if removed:
+        messages.success(request, "The photo was removed.")
     return redirect("intake:photos")
 
 

@@ -249,8 +249,11 @@ def photo_thumbnail_make(*, photo_id: int) -> bool:
     photo = Photo.objects.filter(pk=photo_id).first()
     if photo is None or photo.thumbnail:
         return False
-    with storage.open(photo.file.name, "rb") as stored:
-        small = thumbnail_bytes(stored.read())
+    try:
+        with storage.open(photo.file.name, "rb") as stored:
+            small = thumbnail_bytes(stored.read())
+    except FileNotFoundError:  # the photo was deleted (a retake, an erasure) meanwhile
+        return False
     name = storage.save(photo_name(), ContentFile(small))
     with transaction.atomic():
         updated = Photo.objects.filter(pk=photo_id, thumbnail="").update(thumbnail=name)

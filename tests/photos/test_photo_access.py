@@ -89,6 +89,14 @@ def test_an_unknown_size_or_photo_is_not_found(client):
     )
 
 
+def test_a_photo_id_beyond_any_integer_column_is_not_found(client):
+    photo = PhotoFactory()
+    token = photo.consultation.public_token
+    assert client.get(f"/c/{token}/photos/{'9' * 30}/full/").status_code == 404
+    client.force_login(PractitionerFactory())
+    assert client.get(f"/staff/photos/{'9' * 30}/full/").status_code == 404
+
+
 def test_the_status_page_shows_the_patients_photos(client):
     photo = PhotoFactory()
     page = client.get(reverse("intake:status", kwargs={"token": photo.consultation.public_token}))
