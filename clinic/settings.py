@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.env import env_bool, env_int, env_list
+from clinic.env import env_bool, env_int, env_list, photos_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -223,30 +223,8 @@ STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 
 # --- Photos (issue #17): private storage, never served by URL (consultations/storage.py) --------
-# A directory outside MEDIA and STATIC by default; PHOTOS_S3_BUCKET switches to S3-compatible
-# object storage through django-storages (installed separately; README, "Photos").
 PHOTOS_ROOT = Path(os.environ.get("PHOTOS_ROOT", "") or BASE_DIR / "var" / "photos")
-PHOTOS_S3_BUCKET = os.environ.get("PHOTOS_S3_BUCKET", "").strip()
-if PHOTOS_S3_BUCKET:
-    STORAGES["photos"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": PHOTOS_S3_BUCKET,
-            "endpoint_url": os.environ.get("PHOTOS_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("PHOTOS_S3_REGION") or None,
-            "location": "photos",
-            "default_acl": "private",
-            "file_overwrite": False,
-            # Photos are streamed by a view that checks the viewer, never linked to.
-            "querystring_auth": True,
-            "querystring_expire": 60,
-        },
-    }
-else:
-    STORAGES["photos"] = {
-        "BACKEND": "consultations.storage.PrivateFileSystemStorage",
-        "OPTIONS": {"location": PHOTOS_ROOT},
-    }
+STORAGES["photos"] = photos_storage(PHOTOS_ROOT)  # or S3 with PHOTOS_S3_BUCKET (README "Photos")
 # One upload's size, and its pixels (width x height: bigger is refused before it is decoded,
 # so a decompression bomb never fills the memory). A phone's 12 or 24 MP photo fits both.
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
