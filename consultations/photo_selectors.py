@@ -11,14 +11,25 @@ from consultations.models import (
     Consultation,
     CourseSession,
     Photo,
+    PhotoConsent,
     PhotoConsentKind,
     PhotoMoment,
     PhotoView,
     SessionStatus,
 )
-from consultations.services.photos import consent_in_force
 
 VIEWS: tuple[str, ...] = tuple(PhotoView.values)
+
+
+def consent_in_force(consultation_id: int, kind: str) -> bool:
+    """Whether the latest recorded consent of this kind is given."""
+    latest = (
+        PhotoConsent.objects.filter(consultation_id=consultation_id, kind=kind)
+        .order_by("-at", "-pk")
+        .values_list("granted", flat=True)
+        .first()
+    )
+    return bool(latest)
 
 
 def photos_of(consultation_id: int) -> list[Photo]:

@@ -32,6 +32,7 @@ from consultations.models import (
 )
 from consultations.models.photos import photo_name
 from consultations.photo_consent import PHOTO_CONSENT_TEXT_VERSION
+from consultations.photo_selectors import consent_in_force
 from consultations.services import access_log_record
 from consultations.services.intake import _attached
 from consultations.services.photo_files import (
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PhotoRefused",
-    "consent_in_force",
     "photo_add_by_patient",
     "photo_add_by_practitioner",
     "photo_remove_by_patient",
@@ -67,17 +67,6 @@ STAFF_CONSENT_NEEDED = (
     "before adding photos."
 )
 NOT_A_DRAFT = "These answers have been sent, so photos can no longer be added here."
-
-
-def consent_in_force(consultation_id: int, kind: str) -> bool:
-    """Whether the latest recorded consent of this kind is given."""
-    latest = (
-        PhotoConsent.objects.filter(consultation_id=consultation_id, kind=kind)
-        .order_by("-at", "-pk")
-        .values_list("granted", flat=True)
-        .first()
-    )
-    return bool(latest)
 
 
 def _consent_record(
