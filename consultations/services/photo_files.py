@@ -159,7 +159,9 @@ def _reencoded(image: Image.Image, image_format: str) -> CleanPhoto:
     image = _srgb(image)
     fresh = Image.frombytes("RGB", image.size, image.tobytes())
     buffer = io.BytesIO()
-    fresh.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    # No `optimize`: it triples the encoding time (a 12 MP photo: 0.28 s against 0.09 s) for
+    # a file 4% smaller.
+    fresh.save(buffer, "JPEG", quality=JPEG_QUALITY)
     data = buffer.getvalue()
     return CleanPhoto(
         data=data,
