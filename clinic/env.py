@@ -4,6 +4,7 @@ names the variable (clinic/settings.py uses these; nothing here imports Django's
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -41,3 +42,29 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def photos_storage(root: Path) -> dict[str, object]:
+    """STORAGES["photos"]: a private directory (`root`, outside MEDIA and STATIC, no URL), or,
+    with PHOTOS_S3_BUCKET, S3-compatible object storage through django-storages (installed
+    separately), private objects only."""
+    bucket = os.environ.get("PHOTOS_S3_BUCKET", "").strip()
+    if not bucket:
+        return {
+            "BACKEND": "consultations.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": root},
+        }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": os.environ.get("PHOTOS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("PHOTOS_S3_REGION") or None,
+            "location": "photos",
+            "default_acl": "private",
+            "file_overwrite": False,
+            # Photos are streamed by a view that checks the viewer, never linked to.
+            "querystring_auth": True,
+            "querystring_expire": 60,
+        },
+    }

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 
 from clinic import errors
 
@@ -76,9 +77,24 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return _refused(400, "Bad Request")
-        if length > settings.REQUEST_MAX_BYTES:
+        if length > settings.REQUEST_MAX_BYTES and length > _upload_limit(request):
             return _refused(413, "Request Entity Too Large")
         return self.get_response(request)
+
+
+def accepts_uploads(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a view that takes photo uploads: its bodies may reach UPLOAD_REQUEST_MAX_BYTES."""
+    view.accepts_uploads = True  # type: ignore[attr-defined]
+    return view
+
+
+def _upload_limit(request: HttpRequest) -> int:
+    """The larger limit of an upload view (only looked up for a body over the usual one)."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return 0
+    return settings.UPLOAD_REQUEST_MAX_BYTES if getattr(match.func, "accepts_uploads", False) else 0
 
 
 def _refused(status: int, reason: str) -> HttpResponse:

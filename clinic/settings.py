@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.env import env_bool, env_int, env_list
+from clinic.env import env_bool, env_int, env_list, photos_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -209,7 +209,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # writes with their manifest. STATIC_MANIFEST=0 serves the files as they are, straight from
 # static/ (the test run, and servers started without a collectstatic step).
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -221,6 +221,14 @@ STORAGES = {
 }
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+
+# --- Photos (issue #17): private storage, never served by URL (consultations/storage.py) --------
+PHOTOS_ROOT = Path(os.environ.get("PHOTOS_ROOT", "") or BASE_DIR / "var" / "photos")
+STORAGES["photos"] = photos_storage(PHOTOS_ROOT)  # or S3 with PHOTOS_S3_BUCKET (README "Photos")
+# One upload's size, and its pixels (width x height: bigger is refused before it is decoded,
+# so a decompression bomb never fills the memory). A phone's 12 or 24 MP photo fits both.
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 30_000_000, minimum=10_000)
 
 # --- The clinic, as patients see it (header, footer, every "contact the clinic") --------------
 # The defaults are a demo clinic's: `check --deploy` warns while they are in use.
@@ -298,6 +306,11 @@ TASK_SCHEDULE = {
 # --- Request size: bodies above it, file parts too, are refused unread (413), as nginx does.
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+# Photo upload pages only (clinic.middleware.accepts_uploads): up to three photos, each up to
+# twice PHOTO_MAX_BYTES, so that an oversized photo gets its message on the form, not a 413.
+UPLOAD_REQUEST_MAX_BYTES = env_int(
+    "UPLOAD_REQUEST_MAX_BYTES", 3 * PHOTO_MAX_BYTES + 64 * 1024, minimum=REQUEST_MAX_BYTES
+)
 
 # --- Forms: crispy's Bootstrap 5 layout; plain widgets written without a template -----------
 CRISPY_ALLOWED_TEMPLATE_PACKS = CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -390,6 +403,9 @@ PATIENT_EMAIL_ADDRESS_LIMIT = env_rate("PATIENT_EMAIL_ADDRESS_LIMIT", "5/1d")
 INTAKE_TRUST_X_FORWARDED_FOR = env_bool("BEHIND_TLS_PROXY", False)
 # How long an emailed "continue your consultation" link works.
 INTAKE_RESUME_MAX_AGE_DAYS = env_int("INTAKE_RESUME_MAX_AGE_DAYS", 7, minimum=1)
+# Photo uploads per client (patients and staff alike), and per consultation whoever sends them.
+PHOTO_UPLOAD_RATE_LIMIT = env_rate("PHOTO_UPLOAD_RATE_LIMIT", "60/10m")
+PHOTO_CONSULTATION_RATE_LIMIT = env_rate("PHOTO_CONSULTATION_RATE_LIMIT", "60/1d")
 
 # --- Reliability (database faults, benchmarks; see clinic/db_unavailable.py) ------------
 # A request still waiting on the database this many seconds after it started gets the 503 page

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.utils import timezone
 
-from consultations import presenters, selectors
+from consultations import fhir_photos, presenters, selectors
 from consultations import questionnaire as spec
 from consultations.models import (
     QUESTIONNAIRE_VERSION,
@@ -387,6 +387,7 @@ def consultation_bundle(consultation: ExportableConsultation) -> dict[str, Any]:
     from consultations import fhir_course  # which imports this module's helpers
 
     resources += fhir_course.course_resources(consultation, patient=patient, request=request)
+    resources.extend(fhir_photos.photo_media(consultation, patient=patient))
     return {
         "resourceType": "Bundle",
         "id": _uuid("Bundle", f"{consultation.reference}/{timezone.now().isoformat()}"),

@@ -362,6 +362,7 @@ def exportable(
                 ).order_by("recorded_at", "pk"),
             ),
             Prefetch("course__sessions__check_ins", queryset=CheckIn.objects.order_by("due_on")),
+            "photos__session",  # fhir_photos.photo_media
         )
     )
 

@@ -29,3 +29,11 @@ def check_ins_send_due() -> dict[str, int]:
     (every CHECK_IN_EMAILS_EVERY_MINUTES, TASK_SCHEDULE)."""
     report = checkin_emails.check_ins_send_due()
     return {"created": report.created, "queued": report.queued}
+
+
+@task()
+def photo_thumbnail_make(photo_id: int) -> bool:
+    """Make one photo's thumbnail (queued with the upload)."""
+    from consultations.services import photos
+
+    return photos.photo_thumbnail_make(photo_id=photo_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.conf import settings
 
@@ -46,3 +48,17 @@ def practitioner(client):
     user = PractitionerFactory()
     client.force_login(user)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _private_photo_storage(settings, tmp_path_factory) -> None:
+    """Photos go to a directory of the test's own, never to var/photos."""
+    # Not created until a photo is saved (the storage makes it): most tests save none.
+    root = tmp_path_factory.getbasetemp() / "photos" / uuid.uuid4().hex
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "photos": {
+            "BACKEND": "consultations.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": root},
+        },
+    }

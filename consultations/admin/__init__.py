@@ -4,4 +4,10 @@ Rule evaluations, decisions, corrections, consents and the access log are read-o
 are written by the intake and review workflow (services.py) and are the clinic's audit trail.
 """
 
-from consultations.admin import audit, course, outbox, records  # noqa: F401  (registers the admin classes)
+from consultations.admin import (  # noqa: F401  (registers the admin classes)
+    audit,
+    course,
+    outbox,
+    photos,
+    records,
+)

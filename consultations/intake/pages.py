@@ -12,7 +12,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from consultations import emails, presenters, questionnaire, selectors, selectors_course
+from consultations import (
+    emails,
+    photo_selectors,
+    presenters,
+    questionnaire,
+    selectors,
+    selectors_course,
+)
 from consultations.consent import CONSENT_PARAGRAPHS, CONSENT_TITLE
 from consultations.models import ConsultationStatus
 
@@ -49,6 +56,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
             "decision": decision,
             "course": course,
             "review_days": settings.CLINIC_REVIEW_WORKING_DAYS,
+            "photos": photo_selectors.photos_of(consultation.pk),
         },
     )
 

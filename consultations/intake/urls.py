@@ -3,7 +3,7 @@
 from django.urls import path
 
 from clinic import converters  # noqa: F401  (registers "token" and "signed")
-from consultations.intake import checkin_views, pages, save_views, views
+from consultations.intake import checkin_views, pages, photo_views, save_views, views
 
 app_name = "intake"
 
@@ -14,9 +14,17 @@ urlpatterns = [
     path("consultation/send-link/", save_views.send_link, name="send_link"),
     path("consultation/saved/", save_views.saved, name="saved"),
     path("consultation/resume/<signed:signed>/", views.resume, name="resume"),
+    # Photos (optional): before the steps' catch-all pattern.
+    path("consultation/photos/", photo_views.photos, name="photos"),
+    path(
+        "consultation/photos/<int:photo>/<slug:size>/",
+        photo_views.draft_photo,
+        name="draft_photo",
+    ),
     path("consultation/<slug:step>/", views.step, name="step"),
     path("c/<token:token>/", pages.status, name="status"),
     path("c/<token:token>/submitted/", pages.submitted, name="submitted"),
     path("c/<token:token>/my-answers/", pages.patient_copy, name="patient_copy"),
     path("check-in/<token:token>/", checkin_views.check_in, name="check_in"),
+    path("c/<token:token>/photos/<int:photo>/<slug:size>/", photo_views.photo, name="photo"),
 ]

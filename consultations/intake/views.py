@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic import ratelimit
-from consultations import presenters, questionnaire, selectors
+from consultations import photo_selectors, presenters, questionnaire, selectors
 from consultations.consent import (
     CONSENT_PARAGRAPHS,
     CONSENT_TEXT_VERSION,
@@ -276,6 +276,7 @@ def _check_page(
             "consent_paragraphs": CONSENT_PARAGRAPHS,
             "consent_version": CONSENT_TEXT_VERSION,
             "previous_step": STEP_SLUGS[-2],
+            "photos": list(photo_selectors.intake_photos(consultation.pk).values()),
         }
     )
     return render(request, "intake/check.html", context)

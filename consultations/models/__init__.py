@@ -60,6 +60,13 @@ from consultations.models.course import (
 )
 from consultations.models.outbox import EmailKind, EmailStatus, OutboundEmail
 from consultations.models.patient import Patient
+from consultations.models.photos import (
+    Photo,
+    PhotoConsent,
+    PhotoConsentKind,
+    PhotoMoment,
+    PhotoView,
+)
 from consultations.models.records import AccessLog, Consent
 from consultations.models.review import (
     AnswerCorrection,
@@ -117,6 +124,11 @@ __all__ = [
     "IsotretinoinTiming",
     "OutboundEmail",
     "Patient",
+    "Photo",
+    "PhotoConsent",
+    "PhotoConsentKind",
+    "PhotoMoment",
+    "PhotoView",
     "PoresNow",
     "Primary",
     "Redness",

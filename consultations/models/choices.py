@@ -173,6 +173,8 @@ class AccessAction(models.TextChoices):
     SESSION = "session", "Recorded a session"
     CLEAR = "clear", "Decided on a blocked session"
     RED_FLAG = "red_flag", "Handled a follow-up red flag"
+    PHOTO = "photo", "Viewed a photo"
+    PHOTO_ADD = "photo_add", "Added a photo"
 
 
 # --- After the decision: the treatment course (models/course.py) ----------------------------

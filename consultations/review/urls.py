@@ -6,6 +6,7 @@ from clinic import converters  # noqa: F401  (registers "reference")
 from consultations.review import (
     correction_views,
     course_views,
+    photo_views,
     red_flag_views,
     session_views,
     views,
@@ -34,4 +35,6 @@ urlpatterns = [
     path(SESSION + "clear/", session_views.clear, name="session_clear"),
     path(SESSION + "check-in/", session_views.check_in_on_tablet, name="session_check_in"),
     path(CONSULTATION + "red-flag/", red_flag_views.red_flag_handled, name="red_flag_handled"),
+    path(CONSULTATION + "photos/", photo_views.photo_upload, name="photo_upload"),
+    path("photos/<int:photo>/<slug:size>/", photo_views.photo, name="photo"),
 ]

@@ -32,7 +32,7 @@ from consultations.models import (
 from consultations.permissions import REVIEW_PERMISSION
 from consultations.presenters import explain, free_text
 from consultations.presenters.queue import queue_row
-from consultations.review import conflicts
+from consultations.review import conflicts, photo_views
 from consultations.review.course_views import course_panel
 from consultations.review.forms import (
     QUEUE_TABS,
@@ -221,6 +221,7 @@ def _render_detail(
             "decline_messages": DECLINE_MESSAGE_LIST,
             "decline_defaults": {code: decline_message(code) for code, _ in DecisionReason.choices},
             "course_panel": course_panel(consultation),
+            **photo_views.photo_panel(consultation, request.GET),
         },
         status=status,
     )

@@ -28,6 +28,7 @@ from consultations.models import (
     new_draft_key,
     new_public_token,
 )
+from consultations.services.photos import photos_delete
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -93,6 +94,7 @@ def patient_anonymise(*, patient: Patient, user: User | None) -> bool:
     check_ins.exclude(red_flag_note="").update(red_flag_note="")
     for check_in_id in check_ins.values_list("pk", flat=True):
         CheckIn.objects.filter(pk=check_in_id).update(token=new_public_token())
+    photos_delete(consultation_ids=consultation_ids)  # a face identifies: files go too
     decisions = Decision.objects.filter(consultation_id__in=consultation_ids)
     decisions.exclude(notes="").update(notes=REMOVED_TEXT)
     decisions.exclude(amendment_reason="").update(amendment_reason=REMOVED_TEXT)

@@ -33,6 +33,7 @@ from django_tasks_db.models import DBTaskResult
 from clinic.models import RateLimitCounter, ScheduledRun
 from consultations.models import AccessLog, Consultation, EmailStatus, OutboundEmail, Patient
 from consultations.services.course_erasure import course_rows_delete
+from consultations.services.photos import photos_delete
 
 DETACHED_NOTE = "[draft deleted by retention] "
 
@@ -110,5 +111,6 @@ def _drafts_delete(draft_ids: list[int], patient_ids: set[int]) -> None:
             object_id__in=[str(pk) for pk in ids],
         ).delete()
     course_rows_delete(draft_ids)  # none today (a draft has no decision); if ever, first
+    photos_delete(consultation_ids=draft_ids)  # the rows, and their files once committed
     Consultation.objects.filter(pk__in=draft_ids).delete()  # their emails go with them
     Patient.objects.filter(pk__in=patient_ids).delete()

@@ -30,7 +30,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from consultations.models import Consultation, new_public_token
+from consultations.models import Consultation, Photo, new_public_token
 from consultations.services import intake as intake_services
 from consultations.services.checkins import pre_session_check_in
 from tests.clinic.test_security_headers import assert_strict_csp
@@ -43,6 +43,7 @@ from tests.factories import (
     submitted,
 )
 from tests.intake.steps import open_draft
+from tests.photos.factories import PhotoFactory
 
 ROLES = ("anonymous", "patient", "wrong_token", "staff", "practitioner", "admin", "inactive")
 
@@ -108,6 +109,14 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     # A check-in's own link (the patient holds it): the questions, or an empty form's errors.
     ("intake:check_in", "GET"): LINK,
     ("intake:check_in", "POST"): LINK,
+    # Photos (optional): the page needs this browser's draft (an empty form: its errors); the
+    # draft's photos open only in the browser holding the draft, the sent ones only by link.
+    ("intake:photos", "GET"): DRAFT,
+    ("intake:photos", "POST"): DRAFT,
+    ("intake:draft_photo", "GET"): row(404, 200, 200, 404, 404, 404, 404),
+    ("intake:draft_photo", "POST"): everyone(405),
+    ("intake:photo", "GET"): LINK,
+    ("intake:photo", "POST"): everyone(405),
     # Practitioner review
     ("review:queue", "GET"): REVIEW,
     ("review:queue", "POST"): REVIEW_NOT_ALLOWED,
@@ -146,6 +155,11 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     # An empty form names no red flag: "nothing was saved", back to the page.
     ("review:red_flag_handled", "GET"): REVIEW_NOT_ALLOWED,
     ("review:red_flag_handled", "POST"): REVIEW_STALE_FORM,
+    # Photos: streamed to practitioners only; a session photo upload (an empty form: its errors)
+    ("review:photo", "GET"): REVIEW,
+    ("review:photo", "POST"): REVIEW_NOT_ALLOWED,
+    ("review:photo_upload", "GET"): REVIEW,
+    ("review:photo_upload", "POST"): REVIEW,
     # Insight: analytics, FHIR and print for practitioners; the rule test bench for admins
     ("insight:analytics", "GET"): REVIEW,
     ("insight:analytics", "POST"): everyone(405),
@@ -234,6 +248,14 @@ class World:
             session = coursed(treatment="laser").course.sessions.get(number=1)
             self._check_in_token = pre_session_check_in(session).token
         return self._check_in_token
+        self._photos: dict[bool, Photo] = {}
+
+    def photo(self, *, draft: bool) -> Photo:
+        """A photo of the draft or of the sent consultation, made when a URL needs one."""
+        if draft not in self._photos:
+            consultation = self.draft if draft else self.sent
+            self._photos[draft] = PhotoFactory(consultation=consultation)
+        return self._photos[draft]
 
 
 def client_for(role: str, world: World, client: Client | None = None) -> Client:
@@ -273,6 +295,10 @@ def url_for(name: str, role: str, world: World) -> str:
         kwargs["number"] = "1"
     if "step" in params:
         kwargs["step"] = "skin"
+    if "photo" in params:
+        kwargs["photo"] = str(world.photo(draft=name == "intake:draft_photo").pk)
+    if "size" in params:
+        kwargs["size"] = "full"
     return reverse(name, kwargs=kwargs)
 
 

@@ -42,6 +42,37 @@
       form.setAttribute("data-sending", "1");
     });
   });
+  // Photos: a preview of the chosen photo, and "Retake" opens the camera (or files) again.
+  document.querySelectorAll("input[data-photo-input]").forEach(function (input) {
+    var preview = document.querySelector('[data-photo-preview="' + input.id + '"]');
+    if (!preview || !window.FileReader) {
+      return;
+    }
+    var image = preview.querySelector("img");
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      if (!file) {
+        preview.hidden = true;
+        return;
+      }
+      var reader = new FileReader();
+      reader.addEventListener("load", function () {
+        image.src = reader.result;
+        preview.hidden = false;
+      });
+      reader.readAsDataURL(file);
+    });
+  });
+  document.querySelectorAll("[data-photo-retake]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var input = document.getElementById(button.getAttribute("data-photo-retake"));
+      if (input) {
+        input.value = "";
+        input.click();
+      }
+    });
+  });
+
   // A page restored by the browser's back button must be usable again.
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-sending]").forEach(function (form) {

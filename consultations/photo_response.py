@@ -1,0 +1,46 @@
+"""Photos over HTTP, shared by the patient's and the practitioners' photo views: a photo
+streamed to a viewer the caller has checked (never cached, never sniffed, never a public URL),
+and the per-consultation upload limit."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import FileResponse, Http404
+
+from clinic import ratelimit
+from consultations.models import Photo
+from consultations.storage import photo_storage
+
+SIZES = ("full", "thumbnail")
+
+
+def photo_response(photo: Photo, size: str) -> FileResponse:
+    """The photo (or its thumbnail, the photo itself until the task queue has made one)."""
+    if size not in SIZES:
+        raise Http404("No such size")
+    name = photo.thumbnail.name if size == "thumbnail" and photo.thumbnail else photo.file.name
+    try:
+        stored = photo_storage().open(name, "rb")
+    except FileNotFoundError:
+        raise Http404("No such photo") from None
+    response = FileResponse(stored, content_type=photo.content_type)
+    response["Content-Disposition"] = 'inline; filename="photo.jpg"'
+    response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+def consultation_rate() -> ratelimit.Rate:
+    return ratelimit.Rate.parse(settings.PHOTO_CONSULTATION_RATE_LIMIT)
+
+
+def consultation_limit_reached(consultation_id: int, count: int) -> bool:
+    """Count `count` uploads against the consultation's own limit, whoever sends them
+    (PHOTO_CONSULTATION_RATE_LIMIT); True once it is over."""
+    rate = consultation_rate()
+    client = f"consultation:{consultation_id}"
+    hits = [
+        ratelimit.hit(scope="photo-consultation", client=client, rate=rate) for _ in range(count)
+    ]
+    return not all(hits)
