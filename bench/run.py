@@ -43,8 +43,11 @@ RESULTS = ROOT / "bench" / "results" / "bench.json"
 REPORT = ROOT / "docs" / "benchmarks.md"
 TMP = ROOT / "bench" / "tmp"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/clinic_bench"
-# A Redis database of its own, so that the benchmark never touches another run's keys.
-BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
+# A Redis database of its own (BENCH_REDIS_URL, else the REDIS_URL this checkout uses), so that
+# two checkouts benchmarking at once never share keys.
+BENCH_REDIS_URL = (
+    os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5"
+)
 WORKER_COUNTS = (2, 3, 4, 5)
 # With only as many workers as cores, a worker waiting on PostgreSQL leaves its core idle.
 MIN_WORKERS = (os.cpu_count() or 1) + 1
@@ -80,6 +83,17 @@ def with_database(url: str, name: str) -> str:
 
 def database_name(url: str) -> str:
     return urlsplit(url).path.lstrip("/")
+
+
+def bench_database_url() -> str:
+    """BENCH_DATABASE_URL; else `<name>_bench` beside the PostgreSQL database DATABASE_URL
+    names, so that two checkouts (each with its own DATABASE_URL) never drop each other's."""
+    if explicit := os.environ.get("BENCH_DATABASE_URL"):
+        return explicit
+    own = os.environ.get("DATABASE_URL", "")
+    if own.startswith(("postgres://", "postgresql://")) and database_name(own):
+        return with_database(own, database_name(own) + "_bench")
+    return DEFAULT_DATABASE_URL
 
 
 def recreate_database(url: str) -> None:
@@ -561,7 +575,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     TMP.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    url = bench_database_url()
     small_url = with_database(url, database_name(url) + "_small")
     huge_url = with_database(url, database_name(url) + "_huge")
     peer_url = with_database(url, database_name(url) + "_peer")
