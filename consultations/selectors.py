@@ -204,6 +204,30 @@ def status_counts() -> dict[str, int]:
     return counts
 
 
+# The decision in force on the Decided and All tabs, and who made it.
+DECISION_COLUMNS = (
+    "consultation_id",
+    "outcome",
+    "treatment",
+    "decided_at",
+    "supersedes_id",
+    "decided_by__first_name",
+    "decided_by__last_name",
+    "decided_by__username",
+)
+# What the queue's rows show (review/queue.html, presenters/queue.py).
+QUEUE_COLUMNS = (
+    "reference",
+    "status",
+    "submitted_at",
+    "decided_at",
+    "patient__first_name",
+    "patient__last_name",
+    "latest_evaluation__primary",
+    "latest_evaluation__has_stop_flag",
+)
+
+
 def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
     """The filtered consultations in the chosen order, a page at a time, with their flags and
     (where decided) the decision in force and who made it."""
@@ -220,15 +244,9 @@ def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
         consultations = consultations.filter(status=status)
     rows = (
         consultations.select_related("patient", "latest_evaluation")
-        # The queue shows the primary and the flags, not the rules' whole snapshot.
-        .defer("latest_evaluation__output", "latest_evaluation__answers")
-        .prefetch_related(
-            Prefetch(
-                "latest_evaluation__findings",
-                queryset=EvaluationFinding.objects.exclude(flag="").order_by("severity", "flag"),
-                to_attr="flag_findings",
-            )
-        )
+        # Only the columns a row shows: a consultation has a column per answer, and building
+        # 25 wide rows cost more than the rest of the page.
+        .only(*QUEUE_COLUMNS)
         # A widened search keeps the order of the tab it was made from.
         .order_by(*_ordering(status, filters.sort or default_sort(filters.status)))
     )
@@ -236,16 +254,37 @@ def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
         rows = rows.prefetch_related(
             Prefetch(
                 "decisions",
-                queryset=Decision.objects.current().select_related("decided_by"),
+                queryset=Decision.objects.current()
+                .select_related("decided_by")
+                .only(*DECISION_COLUMNS),
                 to_attr="decisions_in_force",
             )
         )
     paginator = TwoEndedPaginator(rows, PAGE_SIZE)
     # The per-status counts already hold the total: spare the paginator its own COUNT(*).
     paginator.count = counts[status]
-    return Queue(
-        page=paginator.get_page(page_number), counts=counts, status=status, widened=widened
+    page = paginator.get_page(page_number)
+    page.object_list = _with_flags(list(page.object_list))
+    return Queue(page=page, counts=counts, status=status, widened=widened)
+
+
+def _with_flags(rows: list[Consultation]) -> list[Consultation]:
+    """Each row's latest evaluation with its flags as (flag, severity) in `flag_findings`, in
+    one query (plain tuples: building a model per finding cost more than the query)."""
+    evaluations = {row.latest_evaluation_id: row.latest_evaluation for row in rows}
+    flags: dict[int, list[tuple[str, str]]] = {pk: [] for pk in evaluations if pk}
+    findings = (
+        EvaluationFinding.objects.filter(evaluation_id__in=flags)
+        .exclude(flag="")
+        .order_by("severity", "flag")
+        .values_list("evaluation_id", "flag", "severity")
     )
+    for evaluation_id, flag, severity in findings if flags else ():
+        flags[evaluation_id].append((flag, severity))
+    for pk, evaluation in evaluations.items():
+        if evaluation is not None:
+            evaluation.flag_findings = flags[pk]  # type: ignore[attr-defined]
+    return rows
 
 
 # A colleague who opened a consultation this recently is probably deciding it.
@@ -346,7 +385,9 @@ def exportable(
         .prefetch_related(
             Prefetch(
                 "decisions",
-                queryset=Decision.objects.current().select_related("decided_by"),
+                queryset=Decision.objects.current()
+                .select_related("decided_by")
+                .only(*DECISION_COLUMNS),
                 to_attr="current_decisions",
             )
         )
