@@ -282,7 +282,7 @@ def _with_flags(rows: list[Consultation]) -> list[Consultation]:
     for evaluation_id, flag, severity in findings if flags else ():
         flags[evaluation_id].append((flag, severity))
     for pk, evaluation in evaluations.items():
-        if evaluation is not None:
+        if pk is not None and evaluation is not None:
             evaluation.flag_findings = flags[pk]  # type: ignore[attr-defined]
     return rows
 
