@@ -385,9 +385,7 @@ def exportable(
         .prefetch_related(
             Prefetch(
                 "decisions",
-                queryset=Decision.objects.current()
-                .select_related("decided_by")
-                .only(*DECISION_COLUMNS),
+                queryset=Decision.objects.current().select_related("decided_by"),
                 to_attr="current_decisions",
             )
         )
