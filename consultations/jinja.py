@@ -12,6 +12,7 @@ shown in the clinic's time zone, falsy values taking a default), so the HTML is 
 from __future__ import annotations
 
 import datetime
+import html
 from typing import Any
 
 from django.template import defaultfilters
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.html import json_script
 from django.utils.safestring import SafeString
+from markupsafe import Markup
 
 from clinic.identity import current_clinic
 from consultations.templatetags.aftercare import patient_message_filter
@@ -60,16 +62,29 @@ def linebreaksbr(value: Any) -> SafeString:
     return defaultfilters.linebreaksbr(value, autoescape=True)
 
 
+def escaped(value: Any) -> Any:
+    """Every value a template writes, escaped as Django escapes it (an apostrophe is `&#x27;`
+    there, `&#39;` in Jinja2's own escaping); what is already safe is left as it is."""
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(html.escape(str(value)))  # noqa: S704 (escaped: Django's escape(), unwrapped)
+
+
+def join(value: Any, separator: str) -> SafeString:
+    return defaultfilters.join(value, separator, autoescape=True)
+
+
 def environment(**options: Any) -> Environment:
     # As Django's templates: a missing value (or an attribute of one) renders as "", whatever
     # DEBUG is, and the newline that ends an included file is kept.
     options["undefined"] = ChainableUndefined
     options["keep_trailing_newline"] = True
     options.pop("autoescape", None)
-    env = Environment(autoescape=True, **options)
+    env = Environment(autoescape=True, finalize=escaped, **options)
     env.globals.update(static=static, url=url, get_clinic=current_clinic)
     env.filters.update(
         date=date,
+        join=join,
         pluralize=pluralize,
         linebreaksbr=linebreaksbr,
         json_script=json_script,

@@ -13,10 +13,11 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
 from django.template import defaultfilters, engines
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from consultations.jinja import date
-from tests.factories import AdminFactory, PractitionerFactory
+from tests.factories import AdminFactory, PatientFactory, PractitionerFactory, submitted
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
@@ -49,3 +50,12 @@ def test_dates_read_as_on_every_other_page() -> None:
         expected = defaultfilters.date(timezone.template_localtime(moment), "j M Y, H:i")
         assert date(moment, "j M Y, H:i") == expected
     assert date(None, "j M Y, H:i") == ""
+
+
+@pytest.mark.django_db
+def test_names_are_escaped_as_on_every_other_page(client, practitioner) -> None:
+    consultation = submitted(patient=PatientFactory(first_name="Áine", last_name="O'Brien <b>"))
+    for page in (reverse("review:queue"), reverse("review:detail", args=[consultation.reference])):
+        html = client.get(page).content.decode()
+        assert "Áine O&#x27;Brien &lt;b&gt;" in html
+        assert "O'Brien" not in html and "<b>" not in html
