@@ -149,12 +149,14 @@ class QueueFilters:
 class Queue:
     """One page of the queue and how many consultations match in each status tab. `status`
     is the tab shown: a search with no match in its tab but matches elsewhere shows them all
-    (`widened`), so that a reference read out on the phone is found whatever its status."""
+    (`widened`), so that a reference read out on the phone is found whatever its status.
+    A filtered count stops at COUNT_CAP: the statuses in `capped` have more matches than that."""
 
     page: Page[Consultation]
     counts: dict[str, int]
     status: str
     widened: bool = False
+    capped: frozenset[str] = frozenset()
 
 
 def _ordering(status: str, order: str) -> tuple[str | OrderBy, ...]:
@@ -187,6 +189,28 @@ def _counted(consultations: QuerySet[Consultation]) -> dict[str, int]:
         status: Count("pk", filter=Q(status=status)) for status in QUEUE_STATUSES
     }
     return consultations.aggregate(**per_status, **{ALL: Count("pk")})
+
+
+# A filter's matches are counted up to here ("more than 1,000"), and its pages go no further:
+# counting every match of a broad filter read all of them on every view, a cost that grew with
+# the table. Counting at most this many costs what listing them would.
+COUNT_CAP = 1000
+
+
+def _counted_up_to_cap(consultations: QuerySet[Consultation]) -> tuple[dict[str, int], set[str]]:
+    """How many of `consultations` are in each queue status (one query per status), each
+    count stopping at COUNT_CAP; and the statuses (All included) with more than that."""
+    counts: dict[str, int] = {}
+    capped: set[str] = set()
+    for status in QUEUE_STATUSES:
+        found = consultations.filter(status=status).order_by()[: COUNT_CAP + 1].count()
+        if found > COUNT_CAP:
+            capped.add(status)
+        counts[status] = min(found, COUNT_CAP)
+    counts[ALL] = sum(counts.values())
+    if capped:
+        capped.add(ALL)
+    return counts, capped
 
 
 def status_counts() -> dict[str, int]:
@@ -235,7 +259,7 @@ def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
         flag=filters.flag, primary=filters.primary, q=filters.q
     )
     filtered = filters.flag or filters.primary or filters.q
-    counts = _counted(consultations) if filtered else status_counts()
+    counts, capped = _counted_up_to_cap(consultations) if filtered else (status_counts(), set())
     status = filters.status
     widened = bool(filters.q) and counts[status] == 0 and counts[ALL] > 0
     if widened:
@@ -260,12 +284,13 @@ def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
                 to_attr="decisions_in_force",
             )
         )
-    paginator = TwoEndedPaginator(rows, PAGE_SIZE)
+    # Past a cap the last row is not known: pages are read from the front only.
+    paginator = (Paginator if status in capped else TwoEndedPaginator)(rows, PAGE_SIZE)
     # The per-status counts already hold the total: spare the paginator its own COUNT(*).
     paginator.count = counts[status]
     page = paginator.get_page(page_number)
     page.object_list = _with_flags(list(page.object_list))
-    return Queue(page=page, counts=counts, status=status, widened=widened)
+    return Queue(page=page, counts=counts, status=status, widened=widened, capped=frozenset(capped))
 
 
 def _with_flags(rows: list[Consultation]) -> list[Consultation]:

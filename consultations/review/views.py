@@ -114,6 +114,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "status": status,
             "label": label,
             "count": counts[status],
+            "more": status in queue.capped,  # more matches than were counted
             "active": queue.status == status,
             "query": _query_string(filters, status=status, page="", sort=""),
         }
