@@ -191,26 +191,22 @@ def _counted(consultations: QuerySet[Consultation]) -> dict[str, int]:
     return consultations.aggregate(**per_status, **{ALL: Count("pk")})
 
 
-# A filter's matches are counted up to here ("more than 1,000"), and its pages go no further:
-# counting every match of a broad filter read all of them on every view, a cost that grew with
-# the table. Counting at most this many costs what listing them would.
+# A filter's matches are counted among the first COUNT_CAP + 1 it finds, in one query: counting
+# every match of a broad filter read all of them on every view, a cost that grew with the table.
 COUNT_CAP = 1000
 
 
 def _counted_up_to_cap(consultations: QuerySet[Consultation]) -> tuple[dict[str, int], set[str]]:
-    """How many of `consultations` are in each queue status (one query per status), each
-    count stopping at COUNT_CAP; and the statuses (All included) with more than that."""
-    counts: dict[str, int] = {}
-    capped: set[str] = set()
-    for status in QUEUE_STATUSES:
-        found = consultations.filter(status=status).order_by()[: COUNT_CAP + 1].count()
-        if found > COUNT_CAP:
-            capped.add(status)
-        counts[status] = min(found, COUNT_CAP)
-    counts[ALL] = sum(counts.values())
-    if capped:
-        capped.add(ALL)
-    return counts, capped
+    """How many of `consultations` are in each queue status, from the first COUNT_CAP + 1
+    matches (one query). When there are more, every count is a lower bound: the statuses are
+    all returned as `capped` ("more than"), All holding COUNT_CAP."""
+    found = list(consultations.order_by().values_list("status", flat=True)[: COUNT_CAP + 1])
+    first = found[:COUNT_CAP]  # the one past the cap only says that there are more
+    counts: dict[str, int] = {status: first.count(status) for status in QUEUE_STATUSES}
+    counts[ALL] = len(first)
+    if len(found) <= COUNT_CAP:
+        return counts, set()
+    return counts, {*QUEUE_STATUSES, ALL}
 
 
 def status_counts() -> dict[str, int]:
