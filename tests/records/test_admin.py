@@ -112,6 +112,22 @@ def test_csv_export_lists_the_selected_consultations_and_logs_each_one(admin_cli
     }
 
 
+def test_the_csv_export_uses_a_fixed_number_of_queries(admin_client):
+    def export_queries(consultations: list[Consultation]) -> int:
+        admin_client.get(reverse("admin:index"))  # the first staff request writes the session
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.post(
+                reverse("admin:consultations_consultation_changelist"),
+                {"action": "export_csv", "_selected_action": [c.pk for c in consultations]},
+            )
+        assert response.status_code == 200
+        return len(queries)
+
+    one = export_queries([decided()])
+    assert export_queries([decided() for _ in range(4)] + [submitted() for _ in range(4)]) == one
+    assert AccessLog.objects.filter(action="export_csv").count() == 9
+
+
 def test_consultation_changelist_has_a_date_hierarchy_and_filters(admin_client):
     submitted()
     page = admin_client.get(reverse("admin:consultations_consultation_changelist"))
