@@ -12,12 +12,13 @@ shown in the clinic's time zone, falsy values taking a default), so the HTML is 
 from __future__ import annotations
 
 import datetime
+import functools
 import html
 from typing import Any
 
 from django.template import defaultfilters
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
 from django.utils.html import json_script
@@ -32,8 +33,16 @@ from jinja2 import ChainableUndefined, Environment
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
-    """`{% url %}`: the path of a named URL."""
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    """`{% url %}`: the path of a named URL. The queue links 25 consultations, the same ones
+    view after view: each path is worked out once per process (and script prefix)."""
+    return _path(get_script_prefix(), name, args, tuple(sorted(kwargs.items())))
+
+
+@functools.lru_cache(maxsize=4096)
+def _path(
+    prefix: str, name: str, args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]
+) -> str:
+    return reverse(name, args=args or None, kwargs=dict(kwargs) or None)
 
 
 # The staff pages' one date format, written directly: Django's date formatting costs about
