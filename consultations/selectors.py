@@ -264,7 +264,8 @@ def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
     filtered = filters.flag or filters.primary or filters.q
     counts, capped = _counted_up_to_cap(consultations) if filtered else (status_counts(), set())
     status = filters.status
-    widened = bool(filters.q) and counts[status] == 0 and counts[ALL] > 0
+    # Past the cap a tab's count is only a lower bound: a 0 there does not mean no match.
+    widened = bool(filters.q) and not capped and counts[status] == 0 and counts[ALL] > 0
     if widened:
         status = ALL
     if status != ALL:
