@@ -232,27 +232,13 @@ def status_counts() -> dict[str, int]:
 
 
 # The decision in force on the Decided and All tabs, and who made it.
-DECISION_COLUMNS = (
-    "consultation_id",
-    "outcome",
-    "treatment",
-    "decided_at",
-    "supersedes_id",
-    "decided_by__first_name",
-    "decided_by__last_name",
-    "decided_by__username",
-)
+DECISION_COLUMNS: tuple[str, ...] = ("consultation_id", "outcome", "treatment", "decided_at")
+DECISION_COLUMNS += ("supersedes_id", "decided_by__first_name", "decided_by__last_name")
+DECISION_COLUMNS += ("decided_by__username",)
 # What the queue's rows show (review/queue.html, presenters/queue.py).
-QUEUE_COLUMNS = (
-    "reference",
-    "status",
-    "submitted_at",
-    "decided_at",
-    "patient__first_name",
-    "patient__last_name",
-    "latest_evaluation__primary",
-    "latest_evaluation__has_stop_flag",
-)
+QUEUE_COLUMNS: tuple[str, ...] = ("reference", "status", "submitted_at", "decided_at")
+QUEUE_COLUMNS += ("patient__first_name", "patient__last_name")
+QUEUE_COLUMNS += ("latest_evaluation__primary", "latest_evaluation__has_stop_flag")
 
 
 def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
