@@ -21,6 +21,7 @@ from consultations import fhir, presenters, selectors
 from consultations.admin.exports import BOM, csv_header, csv_row, csv_rows
 from consultations.admin.mixins import (
     AccessLoggedAdminMixin,
+    EstimatedCountPaginator,
     ReadOnlyAdminMixin,
     SelectRelatedInlineMixin,
     render_output,
@@ -203,6 +204,7 @@ class ConsultationAdmin(ClinicalRecordAdminMixin, AccessLoggedAdminMixin, admin.
     search_fields = ("reference", "patient__last_name", "patient__first_name", "patient__email")
     list_select_related = ("patient", "latest_evaluation")
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     date_hierarchy = "created_at"
     actions = ["export_csv", "export_fhir"]
     inlines = [ConsentInline, EvaluationInline, CorrectionInline, DecisionInline]
