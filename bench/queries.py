@@ -31,6 +31,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.auth.models import User  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -38,7 +40,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from bench import flows  # noqa: E402
-from bench.prepare import drafts, staff_sessions  # noqa: E402
+from bench.prepare import STAFF_BACKEND, _sessions, drafts, staff_sessions  # noqa: E402
 from consultations.models import Consultation, ConsultationStatus  # noqa: E402
 
 REPEATS = int(os.environ.get("BENCH_PROFILE_REPEATS", "60"))
@@ -184,11 +186,63 @@ def review() -> dict[str, dict]:
     }
 
 
+# Analytics counts every consultation in its date range on each view: a few requests are
+# enough to see what that costs at a million rows (and the statement timeout stops it).
+ANALYTICS_REPEATS = 3
+EXPORTED = 25
+
+
+def records() -> dict[str, dict]:
+    """The filtered queue, analytics and the exports: each should cost the same at any size."""
+    staff = Client()
+    staff.cookies[settings.SESSION_COOKIE_NAME] = staff_sessions(1)[0]
+    admin_user, _ = User.objects.get_or_create(username="bench-admin")
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    admin = Client()
+    admin.cookies[settings.SESSION_COOKIE_NAME] = _sessions(
+        [
+            {
+                SESSION_KEY: str(admin_user.pk),
+                BACKEND_SESSION_KEY: STAFF_BACKEND,
+                HASH_SESSION_KEY: admin_user.get_session_auth_hash(),
+            }
+        ]
+    )[0]
+    decided = Consultation.objects.filter(status=ConsultationStatus.DECIDED).order_by("pk")
+    chosen = list(decided.values_list("pk", "reference", "patient__last_name")[:EXPORTED])
+    queue = reverse("review:queue")
+    changelist = reverse("admin:consultations_consultation_changelist")
+    selected = [pk for pk, _ref, _name in chosen]
+    return {
+        "queue search GET": profiled(lambda _n: staff.get(queue, {"q": chosen[0][2]})),
+        "queue stop flag GET": profiled(lambda _n: staff.get(queue, {"flag": "stop"})),
+        "FHIR export GET (one)": profiled(
+            lambda _n: admin.get(reverse("insight:fhir", args=[chosen[0][1]]))
+        ),
+        f"CSV export POST ({EXPORTED})": profiled(
+            lambda _n: admin.post(
+                changelist, {"action": "export_csv", "_selected_action": selected}
+            )
+        ),
+        f"FHIR export POST ({EXPORTED})": profiled(
+            lambda _n: admin.post(
+                changelist, {"action": "export_fhir", "_selected_action": selected}
+            )
+        ),
+        # Last: a request past the database deadline opens the circuit breaker, and the
+        # requests after it would be answered 503 at once.
+        "analytics GET": profiled(
+            lambda _n: staff.get(reverse("insight:analytics")), repeats=ANALYTICS_REPEATS
+        ),
+    }
+
+
 def main() -> None:
     connection.ensure_connection()  # opening the connection is not part of any page
     counts = {
         "consultations": Consultation.objects.count(),
-        "pages": {**intake(), **review()},
+        "pages": {**intake(), **review(), **records()},
     }
     print(json.dumps(counts))
 

@@ -105,6 +105,20 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The review queue and a consultation's page only (consultations/jinja.py says why):
+        # templates in jinja2/ folders, found after every Django template.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "consultations.jinja.environment",
+            "context_processors": [
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
 ]
 
 # --- Database ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypedDict
 from django.contrib.auth.models import User
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -152,12 +152,14 @@ class QueueFilters:
 class Queue:
     """One page of the queue and how many consultations match in each status tab. `status`
     is the tab shown: a search with no match in its tab but matches elsewhere shows them all
-    (`widened`), so that a reference read out on the phone is found whatever its status."""
+    (`widened`), so that a reference read out on the phone is found whatever its status.
+    A filtered count stops at COUNT_CAP: the statuses in `capped` have more matches than that."""
 
     page: Page[Consultation]
     counts: dict[str, int]
     status: str
     widened: bool = False
+    capped: frozenset[str] = frozenset()
 
 
 def _ordering(status: str, order: str) -> tuple[str | OrderBy, ...]:
@@ -192,6 +194,27 @@ def _counted(consultations: QuerySet[Consultation]) -> dict[str, int]:
     return consultations.aggregate(**per_status, **{ALL: Count("pk")})
 
 
+# A filter's matches are counted among the first COUNT_CAP + 1 it finds, in one query: counting
+# every match of a broad filter read all of them on every view, a cost that grew with the table.
+COUNT_CAP = 1000
+
+
+def _counted_up_to_cap(consultations: QuerySet[Consultation]) -> tuple[dict[str, int], set[str]]:
+    """How many of `consultations` are in each queue status, from the first COUNT_CAP + 1
+    matches (one query). When there are more, every count is a lower bound: the statuses are
+    all returned as `capped` ("more than"), All holding COUNT_CAP."""
+    found = list(consultations.order_by().values_list("status", flat=True)[: COUNT_CAP + 1])
+    first = found[:COUNT_CAP]  # the one past the cap only says that there are more
+    counts: dict[str, int] = {status: first.count(status) for status in QUEUE_STATUSES}
+    counts[ALL] = len(first)
+    if len(found) <= COUNT_CAP:
+        return counts, set()
+    return counts, {*QUEUE_STATUSES, ALL}
+
+
+STATUS_COUNTS_SQL = f"SELECT status, SUM(n) FROM {StatusCount._meta.db_table} GROUP BY status"  # noqa: S608
+
+
 def status_counts() -> dict[str, int]:
     """How many sent consultations are in each queue status, and in all (one query).
 
@@ -201,10 +224,24 @@ def status_counts() -> dict[str, int]:
     if connection.vendor != "postgresql":
         return _counted(Consultation.objects.sent())
     counts: dict[str, int] = dict.fromkeys(QUEUE_STATUSES, 0)
-    for row in StatusCount.objects.values("status").annotate(total=Sum("n")).order_by():
-        counts[row["status"]] = row["total"]
+    # Plain SQL: building this query through the ORM cost more than running it, on the page
+    # practitioners load most.
+    with connection.cursor() as cursor:
+        cursor.execute(STATUS_COUNTS_SQL)
+        for status, total in cursor.fetchall():
+            counts[status] = int(total)
     counts[ALL] = sum(counts.values())
     return counts
+
+
+# The decision in force on the Decided and All tabs, and who made it.
+DECISION_COLUMNS: tuple[str, ...] = ("consultation_id", "outcome", "treatment", "decided_at")
+DECISION_COLUMNS += ("supersedes_id", "decided_by__first_name", "decided_by__last_name")
+DECISION_COLUMNS += ("decided_by__username",)
+# What the queue's rows show (review/queue.html, presenters/queue.py).
+QUEUE_COLUMNS: tuple[str, ...] = ("reference", "status", "submitted_at", "decided_at")
+QUEUE_COLUMNS += ("patient__first_name", "patient__last_name")
+QUEUE_COLUMNS += ("latest_evaluation__primary", "latest_evaluation__has_stop_flag")
 
 
 def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
@@ -214,24 +251,19 @@ def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
         flag=filters.flag, primary=filters.primary, q=filters.q
     )
     filtered = filters.flag or filters.primary or filters.q
-    counts = _counted(consultations) if filtered else status_counts()
+    counts, capped = _counted_up_to_cap(consultations) if filtered else (status_counts(), set())
     status = filters.status
-    widened = bool(filters.q) and counts[status] == 0 and counts[ALL] > 0
+    # Past the cap a tab's count is only a lower bound: a 0 there does not mean no match.
+    widened = bool(filters.q) and not capped and counts[status] == 0 and counts[ALL] > 0
     if widened:
         status = ALL
     if status != ALL:
         consultations = consultations.filter(status=status)
     rows = (
         consultations.select_related("patient", "latest_evaluation")
-        # The queue shows the primary and the flags, not the rules' whole snapshot.
-        .defer("latest_evaluation__output", "latest_evaluation__answers")
-        .prefetch_related(
-            Prefetch(
-                "latest_evaluation__findings",
-                queryset=EvaluationFinding.objects.exclude(flag="").order_by("severity", "flag"),
-                to_attr="flag_findings",
-            )
-        )
+        # Only the columns a row shows: a consultation has a column per answer, and building
+        # 25 wide rows cost more than the rest of the page.
+        .only(*QUEUE_COLUMNS)
         # A widened search keeps the order of the tab it was made from.
         .order_by(*_ordering(status, filters.sort or default_sort(filters.status)))
     )
@@ -239,16 +271,45 @@ def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
         rows = rows.prefetch_related(
             Prefetch(
                 "decisions",
-                queryset=Decision.objects.current().select_related("decided_by"),
+                queryset=Decision.objects.current()
+                .select_related("decided_by")
+                .only(*DECISION_COLUMNS),
                 to_attr="decisions_in_force",
             )
         )
-    paginator = TwoEndedPaginator(rows, PAGE_SIZE)
+    # Past a cap the last row is not known: pages are read from the front only.
+    paginator = (Paginator if status in capped else TwoEndedPaginator)(rows, PAGE_SIZE)
     # The per-status counts already hold the total: spare the paginator its own COUNT(*).
     paginator.count = counts[status]
-    return Queue(
-        page=paginator.get_page(page_number), counts=counts, status=status, widened=widened
-    )
+    page = paginator.get_page(page_number)
+    page.object_list = _with_flags(list(page.object_list))
+    return Queue(page=page, counts=counts, status=status, widened=widened, capped=frozenset(capped))
+
+
+FINDINGS_TABLE = EvaluationFinding._meta.db_table
+
+
+def _with_flags(rows: list[Consultation]) -> list[Consultation]:
+    """Each row's latest evaluation with its flags as (flag, severity) in `flag_findings`, in
+    one query (plain tuples: building a model per finding cost more than the query)."""
+    evaluations = {row.latest_evaluation_id: row.latest_evaluation for row in rows}
+    flags: dict[int, list[tuple[str, str]]] = {pk: [] for pk in evaluations if pk}
+    if flags:
+        # Plain SQL: through the ORM, building this query cost more than running it.
+        placeholders = ", ".join(["%s"] * len(flags))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT evaluation_id, flag, severity FROM {FINDINGS_TABLE} "  # noqa: S608
+                f"WHERE evaluation_id IN ({placeholders}) AND flag <> '' "
+                "ORDER BY severity, flag",
+                list(flags),
+            )
+            for evaluation_id, flag, severity in cursor.fetchall():
+                flags[evaluation_id].append((flag, severity))
+    for pk, evaluation in evaluations.items():
+        if pk is not None and evaluation is not None:
+            evaluation.flag_findings = flags[pk]  # type: ignore[attr-defined]
+    return rows
 
 
 # A colleague who opened a consultation this recently is probably deciding it.

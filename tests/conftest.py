@@ -21,6 +21,23 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return lines
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """`response.context` for the pages Jinja2 renders too: Django's test setup records what
+    its own templates render (the template_rendered signal), not what Jinja2 renders."""
+    from django.template.backends import jinja2
+    from django.test.signals import template_rendered
+
+    render = jinja2.Template.render
+
+    def recorded_render(self: jinja2.Template, context=None, request=None) -> str:
+        context = {} if context is None else context
+        html = render(self, context, request)
+        template_rendered.send(sender=self, template=self, context=context)
+        return html
+
+    jinja2.Template.render = recorded_render  # type: ignore[method-assign]
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     """Staff users are made in most tests; the real hasher would dominate the suite's time."""

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -128,3 +131,31 @@ def render_output(output: dict | None) -> SafeString:
         )
         parts.append(format_html("<p><strong>Flags</strong></p><ul>{}</ul>", items))
     return SafeString("".join(parts))
+
+
+# An unfiltered list of more rows than this shows PostgreSQL's estimate of how many there are.
+ESTIMATED_FROM = 100_000
+
+
+class EstimatedCountPaginator(Paginator):
+    """The admin's paginator: an unfiltered list of a large table takes PostgreSQL's own
+    estimate (kept by ANALYZE) rather than counting every row, which the admin did on every
+    list page and every export action (a quarter of a second at a million consultations)."""
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list
+        if (
+            connection.vendor == "postgresql"
+            and isinstance(rows, QuerySet)
+            and not rows.query.where
+        ):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                    [rows.model._meta.db_table],
+                )
+                found = cursor.fetchone()
+            if found and found[0] >= ESTIMATED_FROM:
+                return int(found[0])
+        return super().count

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import pluralize
@@ -18,10 +17,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from clinic.auth import signed_in_user
-from consultations import fhir, presenters, selectors, services
+from consultations import fhir, presenters, selectors
 from consultations.admin.exports import BOM, csv_header, csv_row, csv_rows
 from consultations.admin.mixins import (
     AccessLoggedAdminMixin,
+    EstimatedCountPaginator,
     ReadOnlyAdminMixin,
     SelectRelatedInlineMixin,
     render_output,
@@ -37,7 +37,11 @@ from consultations.models import (
     Patient,
 )
 from consultations.permissions import EXPORT_PERMISSION
-from consultations.services.insight import fhir_export_record, patients_anonymise
+from consultations.services.insight import (
+    export_record,
+    fhir_export_record,
+    patients_anonymise,
+)
 
 ANONYMISED_MESSAGE = (
     "This patient was anonymised after an erasure request, so their details cannot be "
@@ -200,6 +204,7 @@ class ConsultationAdmin(ClinicalRecordAdminMixin, AccessLoggedAdminMixin, admin.
     search_fields = ("reference", "patient__last_name", "patient__first_name", "patient__email")
     list_select_related = ("patient", "latest_evaluation")
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     date_hierarchy = "created_at"
     actions = ["export_csv", "export_fhir"]
     inlines = [ConsentInline, EvaluationInline, CorrectionInline, DecisionInline]
@@ -313,15 +318,12 @@ class ConsultationAdmin(ClinicalRecordAdminMixin, AccessLoggedAdminMixin, admin.
             writer.writerow(csv_row(consultation))
             exported.append((consultation.pk, consultation.patient_id))
         # One row per consultation, as the FHIR export writes: whose records left the clinic.
-        with transaction.atomic():
-            for consultation_id, patient_id in exported:
-                services.access_log_record(
-                    user=request.user,
-                    action=AccessLog.Action.EXPORT_CSV,
-                    consultation_id=consultation_id,
-                    patient_id=patient_id,
-                    detail="admin CSV",
-                )
+        export_record(
+            user=signed_in_user(request),
+            action=AccessLog.Action.EXPORT_CSV,
+            exported=exported,
+            detail="admin CSV",
+        )
         return response
 
     @admin.action(

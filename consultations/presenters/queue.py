@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from consultations.models import Consultation, ConsultationStatus, DecisionOutcome
 from consultations.presenters.review import SEVERITY_ORDER, flag_label, person_name
@@ -48,10 +47,10 @@ class QueueRow:
 def queue_row(consultation: Consultation, now: datetime, promised_days: int) -> QueueRow:
     """One row; `now` is aware and local (working days are the clinic's days)."""
     evaluation = consultation.latest_evaluation
-    findings: list[Any] = getattr(evaluation, "flag_findings", []) if evaluation else []
+    findings: list[tuple[str, str]] = getattr(evaluation, "flag_findings", []) if evaluation else []
     flags = [
-        {"code": f.flag, "label": flag_label(f.flag), "severity": f.severity}
-        for f in sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.flag))
+        {"code": flag, "label": flag_label(flag), "severity": severity}
+        for flag, severity in sorted(findings, key=lambda f: (SEVERITY_ORDER.get(f[1], 9), f[0]))
     ]
     waiting, overdue = "", False
     if consultation.status == ConsultationStatus.SUBMITTED and consultation.submitted_at:

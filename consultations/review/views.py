@@ -7,6 +7,7 @@ re-checks under a row lock that the consultation has not changed since the form 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
@@ -84,6 +85,26 @@ def _query_string(filters: selectors.QueueFilters, **changes: str) -> str:
     return params.urlencode()
 
 
+FILTER_FIELDS = ("status", "flag", "primary", "q", "sort")
+
+
+def _filter_widgets(data: QueryDict) -> dict[str, str]:
+    """The filter form's widgets as HTML. Without a search (words that may name a patient,
+    never kept), the same filters always give the same HTML: written once per process."""
+    values = tuple(data.get(name, "") for name in FILTER_FIELDS)
+    return _written_widgets(values) if values[3] else _kept_widgets(values)
+
+
+def _written_widgets(values: tuple[str, ...]) -> dict[str, str]:
+    data = QueryDict(mutable=True)
+    data.update(dict(zip(FILTER_FIELDS, values, strict=True)))
+    form = QueueFilterForm(data)
+    return {name: str(form[name]) for name in FILTER_FIELDS}
+
+
+_kept_widgets = functools.lru_cache(maxsize=256)(_written_widgets)
+
+
 def _page_links(page: Page[Consultation], query: str) -> list[dict[str, Any]]:
     """Numbered links: the first and last pages, and two either side of this one."""
     numbers = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
@@ -115,6 +136,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "status": status,
             "label": label,
             "count": counts[status],
+            "more": status in queue.capped,  # more matches than were counted
             "active": queue.status == status,
             "query": _query_string(filters, status=status, page="", sort=""),
         }
@@ -127,6 +149,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "review/queue.html",
         {
             "filter_form": filter_form,
+            "filter_widgets": _filter_widgets(request.GET),
             "filters": filters,
             "queue": queue,
             "tab_label": dict([*QUEUE_TABS.items(), (ALL, "All")])[filters.status],

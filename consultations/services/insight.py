@@ -125,18 +125,30 @@ def patients_anonymise(*, patients: Iterable[Patient], user: User | None) -> int
     return sum(patient_anonymise(patient=patient, user=user) for patient in patients)
 
 
-@transaction.atomic
 def fhir_export_record(*, user: User, consultations: Iterable[Consultation], detail: str) -> int:
     """One AccessLog row (export_fhir) per exported consultation; how many were written."""
+    return export_record(
+        user=user,
+        action=AccessAction.EXPORT_FHIR,
+        exported=((consultation.pk, consultation.patient_id) for consultation in consultations),
+        detail=detail,
+    )
+
+
+@transaction.atomic
+def export_record(
+    *, user: User, action: str, exported: Iterable[tuple[int, int]], detail: str
+) -> int:
+    """One AccessLog row per exported (consultation id, patient id), in one INSERT; how many."""
     rows = [
         AccessLog(
             user=user,
-            action=AccessAction.EXPORT_FHIR,
-            consultation_id=consultation.pk,
-            patient_id=consultation.patient_id,
+            action=action,
+            consultation_id=consultation_id,
+            patient_id=patient_id,
             detail=detail[:200],
         )
-        for consultation in consultations
+        for consultation_id, patient_id in exported
     ]
     AccessLog.objects.bulk_create(rows)
     return len(rows)

@@ -125,7 +125,9 @@ def _decoded(data: bytes) -> tuple[Image.Image, str]:
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data))  # reads the header only
-            image_format = image.format or ""
+            # A JPEG with a Multi-Picture index (depth or gain maps from recent phones) opens
+            # as MPO: it is a JPEG, and only its first image is kept.
+            image_format = "JPEG" if image.format == "MPO" else (image.format or "")
             if image_format not in ALLOWED_FORMATS:
                 raise PhotoRefused(
                     f"We accept JPEG, PNG and WebP photos; this file is a {image_format} "

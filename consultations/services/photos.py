@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 
 from clinic.queue import enqueue_with_transaction
 from consultations.models import (
@@ -78,7 +79,11 @@ def _consent_record(
         .order_by("-at", "-pk")
         .first()
     )
-    if latest is not None and latest.granted == granted:
+    if (
+        latest is not None
+        and latest.granted == granted
+        and latest.text_version == PHOTO_CONSENT_TEXT_VERSION
+    ):
         return
     if latest is None and not granted:  # nothing given, nothing to withdraw
         return
@@ -267,6 +272,10 @@ def _delete_rows(photos: Iterable[Photo]) -> int:
     """Delete the rows; their files once the deletion is committed."""
     names: list[str] = []
     pks: list[int] = []
+    if isinstance(photos, QuerySet):
+        # Locked as their names are read: a thumbnail made meanwhile waits, and then finds
+        # no row (and removes its own file) instead of landing unseen between the two.
+        photos = photos.select_for_update(of=("self",))
     for photo in photos:
         pks.append(photo.pk)
         names.extend(name for name in (photo.file.name, photo.thumbnail.name) if name)

@@ -20,7 +20,12 @@ from tests.factories import AdminFactory, DraftConsultationFactory, submitted
 from tests.intake.steps import open_draft
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_DIRS = [ROOT / "templates", *sorted((ROOT / "consultations").glob("**/templates"))]
+TEMPLATE_DIRS = [
+    ROOT / "templates",
+    ROOT / "jinja2",
+    *sorted((ROOT / "consultations").glob("**/templates")),
+    *sorted((ROOT / "consultations").glob("**/jinja2")),
+]
 
 
 def csp_directives(header: str) -> dict[str, list[str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from PIL import Image
 
@@ -146,3 +148,15 @@ def test_thumbnails_are_small_jpegs():
     thumb = images.decoded(thumbnail_bytes(clean.data))
     assert thumb.format == "JPEG"
     assert max(thumb.size) == 320
+
+
+def test_a_jpeg_with_a_multi_picture_index_from_a_recent_phone_is_kept():
+    # Depth and gain maps ride along as an MPO; Pillow names the format MPO. It is a JPEG.
+    first, second = images.picture(), images.picture(colour=(20, 20, 20))
+    buffer = io.BytesIO()
+    first.save(buffer, "MPO", save_all=True, append_images=[second])
+    assert Image.open(io.BytesIO(buffer.getvalue())).format == "MPO"
+    clean = photo_clean(images.upload(buffer.getvalue()))
+    kept = images.decoded(clean.data)
+    assert kept.format == "JPEG" and (clean.width, clean.height) == (640, 480)
+    assert sum(kept.getpixel((320, 240))) > 300  # the first picture, not the depth map

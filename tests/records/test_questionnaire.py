@@ -59,7 +59,8 @@ def test_the_questionnaire_covers_every_answer_the_rules_read() -> None:
 
 def _source_files() -> list[Path]:
     files = [*ROOT.glob("consultations/**/*.py"), *ROOT.glob("consultations/**/*.html")]
-    files += [*ROOT.glob("templates/**/*.html"), *ROOT.glob("clinic/**/*.py")]
+    files += [*ROOT.glob("templates/**/*.html"), *ROOT.glob("jinja2/**/*.html")]
+    files += [*ROOT.glob("clinic/**/*.py")]
     return [path for path in files if "migrations" not in path.parts]
 
 

@@ -166,6 +166,44 @@ def test_it_counts_consultations_per_status_within_the_other_filters(practitione
     assert tabs == {"submitted": 1, "decided": 1, "withdrawn": 0, "all": 2}
 
 
+def test_a_filter_with_many_matches_says_more_than_it_counted(practitioner_client, monkeypatch):
+    """A filter counts its first matches only (1,000; 3 here), never every match."""
+    monkeypatch.setattr("consultations.selectors.COUNT_CAP", 3)
+    monkeypatch.setattr("consultations.selectors.PAGE_SIZE", 2)
+    oldest_first = [submitted(melasma=True, submitted_at=days_ago(days)) for days in (9, 8, 7, 6)]
+    response = practitioner_client.get(QUEUE, {"flag": "MELASMA"})
+    tabs = {tab["status"]: (tab["count"], tab["more"]) for tab in response.context["tabs"]}
+    assert tabs == {
+        "submitted": (3, True),
+        "decided": (0, True),
+        "withdrawn": (0, True),
+        "all": (3, True),
+    }
+    text = response.content.decode()
+    assert "More than 3 consultations, submitted longest ago first." in text
+    assert "Only the first 3 are listed: narrow the filters to see the others." in text
+    assert ">3+</span>" in text
+    # The pages go as far as the count: read from the front, never from a guessed end.
+    assert references(response) == [c.reference for c in oldest_first[:2]]
+    last = practitioner_client.get(QUEUE, {"flag": "MELASMA", "page": 2})
+    assert references(last) == [oldest_first[2].reference]
+
+
+def test_a_filter_with_few_matches_counts_them_exactly(practitioner_client, monkeypatch):
+    monkeypatch.setattr("consultations.selectors.COUNT_CAP", 3)
+    submitted(melasma=True)
+    decided(melasma=True)
+    submitted(melasma=True, status=ConsultationStatus.WITHDRAWN)
+    response = practitioner_client.get(QUEUE, {"flag": "MELASMA"})
+    tabs = {tab["status"]: (tab["count"], tab["more"]) for tab in response.context["tabs"]}
+    assert tabs == {
+        "submitted": (1, False),
+        "decided": (1, False),
+        "withdrawn": (1, False),
+        "all": (3, False),
+    }
+
+
 def test_unknown_filter_values_are_ignored(practitioner_client):
     waiting = submitted()
     response = practitioner_client.get(QUEUE, {"status": "nonsense", "flag": "NOPE", "page": "x"})
