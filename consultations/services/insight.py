@@ -21,7 +21,6 @@ from consultations.models import (
     AccessAction,
     AccessLog,
     AnswerCorrection,
-    CheckIn,
     Consultation,
     Decision,
     Patient,
@@ -87,13 +86,6 @@ def patient_anonymise(*, patient: Patient, user: User | None) -> bool:
             **dict.fromkeys(FREE_TEXT_FIELDS, ""),
             updated_at=now,
         )
-    # Check-ins: nothing more is sent or answered, their links lead nowhere, and the
-    # practitioners' notes on red flags (free text) go.
-    check_ins = CheckIn.objects.filter(session__course__consultation_id__in=consultation_ids)
-    check_ins.filter(answered_at__isnull=True, cancelled_at__isnull=True).update(cancelled_at=now)
-    check_ins.exclude(red_flag_note="").update(red_flag_note="")
-    for check_in_id in check_ins.values_list("pk", flat=True):
-        CheckIn.objects.filter(pk=check_in_id).update(token=new_public_token())
     photos_delete(consultation_ids=consultation_ids)  # a face identifies: files go too
     decisions = Decision.objects.filter(consultation_id__in=consultation_ids)
     decisions.exclude(notes="").update(notes=REMOVED_TEXT)
@@ -103,6 +95,8 @@ def patient_anonymise(*, patient: Patient, user: User | None) -> bool:
     corrections.filter(field__in=FREE_TEXT_FIELDS).update(old_value="", new_value="")
     from consultations.services.course_erasure import course_erase  # which imports this module
 
+    # The course: free text goes, check-ins are cancelled and their links lead nowhere, so
+    # nothing more is sent or answered (services/course_erasure.py).
     course_erase(consultation_ids=consultation_ids)
     # The admin's history shows each change under the object's name at the time.
     LogEntry.objects.filter(
