@@ -40,6 +40,11 @@ def check_in_by_token(token: str) -> CheckIn | None:
     )
 
 
+# The session key that says a check-in was opened on the clinic's tablet by a practitioner
+# (review: check_in_on_tablet sets it; intake: the check-in's answers are recorded with it).
+TABLET_CHECK_IN = "tablet_check_in"
+
+
 def check_in_state(check_in: CheckIn, today: datetime.date | None = None) -> str:
     """Whether the check-in can still be answered: OPEN, ANSWERED, CLOSED or EXPIRED."""
     today = today or timezone.localdate()

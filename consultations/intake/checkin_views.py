@@ -1,5 +1,5 @@
 """The patient's check-ins: one private link per check-in (emailed, or opened on the clinic's
-tablet with `?source=clinic_tablet`), the form its kind asks, then a thank-you page.
+tablet by a practitioner, who is signed out first), the form its kind asks, then thank you.
 
 Before a session the safety questions are asked afresh; an answer that blocks the session
 tells the patient, in plain words, that the clinic will call first. After a session, a red-flag
@@ -19,7 +19,7 @@ from consultations import selectors_course
 from consultations.aftercare import aftercare_for
 from consultations.intake.checkin_forms import CheckInForm, check_in_form_class
 from consultations.models import CheckIn, CheckInKind, CheckInSource
-from consultations.selectors_course import ANSWERED, CLOSED, OPEN
+from consultations.selectors_course import ANSWERED, CLOSED, OPEN, TABLET_CHECK_IN
 from consultations.services import checkins as services
 from consultations.services.review import ReviewRefused
 
@@ -32,8 +32,11 @@ TITLES = {
 }
 
 
-def _source(request: HttpRequest) -> str:
-    if request.GET.get("source") == CheckInSource.CLINIC_TABLET:
+def _source(request: HttpRequest, check_in: CheckIn) -> str:
+    """The clinic's tablet when a practitioner opened this check-in on it (a flag in this
+    browser's session, set as the staff session ended); the patient's link otherwise. Never
+    from anything the request itself says."""
+    if request.session.get(TABLET_CHECK_IN) == check_in.token:
         return CheckInSource.CLINIC_TABLET
     return CheckInSource.PATIENT_LINK
 
@@ -64,7 +67,7 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
         else services.check_in_answer_follow_up
     )
     try:
-        answer(check_in=found, answers=form.cleaned_data, source=_source(request))
+        answer(check_in=found, answers=form.cleaned_data, source=_source(request, found))
     except services.CheckInClosed:
         pass  # closed meanwhile (the course ended): the page says so
     except ReviewRefused:  # the patient was anonymised meanwhile

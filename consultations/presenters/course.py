@@ -135,8 +135,11 @@ class SessionRow:
     clearance_form: Any = None
 
 
-def session_row(session: CourseSession, *, course_status: str) -> SessionRow:
-    """A session with its record in force (records are fetched oldest first)."""
+def session_row(
+    session: CourseSession, *, course_status: str, course_blocked: bool = False
+) -> SessionRow:
+    """A session with its record in force (records are fetched oldest first). While any
+    session of the course is blocked (`course_blocked`), none is offered for recording."""
     records = list(session.records.all())
     superseded = {r.supersedes_id for r in records if r.supersedes_id}
     current = next((r for r in reversed(records) if r.pk not in superseded), None)
@@ -158,7 +161,7 @@ def session_row(session: CourseSession, *, course_status: str) -> SessionRow:
         row.actions.add("reschedule")
     if planned and session.is_blocked and not ended:
         row.actions.add("clear")
-    if planned and active and not session.is_blocked and current is None:
+    if planned and active and not course_blocked and current is None:
         row.actions.add("record")
         if pre is None or pre.is_open:
             row.actions.add("check_in")

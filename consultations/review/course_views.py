@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.auth import signed_in_user
 from consultations import course_selectors, selectors
-from consultations.models import Consultation, CourseStatus
+from consultations.models import Consultation, CourseStatus, SessionStatus
 from consultations.permissions import REVIEW_PERMISSION
 from consultations.presenters.course import event_detail, session_row
 from consultations.review.course_forms import (
@@ -49,7 +49,13 @@ def course_panel(consultation: Consultation) -> dict[str, Any] | None:
     if view is None:
         return None
     course = view.course
-    rows = [session_row(session, course_status=course.status) for session in view.sessions]
+    course_blocked = any(
+        session.status == SessionStatus.PLANNED and session.is_blocked for session in view.sessions
+    )
+    rows = [
+        session_row(session, course_status=course.status, course_blocked=course_blocked)
+        for session in view.sessions
+    ]
     for row in rows:
         number = row.session.number
         if "reschedule" in row.actions:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -30,6 +31,7 @@ from consultations.review.course_forms import ClearanceForm
 from consultations.review.course_views import back_to_course, form_again
 from consultations.review.forms import posted_number
 from consultations.review.session_forms import SessionAmendForm, SessionRecordForm
+from consultations.selectors_course import TABLET_CHECK_IN
 from consultations.services import sessions as session_services
 from consultations.services.course import CourseRefused
 from consultations.services.review import ReviewRefused
@@ -270,4 +272,9 @@ def check_in_on_tablet(request: HttpRequest, reference: str, number: int) -> Htt
     except REFUSED as exc:
         messages.error(request, f"The check-in could not be started. {exc}")
         return back_to_course(reference)
-    return redirect(reverse("intake:check_in", args=[check_in.token]) + "?source=clinic_tablet")
+    # The tablet goes to the patient: the staff session ends first, so that Back or a typed
+    # address shows the patient nothing of the clinic's records. The new (anonymous)
+    # session alone remembers that this check-in is answered at the clinic.
+    logout(request)
+    request.session[TABLET_CHECK_IN] = check_in.token
+    return redirect(reverse("intake:check_in", args=[check_in.token]))

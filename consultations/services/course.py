@@ -93,7 +93,19 @@ def course_follow_decision(*, consultation: Consultation, decision: Decision, us
             logged=False,
         )
         return
-    # An amendment: the sessions not done yet follow the new plan; what was done stays.
+    previous = course.decision
+    if (decision.treatment, decision.plan_sessions, decision.plan_interval_weeks) == (
+        previous.treatment,
+        previous.plan_sessions,
+        previous.plan_interval_weeks,
+    ) and decision.treatment == course.treatment:
+        # An amendment of the notes or reasons: the course follows it, its booked dates stay,
+        # and a course a practitioner ended stays ended.
+        course.decision = decision
+        course.save(update_fields=["decision"])
+        return
+    # An amendment of the plan: the sessions not done yet follow the new plan; what was done
+    # stays.
     done = course.sessions.filter(status=SessionStatus.DONE).count()
     _cancel_planned(course)
     course.decision = decision

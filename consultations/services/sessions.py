@@ -100,16 +100,25 @@ def input_of(record: SessionRecord) -> SessionInput:
     return SessionInput(**values, adverse_events=tuple(sorted(record.adverse_events or [])))
 
 
-def allowed_peel_agents(course: Course) -> tuple[str, ...]:
-    """The peel agents the decision's evaluation allowed (R31); none when the rules did not
-    suggest a peel then (every agent then needs an override)."""
-    evaluation: Evaluation = course.decision.evaluation
+def _peel_agents(evaluation: Evaluation) -> tuple[str, ...]:
     for suggestion in evaluation.output.get("suggestions", []):
         if suggestion.get("treatment") == Treatment.CHEMICAL_PEEL:
             return tuple(
                 agent for agent in suggestion.get("agents", []) if agent in rules.PEEL_AGENTS
             )
     return ()
+
+
+def allowed_peel_agents(course: Course) -> tuple[str, ...]:
+    """The peel agents (R31) both the decision's evaluation and the latest one allow: a
+    check-in since (pregnancy, say) narrows them. None when either did not suggest a peel
+    (every agent then needs an override)."""
+    decided = _peel_agents(course.decision.evaluation)
+    latest_id = course.consultation.latest_evaluation_id
+    if latest_id is None or latest_id == course.decision.evaluation_id:
+        return decided
+    now = set(_peel_agents(Evaluation.objects.get(pk=latest_id)))
+    return tuple(agent for agent in decided if agent in now)
 
 
 def treatments_allowed(evaluation: Evaluation | None) -> tuple[str, ...]:
@@ -208,6 +217,16 @@ def session_record(
                 raise CourseRefused(
                     "This session is blocked by the patient's check-in: clear it first "
                     "(proceed, change the treatment, or stop the course)."
+                )
+            blocked = course.sessions.filter(
+                status=SessionStatus.PLANNED, blocked_at__isnull=False
+            ).first()
+            if blocked is not None:
+                # The check-in spoke of the patient, not of one date: no session of the
+                # course goes ahead until a practitioner has decided on what it raised.
+                raise CourseRefused(
+                    f"Session {blocked.number} is blocked by the patient's check-in: clear it "
+                    "first (proceed, change the treatment, or stop the course)."
                 )
             _check_input(course, given)
             record = SessionRecord.objects.create(

@@ -240,6 +240,7 @@ class World:
         self.draft: Consultation = DraftConsultationFactory()
         self.sent: Consultation = submitted()
         self._check_in_token = ""
+        self._photos: dict[bool, Photo] = {}
 
     @property
     def check_in_token(self) -> str:
@@ -248,7 +249,6 @@ class World:
             session = coursed(treatment="laser").course.sessions.get(number=1)
             self._check_in_token = pre_session_check_in(session).token
         return self._check_in_token
-        self._photos: dict[bool, Photo] = {}
 
     def photo(self, *, draft: bool) -> Photo:
         """A photo of the draft or of the sent consultation, made when a URL needs one."""

@@ -29,6 +29,15 @@ def follow_up(kind: str = CheckInKind.DAY_2, **fields) -> CheckIn:
     return day_2 if kind == CheckInKind.DAY_2 else day_14
 
 
+def on_tablet(client, check_in: CheckIn) -> None:
+    """What the practitioner's "check-in on this tablet" leaves in the browser's session."""
+    from consultations.selectors_course import TABLET_CHECK_IN
+
+    session = client.session
+    session[TABLET_CHECK_IN] = check_in.token
+    session.save()
+
+
 def url(check_in: CheckIn, **query: str) -> str:
     path = reverse("intake:check_in", kwargs={"token": check_in.token})
     if query:

@@ -23,7 +23,7 @@ from consultations.services.checkin_emails import check_ins_send_due
 from consultations.services.checkins import follow_ups_plan, pre_session_check_in
 from consultations.services.course import course_end, course_pause, course_resume
 from consultations.services.insight import patient_anonymise
-from tests.course.checkins import pre_body, url
+from tests.course.checkins import on_tablet, pre_body, url
 from tests.factories import PractitionerFactory, coursed
 from tests.tasks import run_queued_tasks
 
@@ -159,7 +159,8 @@ def test_a_check_in_answered_on_the_tablet_before_its_email_gets_none(client):
     consultation = _course()
     session = consultation.course.sessions.get(number=1)
     check_in = pre_session_check_in(session)
-    client.post(url(check_in, source="clinic_tablet"), pre_body())
+    on_tablet(client, check_in)
+    client.post(url(check_in), pre_body())
     assert check_ins_send_due(now=_at(session.target_date - datetime.timedelta(days=2))).queued == 0
 
 
@@ -167,7 +168,8 @@ def test_an_email_queued_and_then_made_needless_by_an_answer_is_not_sent(client)
     consultation = _course()
     day = consultation.course.sessions.get(number=1).target_date
     assert check_ins_send_due(now=_at(day - datetime.timedelta(days=2))).queued == 1
-    client.post(url(CheckIn.objects.get(), source="clinic_tablet"), pre_body())
+    on_tablet(client, CheckIn.objects.get())
+    client.post(url(CheckIn.objects.get()), pre_body())
     assert _sent_check_in_emails() == []
     assert OutboundEmail.objects.get(kind=EmailKind.CHECK_IN_PRE_SESSION).status == (
         EmailStatus.CANCELLED

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from consultations.models import CheckIn, CheckInKind
-from tests.course.checkins import follow_up, follow_up_body, url
+from tests.course.checkins import follow_up, follow_up_body, on_tablet, url
 
 pytestmark = pytest.mark.django_db
 
@@ -116,10 +116,12 @@ def test_a_wrong_choice_is_named_and_the_other_answers_are_kept(client):
 
 def test_the_tablet_at_the_clinic_is_recorded_as_the_source(client):
     check_in = follow_up()
-    client.post(url(check_in, source="clinic_tablet"), follow_up_body())
+    on_tablet(client, check_in)
+    client.post(url(check_in), follow_up_body())
     assert CheckIn.objects.get(pk=check_in.pk).source == "clinic_tablet"
     other = follow_up(CheckInKind.DAY_14)
-    client.post(url(other, source="somewhere-else"), follow_up_body())
+    # A patient cannot say so themselves.
+    client.post(url(other, source="clinic_tablet"), follow_up_body())
     assert CheckIn.objects.get(pk=other.pk).source == "patient_link"
 
 

@@ -16,7 +16,7 @@ from consultations.models import (
 )
 from consultations.services.course import course_end
 from consultations.services.insight import patient_anonymise
-from tests.course.checkins import consultation_of, pre_body, pre_session, url
+from tests.course.checkins import consultation_of, on_tablet, pre_body, pre_session, url
 from tests.factories import PractitionerFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,9 +63,8 @@ def test_a_new_cold_sore_blocks_the_session_and_says_why_to_the_practitioner(cli
     check_in = pre_session(treatment="chemical_peel")
     consultation = consultation_of(check_in)
 
-    response = client.post(
-        url(check_in, source="clinic_tablet"), pre_body(active_infection_or_cold_sore="yes")
-    )
+    on_tablet(client, check_in)
+    response = client.post(url(check_in), pre_body(active_infection_or_cold_sore="yes"))
 
     consultation.refresh_from_db()
     check_in.refresh_from_db()

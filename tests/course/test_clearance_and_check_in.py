@@ -18,6 +18,7 @@ from consultations.models import (
 )
 from consultations.services import sessions as session_services
 from consultations.services.course import CourseRefused
+from tests.course.checkins import pre_body
 from tests.course.helpers import blocked, peel_course, session
 from tests.factories import UserFactory, coursed
 
@@ -179,17 +180,23 @@ def test_the_tablet_button_opens_the_patient_s_check_in_with_its_source(client, 
     response = client.post(check_in_url(consultation, 2))
     check_in = CheckIn.objects.get(session=session(consultation, 2), kind="pre_session")
     assert response.status_code == 302
-    assert response["Location"] == (
-        reverse("intake:check_in", args=[check_in.token]) + "?source=clinic_tablet"
-    )
-    # The patient's own check-in page opens on the tablet, with nothing ticked.
+    assert response["Location"] == reverse("intake:check_in", args=[check_in.token])
+    # The patient's own check-in page opens on the tablet, with nothing ticked ...
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert "Before your session: a short safety check" in page.content.decode()
-    # A second press opens the same check-in.
+    # ... and the practitioner is signed out: Back, or a typed address, shows no record.
+    staff = client.get(reverse("review:detail", args=[consultation.reference]))
+    assert staff.status_code == 302 and staff["Location"].startswith(reverse("login"))
+    # A second press (signed in again) opens the same check-in.
+    client.force_login(practitioner)
     assert client.post(check_in_url(consultation, 2))["Location"] == response["Location"]
     assert CheckIn.objects.count() == 1
     assert AccessLog.objects.filter(action=AccessLog.Action.COURSE, user=practitioner).exists()
+    # The answers given on it are recorded as given at the clinic.
+    client.post(response["Location"], pre_body())
+    check_in.refresh_from_db()
+    assert check_in.source == "clinic_tablet"
 
 
 def test_no_tablet_check_in_for_a_paused_course_or_a_session_done(client, practitioner):

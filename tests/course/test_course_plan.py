@@ -161,3 +161,29 @@ def test_other_as_an_end_reason_needs_notes():
         course_service.course_end(
             consultation=consultation, user=user, reason=CourseEndReason.OTHER, notes="  "
         )
+
+
+def test_an_amendment_that_keeps_the_plan_keeps_the_booked_dates_and_an_ended_course_ended():
+    user = PractitionerFactory()
+    consultation = coursed(
+        treatment="chemical_peel", user=user, plan_sessions=5, plan_interval_weeks=3
+    )
+    course = consultation.course
+    dates = list(course.sessions.values_list("pk", "target_date"))
+    course_service.course_end(
+        consultation=consultation, user=user, reason=CourseEndReason.SIDE_EFFECT
+    )
+    _amend(
+        consultation,
+        user,
+        outcome=DecisionOutcome.ACCEPTED,
+        treatment="chemical_peel",
+        notes="Discussed the side effect; course stopped.",
+        plan_sessions=5,
+        plan_interval_weeks=3,
+    )
+    course.refresh_from_db()
+    assert course.status == CourseStatus.ENDED
+    assert course.end_reason == CourseEndReason.SIDE_EFFECT
+    assert course.decision == consultation.decisions.current().get()
+    assert list(course.sessions.values_list("pk", "target_date")) == dates

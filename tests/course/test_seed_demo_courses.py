@@ -84,7 +84,9 @@ def test_the_same_seed_makes_the_same_courses(settings):
     def made() -> list[tuple]:
         create_courses(decisions, practitioner=practitioner, rng=random.Random(11), now=now)
         rows = list(
-            SessionRecord.objects.order_by("session__course__consultation__reference").values_list(
+            SessionRecord.objects.order_by(
+                "session__course__consultation__reference", "session__number", "recorded_at"
+            ).values_list(
                 "session__course__consultation__reference",
                 "treatment",
                 "peel_agent",

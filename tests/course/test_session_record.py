@@ -230,6 +230,22 @@ def test_a_blocked_session_cannot_be_recorded_until_cleared(client, practitioner
     assert not SessionRecord.objects.exists()
 
 
+def test_while_one_session_is_blocked_no_other_session_can_be_recorded(client, practitioner):
+    # The check-in spoke of the patient (pregnant), not of one date: recording session 2, or a
+    # maintenance session, would go round the block.
+    consultation = peel_course()
+    blocked(consultation, 1, pregnant=True)
+    response = client.post(
+        record_url(consultation, 2),
+        peel_record_data(practitioner, peel_agent="lactic"),
+        follow=True,
+    )
+    assert "Session 1 is blocked by the patient&#x27;s check-in: clear it first" in text(response)
+    assert not SessionRecord.objects.exists()
+    page = text(client.get(reverse("review:detail", args=[consultation.reference])))
+    assert "Record session 2" not in page
+
+
 @pytest.mark.parametrize("change", ["pause", "end"])
 def test_a_paused_or_ended_course_cannot_record(client, practitioner, change):
     consultation = peel_course()
@@ -496,3 +512,28 @@ def test_an_amendment_may_keep_a_date_over_a_year_ago(client, practitioner):
     )
     assert client.post(record_url(consultation, what="amend"), data).status_code == 302
     assert SessionRecord.objects.get(supersedes=original).performed_on == long_ago
+
+
+def test_a_check_in_since_the_decision_narrows_the_peel_agents(client, practitioner):
+    # Pregnant now (R05): only glycolic or lactic acid; mandelic needs an override.
+    from consultations.services.sessions import block_mark, session_clear
+
+    consultation = peel_course()
+    first = blocked(consultation, 1, pregnant=True)
+    session_clear(
+        consultation=consultation,
+        user=practitioner,
+        number=1,
+        block=block_mark(first),
+        outcome="proceed",
+        reason="Discussed with the patient and her obstetrician.",
+    )
+    response = client.post(
+        record_url(consultation), peel_record_data(practitioner, peel_agent="mandelic")
+    )
+    assert response.status_code == 200
+    assert not SessionRecord.objects.exists()
+    response = client.post(
+        record_url(consultation), peel_record_data(practitioner, peel_agent="lactic")
+    )
+    assert SessionRecord.objects.get().peel_agent == "lactic"
