@@ -179,9 +179,14 @@ def care_plan(
         "activity": activities,
     }
     if sessions:
-        period = {"start": sessions[0].target_date.isoformat()}
+        start = sessions[0].target_date
+        period = {"start": start.isoformat()}
+        # A course ended before its first planned date ends the day it started (per-1).
         if course.ended_at is not None:
-            period["end"] = fhir._instant(course.ended_at)
+            ended = course.ended_at
+            period["end"] = (
+                start.isoformat() if ended.date() < start else fhir._instant(course.ended_at)
+            )
         resource["period"] = period
     if request is not None:
         resource["supportingInfo"] = [fhir._ref(request)]

@@ -60,6 +60,8 @@ def check_in_state(check_in: CheckIn, today: datetime.date | None = None) -> str
     if check_in.kind == CheckInKind.PRE_SESSION:
         if session.status != SessionStatus.PLANNED or session.target_date < today:
             return EXPIRED
+        if session.course.status == CourseStatus.PAUSED:
+            return CLOSED
     elif today > check_in.due_on + datetime.timedelta(days=FOLLOW_UP_OPEN_DAYS):
         return EXPIRED
     return OPEN

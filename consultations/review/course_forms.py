@@ -133,7 +133,9 @@ class EndForm(forms.Form):
 class ClearanceForm(forms.Form):
     """What happens to a session a check-in blocked."""
 
-    block = HiddenNumberField(required=False)
+    # The block the form was built on (services.sessions.block_mark): always sent, so that a
+    # form built before a later block cannot clear it unseen.
+    block = HiddenNumberField()
     outcome = forms.ChoiceField(
         label="Your decision",
         choices=ClearanceOutcome.choices,

@@ -29,6 +29,7 @@ from consultations.models import (
     EmailKind,
     SessionStatus,
 )
+from consultations.selectors_course import FOLLOW_UP_OPEN_DAYS
 from consultations.services import outbox
 from consultations.services.checkins import pre_session_check_in
 from consultations.services.course import PRE_SESSION_NOTICE
@@ -116,7 +117,12 @@ def _due(today: datetime.date):  # -> QuerySet[CheckIn]
                 session__status=SessionStatus.PLANNED,
                 session__target_date__gte=today,
             )
-            | Q(kind__in=[CheckInKind.DAY_2, CheckInKind.DAY_14])
+            # After one: only while its link is still open (a session recorded late gets no
+            # email for a follow-up that has already closed).
+            | Q(
+                kind__in=[CheckInKind.DAY_2, CheckInKind.DAY_14],
+                due_on__gte=today - datetime.timedelta(days=FOLLOW_UP_OPEN_DAYS),
+            )
         )
         .select_related("session__course__consultation")
         .order_by("due_on", "pk")

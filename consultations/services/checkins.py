@@ -215,11 +215,14 @@ def check_in_answer_pre(
     locked.answered_at = now
     locked.evaluation = evaluation
     locked.save(update_fields=["answers", "source", "answered_at", "evaluation"])
-    reasons = block_reasons(
-        before=_baseline(locked.session.course),
-        after=evaluation,
-        treatment=locked.session.course.treatment,
-    )
+    course = locked.session.course
+    # New against what a practitioner last weighed, and against the check-in before this
+    # one: a condition that went away and came back (or worsened) is asked about again.
+    reasons: list[str] = []
+    for before in _earlier(course, locked):
+        for reason in block_reasons(before=before, after=evaluation, treatment=course.treatment):
+            if reason not in reasons:
+                reasons.append(reason)
     if reasons:
         session = locked.session
         session.blocked_at = now
@@ -244,6 +247,29 @@ def _pre_session_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
         raise ValueError("isotretinoin_timing is needed after yes")
     given["isotretinoin_timing"] = timing if given["isotretinoin_last_6_months"] else ""
     return given
+
+
+def _earlier(course: Course, check_in: CheckIn) -> list[Evaluation]:
+    """What this check-in's evaluation is compared with: the baseline (below) and the
+    evaluation of the course's previous answered pre-session check-in, if it is later."""
+    baseline = _baseline(course)
+    previous = (
+        CheckIn.objects.filter(
+            session__course=course,
+            kind=CheckInKind.PRE_SESSION,
+            answered_at__isnull=False,
+            evaluation__isnull=False,
+        )
+        .exclude(pk=check_in.pk)
+        .select_related("evaluation")
+        .order_by("-answered_at", "-pk")
+        .first()
+    )
+    if previous is None or previous.evaluation is None:
+        return [baseline]
+    if previous.evaluation.created_at <= baseline.created_at:
+        return [baseline]
+    return [baseline, previous.evaluation]
 
 
 def _baseline(course: Course) -> Evaluation:

@@ -26,7 +26,14 @@ from clinic import ratelimit
 from clinic.identity import current_clinic
 from clinic.queue import enqueue_with_transaction
 from consultations import emails
-from consultations.models import CheckIn, Consultation, EmailKind, EmailStatus, OutboundEmail
+from consultations.models import (
+    CheckIn,
+    Consultation,
+    CourseStatus,
+    EmailKind,
+    EmailStatus,
+    OutboundEmail,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -259,9 +266,11 @@ def _check_in_message(outbound: OutboundEmail) -> Message | None:
     check_in = outbound.check_in
     if check_in is None or check_in.answered_at is not None or check_in.cancelled_at is not None:
         return None
+    pre_session = check_in.kind == CheckIn.Kind.PRE_SESSION
+    if pre_session and check_in.session.course.status != CourseStatus.ACTIVE:
+        return None  # paused (or ended) since it was queued: its link would not open
     patient = outbound.consultation.patient
     path = reverse("intake:check_in", kwargs={"token": check_in.token})
-    pre_session = check_in.kind == CheckIn.Kind.PRE_SESSION
     context = {
         "first_name": patient.first_name,
         "check_in_url": emails.absolute_url(path),

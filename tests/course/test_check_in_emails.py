@@ -174,3 +174,23 @@ def test_an_email_queued_and_then_made_needless_by_an_answer_is_not_sent(client)
     assert OutboundEmail.objects.get(kind=EmailKind.CHECK_IN_PRE_SESSION).status == (
         EmailStatus.CANCELLED
     )
+
+
+def test_a_session_recorded_late_sends_no_follow_up_whose_link_has_closed():
+    from consultations.services.checkins import follow_ups_plan
+
+    consultation = _course()
+    session = consultation.course.sessions.get(number=1)
+    follow_ups_plan(session, timezone.localdate() - datetime.timedelta(days=40))
+    assert check_ins_send_due(now=timezone.now()).queued == 0
+
+
+def test_a_pre_session_email_queued_before_a_pause_is_not_sent(client):
+    consultation = _course()
+    day = consultation.course.sessions.get(number=1).target_date
+    assert check_ins_send_due(now=_at(day - datetime.timedelta(days=2))).queued == 1
+    course_pause(consultation=consultation, user=PractitionerFactory())
+    assert _sent_check_in_emails() == []
+    # ... and its link says it is not needed for now.
+    response = client.get(url(CheckIn.objects.get()))
+    assert "Send my answers" not in response.content.decode()

@@ -261,3 +261,35 @@ def test_a_caution_cleared_at_one_session_does_not_block_the_next_again(client):
     client.post(url(second), body)
     second.refresh_from_db()
     assert not second.session.is_blocked
+
+
+def test_a_condition_that_went_away_and_came_back_blocks_again(client):
+    from consultations.services.checkins import pre_session_check_in
+    from consultations.services.sessions import block_mark, session_clear
+
+    check_in = pre_session(treatment="chemical_peel")
+    consultation = consultation_of(check_in)
+    client.post(
+        url(check_in),
+        pre_body(isotretinoin_last_6_months="yes", isotretinoin_timing="stopped_1_to_6_months"),
+    )
+    check_in.refresh_from_db()
+    session_clear(
+        consultation=consultation,
+        user=PractitionerFactory(),
+        number=1,
+        block=block_mark(check_in.session),
+        outcome="proceed",
+        reason="Stopped isotretinoin 4 months ago; superficial peel only.",
+    )
+    second = pre_session_check_in(consultation.course.sessions.get(number=2))
+    client.post(url(second), pre_body())  # stopped: nothing new
+    second.refresh_from_db()
+    assert not second.session.is_blocked
+    third = pre_session_check_in(consultation.course.sessions.get(number=3))
+    client.post(
+        url(third), pre_body(isotretinoin_last_6_months="yes", isotretinoin_timing="current")
+    )
+    third.refresh_from_db()
+    assert third.session.is_blocked
+    assert any("ISOTRETINOIN_RECENT" in reason for reason in third.session.block_reasons)
