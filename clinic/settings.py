@@ -239,8 +239,8 @@ WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 # --- Photos (issue #17): private storage, never served by URL (consultations/storage.py) --------
 PHOTOS_ROOT = Path(os.environ.get("PHOTOS_ROOT", "") or BASE_DIR / "var" / "photos")
 STORAGES["photos"] = photos_storage(PHOTOS_ROOT)  # or S3 with PHOTOS_S3_BUCKET (README "Photos")
-# One upload's size, and its pixels (width x height: bigger is refused before it is decoded,
-# so a decompression bomb never fills the memory). A phone's 12 or 24 MP photo fits both.
+# One upload's bytes and pixels (more is refused before decoding: no decompression bomb). A
+# phone's 12 or 24 MP photo fits both.
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 30_000_000, minimum=10_000)
 
@@ -309,10 +309,8 @@ RETENTION_DRAFT_DAYS = env_int("RETENTION_DRAFT_DAYS", 30, minimum=1)
 RETENTION_RECORD_DAYS = env_int("RETENTION_RECORD_DAYS", 90, minimum=1)
 RETENTION_LOGIN_DAYS = env_int("RETENTION_LOGIN_DAYS", 90, minimum=1)
 _PURGE_EVERY = env_int("RETENTION_PURGE_EVERY_HOURS", 24, minimum=1) * 3600
-# The check-ins' emails (consultations/services/checkin_emails.py): how often the task looks for
-# those due.
 _CHECK_INS_EVERY = env_int("CHECK_IN_EMAILS_EVERY_MINUTES", 15, minimum=1) * 60
-TASK_SCHEDULE = {
+TASK_SCHEDULE = {  # task, every so many seconds (check-ins: services/checkin_emails.py)
     "retention-purge": ("consultations.tasks.retention_purge", _PURGE_EVERY),
     "check-ins-send-due": ("consultations.tasks.check_ins_send_due", _CHECK_INS_EVERY),
 }
@@ -320,8 +318,8 @@ TASK_SCHEDULE = {
 # --- Request size: bodies above it, file parts too, are refused unread (413), as nginx does.
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
-# Photo upload pages only (clinic.middleware.accepts_uploads): up to three photos, each up to
-# twice PHOTO_MAX_BYTES, so that an oversized photo gets its message on the form, not a 413.
+# Photo upload pages only (clinic.middleware.accepts_uploads): three photos, each up to twice
+# PHOTO_MAX_BYTES (an oversized photo gets its message on the form, not a 413).
 UPLOAD_REQUEST_MAX_BYTES = env_int(
     "UPLOAD_REQUEST_MAX_BYTES", 3 * PHOTO_MAX_BYTES + 64 * 1024, minimum=REQUEST_MAX_BYTES
 )

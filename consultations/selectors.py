@@ -1,8 +1,6 @@
-"""Reads: what the pages need, each in a fixed number of queries.
-
-Views never build querysets; they call these (HackSoft's "selectors"). Services may call them
-too. Functions that take a token or a reference raise Http404 when nothing matches, so that a
-view reads as one line per object (healthchecks' `_get_check_for_user`).
+"""Reads: what the pages need, each in a fixed number of queries. Views never build
+querysets; they call these (services may too). Functions that take a token or a reference
+raise Http404 when nothing matches: a view reads as one line per object.
 """
 
 from __future__ import annotations

@@ -32,21 +32,16 @@ from consultations.models import (
     CheckIn,
     CheckInKind,
     CheckInSource,
-    ClearanceOutcome,
     Consultation,
-    Course,
     CourseSession,
     DarkPatches,
-    Evaluation,
     EvaluationTrigger,
     PoresNow,
     Redness,
-    SessionClearance,
-    Severity,
-    Treatment,
 )
 from consultations.selectors_course import ANSWERED, OPEN, check_in_state
 from consultations.services import access_log_record, evaluation_create
+from consultations.services.check_in_blocks import block_reasons, earlier_evaluations
 from consultations.services.course import PRE_SESSION_NOTICE
 from consultations.services.review import ReviewRefused, lock_version_bump, locked_for_review
 
@@ -219,7 +214,7 @@ def check_in_answer_pre(
     # New against what a practitioner last weighed, and against the check-in before this
     # one: a condition that went away and came back (or worsened) is asked about again.
     reasons: list[str] = []
-    for before in _earlier(course, locked):
+    for before in earlier_evaluations(course, locked):
         for reason in block_reasons(before=before, after=evaluation, treatment=course.treatment):
             if reason not in reasons:
                 reasons.append(reason)
@@ -247,99 +242,6 @@ def _pre_session_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
         raise ValueError("isotretinoin_timing is needed after yes")
     given["isotretinoin_timing"] = timing if given["isotretinoin_last_6_months"] else ""
     return given
-
-
-def _earlier(course: Course, check_in: CheckIn) -> list[Evaluation]:
-    """What this check-in's evaluation is compared with: the baseline (below) and the
-    evaluation of the course's previous answered pre-session check-in, if it is later."""
-    baseline = _baseline(course)
-    previous = (
-        CheckIn.objects.filter(
-            session__course=course,
-            kind=CheckInKind.PRE_SESSION,
-            answered_at__isnull=False,
-            evaluation__isnull=False,
-        )
-        .exclude(pk=check_in.pk)
-        .select_related("evaluation")
-        .order_by("-answered_at", "-pk")
-        .first()
-    )
-    if previous is None or previous.evaluation is None:
-        return [baseline]
-    if previous.evaluation.created_at <= baseline.created_at:
-        return [baseline]
-    return [baseline, previous.evaluation]
-
-
-def _baseline(course: Course) -> Evaluation:
-    """What a practitioner last weighed for this course: the evaluation of the latest
-    check-in whose block they cleared to go ahead (proceed, or change the treatment), or else
-    the decision's. A condition they cleared does not block every later session again."""
-    cleared = (
-        SessionClearance.objects.filter(
-            session__course=course,
-            outcome__in=[ClearanceOutcome.PROCEED, ClearanceOutcome.CHANGE],
-            check_in__evaluation__isnull=False,
-        )
-        .select_related("check_in__evaluation")
-        .order_by("-at", "-pk")
-        .first()
-    )
-    if cleared is not None and cleared.at > course.decision.decided_at:
-        assert cleared.check_in is not None and cleared.check_in.evaluation is not None
-        return cleared.check_in.evaluation
-    return course.decision.evaluation
-
-
-def block_reasons(*, before: Evaluation, after: Evaluation, treatment: str) -> list[str]:
-    """Why the session cannot go ahead without a practitioner, in clinical terms; [] when
-    nothing is new since `before` (what the practitioner last weighed):
-
-    - each stop flag `after` raises that `before` did not;
-    - each rule that now excludes the course's treatment and did not exclude it before;
-    - each caution flag `after` raises that `before` did not, from a rule that bears on the
-      course's treatment (it gives a reason on that treatment's suggestion): the decision was
-      taken without it, so a practitioner confirms the plan first. A new isotretinoin
-      prescription is one (R07: "the practitioner confirms").
-    """
-    stops_before = {
-        flag["code"] for flag in before.output["flags"] if flag["severity"] == Severity.STOP
-    }
-    reasons = [
-        f"{flag['rule']} stop flag {flag['code']}: {flag['message']}"
-        for flag in after.output["flags"]
-        if flag["severity"] == Severity.STOP and flag["code"] not in stops_before
-    ]
-    excluded_before = {
-        reason["rule"]
-        for entry in before.output["excluded"]
-        if entry["treatment"] == treatment
-        for reason in entry["reasons"]
-    }
-    label = Treatment(treatment).label.lower()
-    reasons += [
-        f"{reason['rule']} now contraindicates {label}: {reason['text']}"
-        for entry in after.output["excluded"]
-        if entry["treatment"] == treatment
-        for reason in entry["reasons"]
-        if reason["rule"] not in excluded_before
-    ]
-    flags_before = {flag["code"] for flag in before.output["flags"]}
-    bearing = {
-        reason["rule"]
-        for suggestion in after.output["suggestions"]
-        if suggestion["treatment"] == treatment
-        for reason in suggestion["reasons"]
-    }
-    reasons += [
-        f"{flag['rule']} new caution {flag['code']} for {label}: {flag['message']}"
-        for flag in after.output["flags"]
-        if flag["severity"] == Severity.CAUTION
-        and flag["code"] not in flags_before
-        and flag["rule"] in bearing
-    ]
-    return reasons
 
 
 @transaction.atomic
