@@ -4,7 +4,7 @@
 runs only what that row needs, for working on the analytics and outcome queries: the two bench
 databases as `make bench` makes them (seed_demo, then bench/fill.py), named after
 BENCH_DATABASE_URL (`<name>` and `<name>_huge`), then on each the time the task queue's count
-of the outcomes takes (insight/outcome_snapshots.py) and bench/queries.py's numbers for the
+of the page's numbers takes (insight/outcome_snapshots.py) and bench/queries.py's numbers for the
 page. `--reuse` keeps databases made by an earlier run (after a migration, `migrate` runs
 on them first). Prints JSON and writes bench/results/analytics.json.
 """
@@ -24,8 +24,8 @@ RESULTS = ROOT / "bench" / "results" / "analytics.json"
 
 
 def page(url: str, env: dict[str, str]) -> dict:
-    """The worker's count of the outcomes (seconds), then bench/queries.py's numbers for the
-    analytics page, which shows that count."""
+    """The worker's count of the page's numbers (seconds), then bench/queries.py's numbers for
+    the analytics page, which shows that count."""
     code = (
         "import json, time; from bench import queries; "
         "from consultations.insight.analytics import DateRange; "
@@ -38,8 +38,7 @@ def page(url: str, env: dict[str, str]) -> dict:
         "client.cookies[settings.SESSION_COOKIE_NAME] = staff_sessions(1)[0]; "
         "queries.connection.ensure_connection(); "
         "print(json.dumps({'outcomes_count_seconds': count_seconds, **queries.profiled("
-        "lambda _n: client.get(reverse('insight:analytics')), "
-        "repeats=queries.ANALYTICS_REPEATS)}))"
+        "lambda _n: queries.analytics_page(client))}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code],

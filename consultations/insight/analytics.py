@@ -10,6 +10,10 @@ both ends included), with aggregate queries whose number does not depend on the 
    treatment (the primary of the evaluation the decision was made on): accepted, changed,
    declined, and the reason codes of the overrides (changed or declined);
 4. the same per rule that fired in that evaluation (its EvaluationFinding rows).
+
+Each query reads every consultation of the range: a second or two at 10,000 consultations, tens
+of seconds at 1,000,000. So the page never runs them: the task queue does, and the page shows
+the latest count with its time (outcome_snapshots.py; docs/decisions/0011).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import connections
@@ -133,6 +137,29 @@ class Analytics:
     by_treatment: list[OutcomeRow]
     by_rule: list[OutcomeRow]
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON values (the snapshot the task queue counts: outcome_snapshots.py)."""
+        return {
+            "weeks": [[week.isoformat(), n] for week, n in self.weeks],
+            "decided": self.decided,
+            "median_hours": self.median_hours,
+            "p90_hours": self.p90_hours,
+            "by_treatment": [asdict(row) for row in self.by_treatment],
+            "by_rule": [asdict(row) for row in self.by_rule],
+        }
+
+    @classmethod
+    def from_dict(cls, date_range: DateRange, data: dict[str, Any]) -> Analytics:
+        return cls(
+            date_range=date_range,
+            weeks=[(datetime.date.fromisoformat(week), n) for week, n in data["weeks"]],
+            decided=data["decided"],
+            median_hours=data["median_hours"],
+            p90_hours=data["p90_hours"],
+            by_treatment=[OutcomeRow(**row) for row in data["by_treatment"]],
+            by_rule=[OutcomeRow(**row) for row in data["by_rule"]],
+        )
+
     @property
     def submitted(self) -> int:
         return sum(n for _, n in self.weeks)
@@ -158,7 +185,8 @@ class Analytics:
 
 
 def analytics(date_range: DateRange | None = None) -> Analytics:
-    """Compute the analytics page's numbers: always four queries."""
+    """Count the analytics page's numbers: always four queries, each reading every consultation
+    of the range (the task queue's work: outcome_snapshots.py)."""
     date_range = date_range or DateRange()
     consultations = date_range.consultations(Consultation.objects.all())
     current = date_range.decisions(Decision.objects.current())

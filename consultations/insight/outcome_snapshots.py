@@ -1,15 +1,20 @@
-"""The outcome analytics as a snapshot: counted on the task queue, read by the page.
+"""The analytics page as a snapshot: counted on the task queue, read by the page.
 
-Counting outcomes reads every session record, follow-up and caution of the period: about a
-second at 10,000 consultations, half a minute at 1,000,000 (bench/analytics.py), longer than a
-page may wait on the database (DB_REQUEST_TIMEOUT). So the page shows the latest count for its
-date range, with the time it was made, and asks the task queue for a new one when it is older
-than MAX_AGE or missing (once per PENDING, however many practitioners look). The task,
-`outcomes_count`, lives here beside what it runs (consultations/tasks.py holds the records' own
-tasks and imports no audience app). The worker counts in one transaction with PostgreSQL's JIT
-off (compiling those plans cost more than running them) and a statement timeout of its own.
-The snapshot lives in the cache (Redis, or the database cache): aggregate numbers only, no
-patient data; losing it only means a recount.
+Everything the page shows reads every consultation of its date range: the weekly submissions,
+the times to decision and the decisions by treatment and by rule (analytics.py) about 30 s at
+1,000,000 consultations, the outcomes (outcomes.py: session records, follow-ups, cautions) as
+long again, far beyond what a page may wait on the database (DB_REQUEST_TIMEOUT). So the page
+shows the latest count for its date range, with the time it was made, and asks the task queue
+for a new one when it is older than MAX_AGE or missing (once per PENDING, however many
+practitioners look): its cost does not grow with the table (docs/decisions/0009 and 0011).
+
+The task, `outcomes_count` (its name kept from when it counted only the outcomes: queued tasks
+name it), lives here beside what it runs (consultations/tasks.py holds the records' own tasks and
+imports no audience app). The worker counts in one read-only REPEATABLE READ transaction, so
+that every number on the page comes from the same moment, with PostgreSQL's JIT off (compiling
+those plans cost more than running them) and a statement timeout of its own. The snapshot lives
+in the cache (Redis, or the database cache): aggregate numbers only, no patient data; losing it
+only means a recount.
 """
 
 from __future__ import annotations
@@ -23,18 +28,19 @@ from django.utils import timezone
 from django_tasks import task
 
 from clinic.queue import enqueue_with_transaction
-from consultations.insight.analytics import DateRange
+from consultations.insight.analytics import Analytics, DateRange, analytics
 from consultations.insight.outcomes import Outcomes, outcomes
 
 MAX_AGE = datetime.timedelta(minutes=10)
 PENDING = datetime.timedelta(minutes=5)
 KEPT = datetime.timedelta(days=7)
 COUNT_STATEMENT_TIMEOUT_MS = 300_000
-CACHE_PREFIX = "outcomes:v1:"
+CACHE_PREFIX = "analytics:v2:"
 
 
 @dataclass(frozen=True)
 class Snapshot:
+    analytics: Analytics
     outcomes: Outcomes
     counted_at: datetime.datetime
 
@@ -55,22 +61,33 @@ def snapshot(date_range: DateRange) -> Snapshot | None:
     if not isinstance(data, dict):
         return None
     return Snapshot(
+        analytics=Analytics.from_dict(date_range, data["analytics"]),
         outcomes=Outcomes.from_dict(data["outcomes"]),
         counted_at=datetime.datetime.fromisoformat(data["counted_at"]),
     )
 
 
 def snapshot_count(date_range: DateRange) -> Snapshot:
-    """Count the outcomes for the range now and keep the result (the task queue's work)."""
+    """Count the page's numbers for the range now and keep them (the task queue's work)."""
+    outermost = not connection.in_atomic_block  # a test's transaction has run queries already
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
+                if outermost:  # first in the transaction: one moment for every number
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 cursor.execute("SET LOCAL jit = off")
                 cursor.execute(f"SET LOCAL statement_timeout = {int(COUNT_STATEMENT_TIMEOUT_MS)}")
-        counted = Snapshot(outcomes=outcomes(date_range), counted_at=timezone.now())
+        counted_at = timezone.now()
+        counted = Snapshot(
+            analytics=analytics(date_range), outcomes=outcomes(date_range), counted_at=counted_at
+        )
     cache.set(
         _key(date_range),
-        {"counted_at": counted.counted_at.isoformat(), "outcomes": counted.outcomes.to_dict()},
+        {
+            "counted_at": counted.counted_at.isoformat(),
+            "analytics": counted.analytics.to_dict(),
+            "outcomes": counted.outcomes.to_dict(),
+        },
         timeout=KEPT.total_seconds(),
     )
     cache.delete(_key(date_range) + ":pending")
@@ -92,8 +109,8 @@ def snapshot_request(date_range: DateRange) -> bool:
 
 @task()
 def outcomes_count(date_from: str | None, date_to: str | None) -> int:
-    """The task: count the outcomes for a date range (ISO dates: tasks take no personal data);
-    how many session records were counted."""
+    """The task: count the analytics page's numbers for a date range (ISO dates: tasks take no
+    personal data); how many session records were counted."""
 
     def day(value: str | None) -> datetime.date | None:
         return datetime.date.fromisoformat(value) if value else None
@@ -102,8 +119,8 @@ def outcomes_count(date_from: str | None, date_to: str | None) -> int:
 
 
 def snapshot_for_page(date_range: DateRange) -> Snapshot | None:
-    """What the analytics page shows: the latest count, a new one asked for when it is missing
-    or old."""
+    """What the analytics page shows: the latest count (no query on the consultations), a new
+    one asked for when it is missing or old."""
     latest = snapshot(date_range)
     if latest is None or latest.stale:
         snapshot_request(date_range)

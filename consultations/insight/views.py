@@ -28,9 +28,8 @@ from django.views.decorators.http import require_safe
 from clinic.auth import signed_in_user
 from consultations import fhir, presenters, rules, selectors, services
 from consultations.insight.analytics import DateRange
-from consultations.insight.analytics import analytics as compute_analytics
 from consultations.insight.forms import DateRangeForm, ReplayForm
-from consultations.insight.outcome_snapshots import snapshot_for_page
+from consultations.insight.outcome_snapshots import MAX_AGE, snapshot_for_page
 from consultations.insight.outcomes import MIN_N
 from consultations.insight.replay import replay as compute_replay
 from consultations.insight.replay_outcomes import outcome_replay
@@ -69,16 +68,21 @@ def analytics(request: HttpRequest) -> HttpResponse:
     date_range = DateRange()
     if form.is_bound and form.is_valid():
         date_range = DateRange(form.cleaned_data["date_from"], form.cleaned_data["date_to"])
-    report = compute_analytics(date_range) if not form.errors else None
+    # The numbers come from the task queue's latest count (outcome_snapshots.py): the page
+    # reads no consultation, whatever the size of the table.
+    snapshot = snapshot_for_page(date_range) if not form.errors else None
+    report = snapshot.analytics if snapshot else None
     return render(
         request,
         "insight/analytics.html",
         {
             "form": form,
+            "counting": snapshot is None and not form.errors,
             "report": report,
             "chart_data": report.chart_data() if report else None,
-            "snapshot": snapshot_for_page(date_range) if report else None,
+            "snapshot": snapshot,
             "min_n": MIN_N,
+            "max_age_minutes": int(MAX_AGE.total_seconds() // 60),
         },
     )
 

@@ -10,12 +10,20 @@ from collections import Counter
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from consultations import rules
 from consultations.insight.analytics import DateRange, analytics, percentile_cont
+from consultations.insight.outcome_snapshots import (
+    CACHE_PREFIX,
+    MAX_AGE,
+    snapshot,
+    snapshot_count,
+)
 from consultations.models import (
     Consultation,
     Decision,
@@ -33,6 +41,7 @@ from tests.factories import (
     decided,
     submitted,
 )
+from tests.tasks import run_queued_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -210,12 +219,22 @@ def test_percentile_cont_interpolates_like_postgresql():
     assert percentile_cont(list(range(1, 11)), 0.9) == pytest.approx(9.1)
 
 
+def counted_page(client, params: dict | None = None) -> str:
+    """The page once the task queue has counted its numbers: the first look asks for the
+    count (outcome_snapshots.py), the worker makes it, the next look shows it."""
+    first = client.get(URL, params or {})
+    assert first.status_code == 200
+    assert "being counted in the background" in first.content.decode()
+    run_queued_tasks()
+    response = client.get(URL, params or {})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 def test_the_page_shows_the_numbers_in_tables_and_passes_them_to_the_charts(client):
     known_data_set()
     client.force_login(PractitionerFactory())
-    response = client.get(URL, {"date_from": "2026-03-01", "date_to": "2026-03-31"})
-    assert response.status_code == 200
-    page = response.content.decode()
+    page = counted_page(client, {"date_from": "2026-03-01", "date_to": "2026-03-31"})
     assert '<dd class="col-sm-7 col-lg-9" id="median-hours">5.5 hours</dd>' in page
     assert '<dd class="col-sm-7 col-lg-9" id="p90-hours">9.1 hours</dd>' in page
     data = json.loads(re.search(r'id="analytics-data"[^>]*>(.*?)</script>', page, re.S).group(1))
@@ -238,7 +257,7 @@ def test_the_page_shows_the_numbers_in_tables_and_passes_them_to_the_charts(clie
 def test_the_page_loads_chart_js_from_static_files_with_no_inline_script_or_style(client):
     known_data_set()
     client.force_login(PractitionerFactory())
-    page = client.get(URL).content.decode()
+    page = counted_page(client)
     scripts = re.findall(r"<script([^>]*)>", page)
     assert scripts
     for attributes in scripts:
@@ -269,17 +288,18 @@ def test_bad_dates_get_a_message_by_the_field_not_an_error_page(
     assert 'id="analytics-data"' not in page
 
 
-def page_queries(client) -> int:
+def page_queries(client) -> list[str]:
+    """The SQL of one look at the page, with its numbers counted."""
     client.get(URL)  # the first staff request re-arms the idle timeout (a session write)
-    # The outcomes' count for the range, asked for once (insight/outcome_snapshots.py).
-    client.get(URL, {"date_from": "2020-01-01"})
+    counted_page(client, {"date_from": "2020-01-01"})
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL, {"date_from": "2020-01-01"})
     assert response.status_code == 200
-    return len(queries)
+    assert 'id="analytics-counted"' in response.content.decode()
+    return [query["sql"] for query in queries.captured_queries]
 
 
-def test_the_page_uses_a_fixed_number_of_queries_whatever_the_number_of_rows(client, practitioner):
+def test_the_page_reads_no_consultation_whatever_the_number_of_rows(client, practitioner):
     decided(hsv_history=True)
     one = page_queries(client)
     for n in range(24):
@@ -289,7 +309,52 @@ def test_the_page_uses_a_fixed_number_of_queries_whatever_the_number_of_rows(cli
             goals=["texture"] if n % 3 else ["acne_scars"],
         )
     assert Consultation.objects.filter(status="decided").count() == 25
-    assert page_queries(client) == one
+    cache.clear()  # a new count for the new rows
+    many = page_queries(client)
+    assert len(many) == len(one)
+    # The numbers come from the snapshot: no query touches the records themselves.
+    for sql in many:
+        assert '"consultations_' not in sql, sql
+
+
+def test_a_decision_shows_once_the_next_count_is_made(client, practitioner):
+    first = decided(submitted_at=at("2026-03-02"))
+    assert 'id="decided-count">1<' in counted_page(client)
+    decided(submitted_at=at("2026-03-03"))
+    # Within MAX_AGE the page shows the count it has, with its time.
+    page = client.get(URL).content.decode()
+    assert 'id="decided-count">1<' in page
+    assert "Counted at" in page
+    assert first.reference not in page
+    # Once the count is older than MAX_AGE, a look asks for a new one; the worker makes it.
+    key = f"{CACHE_PREFIX}:"
+    kept = cache.get(key)
+    old = timezone.now() - MAX_AGE - datetime.timedelta(seconds=1)
+    cache.set(key, {**kept, "counted_at": old.isoformat()})
+    page = client.get(URL).content.decode()
+    assert "a new count has been asked for" in page
+    assert 'id="decided-count">1<' in page
+    run_queued_tasks()
+    assert 'id="decided-count">2<' in client.get(URL).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_counts_every_number_from_one_moment(practitioner):
+    # Outside a test transaction, as the worker runs it: on PostgreSQL the count opens its own
+    # read-only REPEATABLE READ transaction (its first statement), so that the weekly counts,
+    # the decisions and the outcomes all come from one snapshot of the database.
+    known_data_set()
+    with CaptureQueriesContext(connection) as queries:
+        counted = snapshot_count(IN_MARCH)
+    assert (counted.analytics.submitted, counted.analytics.decided) == (12, 10)
+    assert snapshot(IN_MARCH) == counted
+    if connection.vendor == "postgresql":
+        sql = [query["sql"] for query in queries.captured_queries]
+        assert sql[0] == "BEGIN"
+        assert "REPEATABLE READ" in sql[1]
+        with connection.cursor() as cursor:  # the connection is left as it was found
+            cursor.execute("SHOW transaction_isolation")
+            assert cursor.fetchone()[0] == "read committed"
 
 
 def test_anonymous_users_are_sent_to_log_in(client):

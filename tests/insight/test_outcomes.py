@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from consultations.insight.analytics import DateRange
-from consultations.insight.outcome_snapshots import MAX_AGE, snapshot_count
+from consultations.insight.outcome_snapshots import CACHE_PREFIX, MAX_AGE, snapshot_count
 from consultations.insight.outcomes import MIN_N, Proportion, outcomes, wilson_interval
 from consultations.models import CheckIn, Consultation, CourseEndReason, SessionRecord
 from consultations.services import course as course_service
@@ -231,7 +231,7 @@ def test_an_old_count_is_shown_with_its_time_while_a_new_one_is_made(client, pra
     treated(adverse=["blistering"])
     snapshot_count(DateRange())
     # As if that count had been made before MAX_AGE.
-    key = "outcomes:v1::"
+    key = f"{CACHE_PREFIX}:"  # the count for all dates
     kept = cache.get(key)
     old = timezone.now() - MAX_AGE - datetime.timedelta(minutes=1)
     cache.set(key, {**kept, "counted_at": old.isoformat()})
