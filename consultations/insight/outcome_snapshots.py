@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
 from clinic.queue import enqueue_with_transaction
 from consultations.insight.analytics import Analytics, DateRange, analytics
@@ -34,6 +35,9 @@ from consultations.insight.outcomes import Outcomes, outcomes
 MAX_AGE = datetime.timedelta(minutes=10)
 PENDING = datetime.timedelta(minutes=5)
 KEPT = datetime.timedelta(days=7)
+# Counts queued or running at once, whatever the date ranges: the worker also sends the
+# patients' emails, and a count at 1,000,000 consultations takes it about a minute.
+MAX_QUEUED_COUNTS = 2
 COUNT_STATEMENT_TIMEOUT_MS = 300_000
 CACHE_PREFIX = "analytics:v2:"
 
@@ -95,9 +99,15 @@ def snapshot_count(date_range: DateRange) -> Snapshot:
 
 
 def snapshot_request(date_range: DateRange) -> bool:
-    """Ask the task queue for a new count, unless one was asked for within PENDING; True when
-    this call asked."""
-    if not cache.add(_key(date_range) + ":pending", 1, timeout=PENDING.total_seconds()):
+    """Ask the task queue for a new count, unless one was asked for within PENDING or
+    MAX_QUEUED_COUNTS counts (of any ranges) are waiting or running; True when this call asked.
+    Two looks at different ranges at the same moment can pass the second check together: the
+    cap is a bound on the worker's backlog, not an exact number."""
+    pending = _key(date_range) + ":pending"
+    if not cache.add(pending, 1, timeout=PENDING.total_seconds()):
+        return False
+    if _counts_queued() >= MAX_QUEUED_COUNTS:
+        cache.delete(pending)
         return False
     enqueue_with_transaction(
         outcomes_count,
@@ -105,6 +115,18 @@ def snapshot_request(date_range: DateRange) -> bool:
         date_range.end.isoformat() if date_range.end else None,
     )
     return True
+
+
+def snapshot_pending(date_range: DateRange) -> bool:
+    """Whether a count for the range has been asked for and not made yet."""
+    return cache.get(_key(date_range) + ":pending") is not None
+
+
+def _counts_queued() -> int:
+    return DBTaskResult.objects.filter(
+        task_path=outcomes_count.module_path,
+        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+    ).count()
 
 
 @task()

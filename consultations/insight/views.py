@@ -29,7 +29,11 @@ from clinic.auth import signed_in_user
 from consultations import fhir, presenters, rules, selectors, services
 from consultations.insight.analytics import DateRange
 from consultations.insight.forms import DateRangeForm, ReplayForm
-from consultations.insight.outcome_snapshots import MAX_AGE, snapshot_for_page
+from consultations.insight.outcome_snapshots import (
+    MAX_AGE,
+    snapshot_for_page,
+    snapshot_pending,
+)
 from consultations.insight.outcomes import MIN_N
 from consultations.insight.replay import replay as compute_replay
 from consultations.insight.replay_outcomes import outcome_replay
@@ -72,12 +76,18 @@ def analytics(request: HttpRequest) -> HttpResponse:
     # reads no consultation, whatever the size of the table.
     snapshot = snapshot_for_page(date_range) if not form.errors else None
     report = snapshot.analytics if snapshot else None
+    # A count asked for and not made yet; when none is while one is needed, the worker is busy
+    # with others (outcome_snapshots.MAX_QUEUED_COUNTS).
+    needed = not form.errors and (snapshot is None or snapshot.stale)
+    pending = needed and snapshot_pending(date_range)
     return render(
         request,
         "insight/analytics.html",
         {
             "form": form,
-            "counting": snapshot is None and not form.errors,
+            "counting": snapshot is None and pending,
+            "busy": needed and not pending,
+            "pending": pending,
             "report": report,
             "chart_data": report.chart_data() if report else None,
             "snapshot": snapshot,

@@ -15,14 +15,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from consultations import rules
 from consultations.insight.analytics import DateRange, analytics, percentile_cont
 from consultations.insight.outcome_snapshots import (
     CACHE_PREFIX,
     MAX_AGE,
+    MAX_QUEUED_COUNTS,
     snapshot,
     snapshot_count,
+    snapshot_request,
 )
 from consultations.models import (
     Consultation,
@@ -372,3 +375,39 @@ def test_users_without_the_review_permission_are_refused(client):
 def test_practitioners_and_admins_see_it(client, user_factory):
     client.force_login(user_factory())
     assert client.get(reverse("insight:analytics")).status_code == 200
+
+
+def test_while_the_worker_has_counts_waiting_a_new_range_waits_its_turn(client, practitioner):
+    # The worker also sends the patients' emails: at most MAX_QUEUED_COUNTS counts queue up,
+    # however many date ranges practitioners try.
+    for month in range(1, MAX_QUEUED_COUNTS + 1):
+        assert snapshot_request(DateRange(datetime.date(2026, month, 1)))
+    busy = client.get(URL, {"date_from": "2026-06-01"}).content.decode()
+    assert "the background worker is busy with other counts" in busy
+    assert "being counted in the background" not in busy
+    assert counts_queued() == MAX_QUEUED_COUNTS
+    run_queued_tasks()
+    # Once the worker has caught up, the next look asks, and the count is made.
+    assert 'id="decided-count"' in counted_page(client, {"date_from": "2026-06-01"})
+    assert counts_queued() == 0
+
+
+def counts_queued() -> int:
+    return DBTaskResult.objects.filter(
+        task_path="consultations.insight.outcome_snapshots.outcomes_count",
+        status__in=["READY", "RUNNING"],
+    ).count()
+
+
+def test_an_old_count_stays_on_show_while_the_worker_is_busy(client, practitioner):
+    decided(submitted_at=at("2026-03-02"))
+    counted_page(client)
+    key = f"{CACHE_PREFIX}:"
+    old = timezone.now() - MAX_AGE - datetime.timedelta(seconds=1)
+    cache.set(key, {**cache.get(key), "counted_at": old.isoformat()})
+    for month in range(1, MAX_QUEUED_COUNTS + 1):
+        snapshot_request(DateRange(datetime.date(2026, month, 1)))
+    page = client.get(URL).content.decode()
+    assert 'id="decided-count">1<' in page
+    assert "will be counted again later" in page
+    assert "a new count has been asked for" not in page
