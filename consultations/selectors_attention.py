@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from consultations.models import CheckIn, Consultation, CourseSession, SessionStatus
 from consultations.presenters.attention import blocked_line, red_flag_line
 
-# Consultations listed at the top of the queue at most; the block says when there are more.
-ATTENTION_LIMIT = 50
+# Follow-ups and blocked sessions listed at the top of the queue at most, of each kind, the
+# longest waiting first: a short list to act on, whose cost does not grow with the backlog
+# (counting them all cost more than the rest of the queue at a thousand open red flags). The
+# block says when more are waiting.
+ATTENTION_LIMIT = 10
 
 
 @dataclass
@@ -33,6 +36,7 @@ class AttentionItem:
 class Attention:
     items: list[AttentionItem]
     more: bool  # more than ATTENTION_LIMIT of either kind: the oldest are shown
+    limit: int = ATTENTION_LIMIT
 
 
 def attention(limit: int = ATTENTION_LIMIT) -> Attention:
@@ -65,7 +69,7 @@ def attention(limit: int = ATTENTION_LIMIT) -> Attention:
         item.since = min(item.since, session.blocked_at)
         item.blocked.append(blocked_line(session))
         item.block_reasons.extend(str(reason) for reason in session.block_reasons)
-    return Attention(items=sorted(items.values(), key=lambda i: i.since), more=more)
+    return Attention(items=sorted(items.values(), key=lambda i: i.since), more=more, limit=limit)
 
 
 def open_red_flags(consultation: Consultation) -> list[tuple[CheckIn, str]]:

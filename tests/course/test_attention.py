@@ -97,7 +97,13 @@ def test_the_queue_costs_the_same_queries_with_1_or_25_consultations_needing_att
     for index in range(12):
         red_flagged(blisters_or_crusts=True)
         blocked() if index % 2 else red_flagged(dark_patches="spreading")
-    assert len(client.get(QUEUE).context["attention"].items) == 25
+    page = client.get(QUEUE)
+    # The ten longest-waiting red flags and the six blocked sessions are listed, and the
+    # block says more are waiting.
+    assert len(page.context["attention"].items) == 16
+    assert "Showing the 10 longest-waiting of each kind; more are waiting." in (
+        page.content.decode()
+    )
     assert count() == one
 
 
