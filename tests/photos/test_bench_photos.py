@@ -120,3 +120,10 @@ def test_an_upload_over_its_budget_is_reported_with_the_image_work_it_spent():
         "apart in the same process); the request around it 50.0 ms (reading the 7.4 MB "
         "multipart body, storing the file, 12 queries)."
     ]
+
+
+def test_a_full_photo_missing_its_wrk_target_is_explained_by_its_bytes():
+    assert "(6.9 MB)" in photos.missed_because(photos.FULL, {"bytes": 6_900_000})
+    assert "sendfile" in photos.missed_because(photos.FULL, {"bytes": 6_900_000})
+    # A thumbnail is small: its miss would be the machine's, not its bytes.
+    assert photos.missed_because(photos.THUMBNAIL, {"bytes": 40_000}) == ""
