@@ -6,7 +6,9 @@
   benchmarked submission submits a different draft (a resubmission takes the cheap
   "already sent" path and would flatter the numbers);
 - `step`: drafts for the step POSTs, spread so that no two requests queue on one row lock;
-- `staff`: logged-in sessions of a (non-demo) practitioner, and references to open.
+- `staff`: logged-in sessions of a (non-demo) practitioner, and references to open;
+- `photos`: phone-sized photos stored on sent consultations (bench/photos.py), by the URLs
+  each photo row opens (in the storage PHOTOS_ROOT names: the server's must be the same).
 
 The sessions are ordinary Django sessions, made as the login and the intake make them.
 """
@@ -33,6 +35,7 @@ from django.contrib.sessions.models import Session  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench import photos  # noqa: E402
 from consultations import questionnaire  # noqa: E402
 from consultations.intake.browser import DRAFT_KEY_SESSION_KEY, DRAFT_SESSION_KEY  # noqa: E402
 from consultations.models import (  # noqa: E402
@@ -141,6 +144,7 @@ def main() -> None:
     parser.add_argument("--step-drafts", type=int, default=0)
     parser.add_argument("--staff-sessions", type=int, default=0)
     parser.add_argument("--references", type=int, default=0)
+    parser.add_argument("--photos", type=int, default=0)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     tag = secrets.token_hex(3)
@@ -156,6 +160,7 @@ def main() -> None:
         "step": drafts(args.step_drafts, f"t{tag}") if args.step_drafts else [],
         "staff": staff_sessions(args.staff_sessions) if args.staff_sessions else [],
         "references": references,
+        "photos": [photos.paths(photos.stored_photo()) for _ in range(args.photos)],
     }
     args.out.write_text(json.dumps(pool))
 

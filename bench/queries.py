@@ -14,11 +14,14 @@ Django's test client runs the request in-process against the bench database. Per
   /proc/<pid>/stat, as both run on this machine). The wrk ratio depends on this sum.
 - ms / sql_ms: one request's wall time, and the part of it in SQL statements.
 
-Each page runs once first (templates compiled, caches filled). Prints JSON.
+Each page runs once first (templates compiled, caches filled). The photo rows (the photo view
+and a 12 MP upload) come from bench/photos.py, on a photo it stores in PHOTOS_ROOT;
+`--only photos` measures those alone. Prints JSON.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import secrets
@@ -39,7 +42,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from bench import flows  # noqa: E402
+from bench import flows, photos  # noqa: E402
 from bench.prepare import STAFF_BACKEND, _sessions, drafts, staff_sessions  # noqa: E402
 from consultations.insight.analytics import DateRange  # noqa: E402
 from consultations.insight.outcome_snapshots import snapshot_count  # noqa: E402
@@ -244,13 +247,16 @@ def analytics_page(client: Client) -> HttpResponse:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", choices=["photos"], help="measure these rows alone")
+    args = parser.parse_args()
     connection.ensure_connection()  # opening the connection is not part of any page
-    counts = {
-        "consultations": Consultation.objects.count(),
-        "pages": {**intake(), **review()},
-    }
-    counts["analytics_count_seconds"] = analytics_counted()
-    counts["pages"].update(records())
+    counts: dict = {"consultations": Consultation.objects.count(), "pages": {}}
+    if not args.only:
+        counts["pages"].update({**intake(), **review()})
+        counts["analytics_count_seconds"] = analytics_counted()
+        counts["pages"].update(records())
+    counts["pages"].update(photos.rows())
     print(json.dumps(counts))
 
 
