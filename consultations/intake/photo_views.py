@@ -67,7 +67,13 @@ def _page(
     )
 
 
-@accepts_uploads
+def holds_a_draft(request: HttpRequest) -> bool:
+    """Whether this browser holds a draft it may add photos to (the larger upload body)."""
+    consultation = browser.consultation(request)
+    return consultation is not None and consultation.is_editable_by_patient
+
+
+@accepts_uploads(holds_a_draft)
 @require_http_methods(["GET", "HEAD", "POST"])
 @photo_limit
 def photos(request: HttpRequest) -> HttpResponse:

@@ -63,7 +63,14 @@ def photo_panel(consultation: Consultation, params: Any) -> dict[str, Any]:
     }
 
 
-@accepts_uploads
+def may_add_photos(request: HttpRequest) -> bool:
+    """Whether a practitioner with the review permission is signed in (the larger upload
+    body)."""
+    user = request.user
+    return user.is_authenticated and user.is_active and user.has_perm(REVIEW_PERMISSION)
+
+
+@accepts_uploads(may_add_photos)
 @login_required
 @permission_required(REVIEW_PERMISSION, raise_exception=True)
 @require_http_methods(["GET", "HEAD", "POST"])
