@@ -303,8 +303,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 TASKS_LEASE_SECONDS = env_int("TASKS_LEASE_SECONDS", 300, minimum=1)
 TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 5, minimum=1)
 
-# --- Retention in days: drafts after their last save; email records and task results; login
-# records (consultations/services/retention.py, README "Retention"); the purge's schedule.
+# --- Retention in days (consultations/services/retention.py, README "Retention"); schedules.
 RETENTION_DRAFT_DAYS = env_int("RETENTION_DRAFT_DAYS", 30, minimum=1)
 RETENTION_RECORD_DAYS = env_int("RETENTION_RECORD_DAYS", 90, minimum=1)
 RETENTION_LOGIN_DAYS = env_int("RETENTION_LOGIN_DAYS", 90, minimum=1)
@@ -313,6 +312,7 @@ _CHECK_INS_EVERY = env_int("CHECK_IN_EMAILS_EVERY_MINUTES", 15, minimum=1) * 60
 TASK_SCHEDULE = {  # task, every so many seconds (check-ins: services/checkin_emails.py)
     "retention-purge": ("consultations.tasks.retention_purge", _PURGE_EVERY),
     "check-ins-send-due": ("consultations.tasks.check_ins_send_due", _CHECK_INS_EVERY),
+    "photo-orphans-sweep": ("consultations.tasks.photo_orphans_sweep", 3600),  # photo_sweep.py
 }
 
 # --- Request size: bodies above it, file parts too, are refused unread (413), as nginx does.
