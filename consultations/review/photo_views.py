@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
@@ -28,7 +28,8 @@ from consultations.photo_response import (
     consultation_rate,
     photo_response,
 )
-from consultations.review.photo_forms import CompareForm, SessionPhotoForm
+from consultations.review.photo_forms import CompareForm, PhotoDeleteForm, SessionPhotoForm
+from consultations.services import photo_removal
 from consultations.services import photos as services
 from consultations.services.review import ReviewRefused
 
@@ -121,4 +122,35 @@ def _upload_page(
             "has_sessions": bool(photo_selectors.sessions_for_photos(consultation)),
             "consent_given": photo_selectors.clinical_consent_given(consultation.pk),
         },
+    )
+
+
+@login_required
+@permission_required(REVIEW_PERMISSION, raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def photo_delete(request: HttpRequest, reference: str, photo: int) -> HttpResponse:
+    """Delete one session photo, with the reason (asked for on this page first)."""
+    consultation = selectors.consultation_for_staff(reference)
+    found = photo_selectors.session_photo_of(consultation.pk, photo)
+    form = PhotoDeleteForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            photo_removal.photo_delete_by_practitioner(
+                consultation=consultation,
+                user=signed_in_user(request),
+                photo_id=found.pk,
+                reason=form.cleaned_data["reason"],
+            )
+        except photo_removal.PhotoNotFound:
+            raise Http404("No such session photo") from None
+        except ReviewRefused as refused:
+            messages.error(request, str(refused))
+            return redirect("review:detail", reference=reference)
+        messages.success(request, "The photo was deleted.")
+        detail = reverse("review:detail", kwargs={"reference": reference})
+        return redirect(f"{detail}#photos-heading")
+    return render(
+        request,
+        "review/photo_delete.html",
+        {"consultation": consultation, "photo": found, "form": form},
     )
