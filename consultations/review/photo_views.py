@@ -48,12 +48,20 @@ def photo(request: HttpRequest, photo: int, size: str) -> FileResponse:
 
 
 def photo_panel(consultation: Consultation, params: Any) -> dict[str, Any]:
-    """The detail page's photo context: every photo, the comparison and its form."""
+    """The detail page's photo context: every photo, the comparison and its form, and the
+    course panel's comparisons (review/_course.html)."""
     photos = photo_selectors.photos_of(consultation.pk)
     sessions = photo_selectors.sessions_for_photos(consultation)
     compare_form = CompareForm(params, sessions=sessions)
     view, session_id, moment = compare_form.choice()
+    comparisons = [
+        photo_selectors.comparison(photos, view=each, session_id=None, moment=moment)
+        for each in photo_selectors.VIEWS
+    ]
     return {
+        # The course panel: the baseline beside the latest session, each view that has both.
+        "course_photo_comparisons": [c for c in comparisons if c.baseline and c.later],
+        "photo_session_ids": {p.session_id for p in photos if p.session_id is not None},
         "photos_intake": [p for p in photos if p.session is None],
         "photos_sessions": [p for p in photos if p.session is not None],
         "photo_sessions": sessions,
