@@ -1,5 +1,5 @@
-"""Request middleware: staff session idle timeout, no caching of pages, request size limit,
-and bodies only in UTF-8."""
+"""Request middleware: staff session idle timeout, no caching of pages, request size limit (and
+the photo uploads' larger one, for senders who may upload), and bodies only in UTF-8."""
 
 from __future__ import annotations
 
@@ -64,7 +64,9 @@ class RequestSizeLimitMiddleware:
 
     Django's own limit (DATA_UPLOAD_MAX_MEMORY_SIZE) leaves out file parts, which it spools to
     disk, and only applies once the body is being parsed. No honest page of this app sends
-    more than a few kilobytes.
+    more than a few kilobytes, except the photo upload views (`accepts_uploads`): a body up to
+    UPLOAD_REQUEST_MAX_BYTES goes on to them only if UploadAllowanceMiddleware, once the
+    session is known, finds a sender who may upload there.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -77,24 +79,56 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return _refused(400, "Bad Request")
-        if length > settings.REQUEST_MAX_BYTES and length > _upload_limit(request):
+        if length > settings.REQUEST_MAX_BYTES:
+            may_upload = _upload_check(request)
+            if may_upload is None or length > settings.UPLOAD_REQUEST_MAX_BYTES:
+                return _refused(413, "Request Entity Too Large")
+            request.upload_allowed_if = may_upload  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+class UploadAllowanceMiddleware:
+    """A body over REQUEST_MAX_BYTES to a photo upload view, let through by
+    RequestSizeLimitMiddleware, is refused unread (413) unless the view's own check finds a
+    sender who may upload there (a practitioner signed in with the permission, a patient whose
+    browser holds a draft). After the session and authentication middleware, and before
+    anything reads the body: the CSRF check reads it, in its process_view, which runs after
+    every middleware's __call__ has begun.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        may_upload = getattr(request, "upload_allowed_if", None)
+        if may_upload is not None and not may_upload(request):
             return _refused(413, "Request Entity Too Large")
         return self.get_response(request)
 
 
-def accepts_uploads(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Mark a view that takes photo uploads: its bodies may reach UPLOAD_REQUEST_MAX_BYTES."""
-    view.accepts_uploads = True  # type: ignore[attr-defined]
-    return view
+UploadCheck = Callable[[HttpRequest], bool]
 
 
-def _upload_limit(request: HttpRequest) -> int:
-    """The larger limit of an upload view (only looked up for a body over the usual one)."""
+def accepts_uploads(
+    may_upload: UploadCheck,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Mark a view that takes photo uploads: its bodies may reach UPLOAD_REQUEST_MAX_BYTES when
+    `may_upload(request)` (session and user known, body unread) says this sender may upload."""
+
+    def mark(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        view.may_upload = may_upload  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def _upload_check(request: HttpRequest) -> UploadCheck | None:
+    """The upload view's check (only looked up for a body over the usual limit)."""
     try:
         match = resolve(request.path_info)
     except Resolver404:
-        return 0
-    return settings.UPLOAD_REQUEST_MAX_BYTES if getattr(match.func, "accepts_uploads", False) else 0
+        return None
+    return getattr(match.func, "may_upload", None)
 
 
 def _refused(status: int, reason: str) -> HttpResponse:

@@ -71,8 +71,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # The header middlewares come before anything that can refuse a request (a forged Host,
-    # an oversized body, a database outage), so that every error page gets the headers too.
+    # Header middlewares before all that may refuse a request: error pages get the headers too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "clinic.middleware.NoStoreMiddleware",
@@ -83,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "clinic.middleware.UploadAllowanceMiddleware",  # photo uploads: who may send a large body
     "django.contrib.messages.middleware.MessageMiddleware",
     "clinic.middleware.StaffSessionTimeoutMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
@@ -303,8 +303,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 TASKS_LEASE_SECONDS = env_int("TASKS_LEASE_SECONDS", 300, minimum=1)
 TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 5, minimum=1)
 
-# --- Retention in days: drafts after their last save; email records and task results; login
-# records (consultations/services/retention.py, README "Retention"); the purge's schedule.
+# --- Retention in days (consultations/services/retention.py, README "Retention"); schedules.
 RETENTION_DRAFT_DAYS = env_int("RETENTION_DRAFT_DAYS", 30, minimum=1)
 RETENTION_RECORD_DAYS = env_int("RETENTION_RECORD_DAYS", 90, minimum=1)
 RETENTION_LOGIN_DAYS = env_int("RETENTION_LOGIN_DAYS", 90, minimum=1)
@@ -313,13 +312,14 @@ _CHECK_INS_EVERY = env_int("CHECK_IN_EMAILS_EVERY_MINUTES", 15, minimum=1) * 60
 TASK_SCHEDULE = {  # task, every so many seconds (check-ins: services/checkin_emails.py)
     "retention-purge": ("consultations.tasks.retention_purge", _PURGE_EVERY),
     "check-ins-send-due": ("consultations.tasks.check_ins_send_due", _CHECK_INS_EVERY),
+    "photo-orphans-sweep": ("consultations.tasks.photo_orphans_sweep", 3600),  # photo_sweep.py
 }
 
 # --- Request size: bodies above it, file parts too, are refused unread (413), as nginx does.
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
-# Photo upload pages only (clinic.middleware.accepts_uploads): three photos, each up to twice
-# PHOTO_MAX_BYTES (an oversized photo gets its message on the form, not a 413).
+# Photo upload pages, for who may upload there (clinic.middleware), and nginx's photo locations
+# (deploy/nginx/clinic.conf): three photos of PHOTO_MAX_BYTES (a larger one: a form message).
 UPLOAD_REQUEST_MAX_BYTES = env_int(
     "UPLOAD_REQUEST_MAX_BYTES", 3 * PHOTO_MAX_BYTES + 64 * 1024, minimum=REQUEST_MAX_BYTES
 )

@@ -6,7 +6,8 @@ the version the patient saw (as consultations/consent.py does for the answers).
 
 from __future__ import annotations
 
-PHOTO_CONSENT_TEXT_VERSION = "2026.1"
+# 2026.2: the patient may delete their photos, or withdraw this consent, themselves.
+PHOTO_CONSENT_TEXT_VERSION = "2026.2"
 
 PHOTO_STATEMENT_TITLE = "Who sees your photos, and why"
 
@@ -17,8 +18,9 @@ PHOTO_STATEMENT_PARAGRAPHS: tuple[str, ...] = (
     "They are kept with your health record, in private storage, never on a public web page.",
     "We remove the hidden details a phone adds to a photo, such as where and when it was "
     "taken and which phone took it.",
-    "Adding photos is your choice. Your consultation works without them. You can ask the "
-    "clinic to delete them at any time.",
+    "Adding photos is your choice. Your consultation works without them. You can delete a "
+    "photo, or withdraw your consent and delete them all, at any time: here, or later "
+    "through the private link we send you.",
 )
 
 CLINICAL_CONSENT_LABEL = (

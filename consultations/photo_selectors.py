@@ -95,6 +95,26 @@ def photo_for_draft(consultation_id: int, photo_id: int) -> Photo:
         raise Http404("No such photo") from None
 
 
+def intake_photo_of(consultation_id: int, photo_id: int) -> Photo:
+    """An intake photo of this consultation (one the patient may delete), or 404."""
+    try:
+        return Photo.objects.get(
+            pk=photo_id, consultation_id=consultation_id, moment=PhotoMoment.INTAKE
+        )
+    except Photo.DoesNotExist:
+        raise Http404("No such photo") from None
+
+
+def session_photo_of(consultation_id: int, photo_id: int) -> Photo:
+    """A session photo of this consultation (one a practitioner may delete), or 404."""
+    try:
+        return Photo.objects.select_related("session").get(
+            pk=photo_id, consultation_id=consultation_id, session__isnull=False
+        )
+    except Photo.DoesNotExist:
+        raise Http404("No such session photo") from None
+
+
 def sessions_for_photos(consultation: Consultation) -> list[CourseSession]:
     """The course's sessions a photo may be added to: planned or done, in order."""
     return list(

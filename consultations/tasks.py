@@ -37,3 +37,12 @@ def photo_thumbnail_make(photo_id: int) -> bool:
     from consultations.services import photos
 
     return photos.photo_thumbnail_make(photo_id=photo_id)
+
+
+@task()
+def photo_orphans_sweep() -> int:
+    """Delete photo files that no row names, an hour after they were written (hourly,
+    TASK_SCHEDULE)."""
+    from consultations.services import photo_sweep
+
+    return photo_sweep.photo_orphans_sweep()

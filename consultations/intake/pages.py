@@ -57,6 +57,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
             "course": course,
             "review_days": settings.CLINIC_REVIEW_WORKING_DAYS,
             "photos": photo_selectors.photos_of(consultation.pk),
+            "photo_consent_given": photo_selectors.clinical_consent_given(consultation.pk),
         },
     )
 

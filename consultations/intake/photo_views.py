@@ -35,6 +35,7 @@ from consultations.photo_response import (
 )
 from consultations.services import intake as intake_services
 from consultations.services import photos as services
+from consultations.services.photo_removal import photo_consent_withdrawable
 
 photo_limit = ratelimit.rate_limited("photo", setting="PHOTO_UPLOAD_RATE_LIMIT")
 
@@ -58,6 +59,7 @@ def _page(
             "statement_title": PHOTO_STATEMENT_TITLE,
             "statement_paragraphs": PHOTO_STATEMENT_PARAGRAPHS,
             "consent_version": PHOTO_CONSENT_TEXT_VERSION,
+            "can_withdraw": photo_consent_withdrawable(consultation.pk),
             "views": [
                 (form[view], current.get(view), VIEW_LABELS[PhotoView(view)])
                 for view in PhotoView.values
@@ -67,7 +69,13 @@ def _page(
     )
 
 
-@accepts_uploads
+def holds_a_draft(request: HttpRequest) -> bool:
+    """Whether this browser holds a draft it may add photos to (the larger upload body)."""
+    consultation = browser.consultation(request)
+    return consultation is not None and consultation.is_editable_by_patient
+
+
+@accepts_uploads(holds_a_draft)
 @require_http_methods(["GET", "HEAD", "POST"])
 @photo_limit
 def photos(request: HttpRequest) -> HttpResponse:
@@ -81,8 +89,6 @@ def photos(request: HttpRequest) -> HttpResponse:
             "other_use_consent": photo_selectors.other_use_consent_given(consultation.pk),
         }
         return _page(request, consultation, IntakePhotosForm(initial=initial))
-    if remove := request.POST.get("remove"):
-        return _removed(request, consultation, remove)
     form = IntakePhotosForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, consultation, form)
@@ -115,20 +121,6 @@ def photos(request: HttpRequest) -> HttpResponse:
 
 def _count(added: int) -> str:
     return "Your photo was" if added == 1 else f"Your {added} photos were"
-
-
-def _removed(request: HttpRequest, consultation: Consultation, remove: str) -> HttpResponse:
-    try:
-        removed = services.photo_remove_by_patient(
-            consultation_id=consultation.pk,
-            draft_key=browser.draft_key(request),
-            photo_id=int(remove) if remove.isdigit() and len(remove) < 12 else 0,
-        )
-    except (intake_services.DraftNotAttached, services.PhotoRefused):
-        return no_draft(request)
-    if removed:
-        messages.success(request, "The photo was removed.")
-    return redirect("intake:photos")
 
 
 @require_safe

@@ -3,7 +3,14 @@
 from django.urls import path
 
 from clinic import converters  # noqa: F401  (registers "token" and "signed")
-from consultations.intake import checkin_views, pages, photo_views, save_views, views
+from consultations.intake import (
+    checkin_views,
+    pages,
+    photo_delete_views,
+    photo_views,
+    save_views,
+    views,
+)
 
 app_name = "intake"
 
@@ -17,6 +24,16 @@ urlpatterns = [
     # Photos (optional): before the steps' catch-all pattern.
     path("consultation/photos/", photo_views.photos, name="photos"),
     path(
+        "consultation/photos/withdraw/",
+        photo_delete_views.draft_photos_withdraw,
+        name="draft_photos_withdraw",
+    ),
+    path(
+        "consultation/photos/<int:photo>/delete/",
+        photo_delete_views.draft_photo_delete,
+        name="draft_photo_delete",
+    ),
+    path(
         "consultation/photos/<int:photo>/<slug:size>/",
         photo_views.draft_photo,
         name="draft_photo",
@@ -26,5 +43,15 @@ urlpatterns = [
     path("c/<token:token>/submitted/", pages.submitted, name="submitted"),
     path("c/<token:token>/my-answers/", pages.patient_copy, name="patient_copy"),
     path("check-in/<token:token>/", checkin_views.check_in, name="check_in"),
+    path(
+        "c/<token:token>/photos/withdraw/",
+        photo_delete_views.photos_withdraw,
+        name="photos_withdraw",
+    ),
+    path(
+        "c/<token:token>/photos/<int:photo>/delete/",
+        photo_delete_views.photo_delete,
+        name="photo_delete",
+    ),
     path("c/<token:token>/photos/<int:photo>/<slug:size>/", photo_views.photo, name="photo"),
 ]

@@ -64,6 +64,7 @@ from consultations.models.photos import (
     Photo,
     PhotoConsent,
     PhotoConsentKind,
+    PhotoDeletion,
     PhotoMoment,
     PhotoView,
 )
@@ -127,6 +128,7 @@ __all__ = [
     "Photo",
     "PhotoConsent",
     "PhotoConsentKind",
+    "PhotoDeletion",
     "PhotoMoment",
     "PhotoView",
     "PoresNow",

@@ -175,6 +175,7 @@ class AccessAction(models.TextChoices):
     RED_FLAG = "red_flag", "Handled a follow-up red flag"
     PHOTO = "photo", "Viewed a photo"
     PHOTO_ADD = "photo_add", "Added a photo"
+    PHOTO_DELETE = "photo_delete", "Deleted a photo"
 
 
 # --- After the decision: the treatment course (models/course.py) ----------------------------

@@ -125,3 +125,42 @@ class PhotoConsent(models.Model):
     def __str__(self) -> str:
         state = "given" if self.granted else "withdrawn"
         return f"{self.get_kind_display()}: {state} ({self.text_version})"
+
+
+class PhotoDeletion(models.Model):
+    """A photo deleted before the record ends: by the patient (one photo, or all of them when
+    they withdraw their consent to clinical photos) or by a practitioner, who gives a reason.
+    The photo itself (row and file) is gone; this keeps which one it was, when and by whom."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="photo_deletions"
+    )
+    # The deleted row's id (the row is gone), and what it showed.
+    photo_number = models.PositiveIntegerField()
+    moment = models.CharField(max_length=8, choices=PhotoMoment.choices)
+    view = models.CharField(max_length=8, choices=PhotoView.choices)
+    session_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Null: the patient, through their draft or their private link.
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    # Deleted because the patient withdrew their consent to clinical photos.
+    consent_withdrawn = models.BooleanField(default=False)
+    at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            choices_check("moment", PhotoMoment, name="photodeletion_valid_moment"),
+            choices_check("view", PhotoView, name="photodeletion_valid_view"),
+            # A practitioner says why; the patient need not.
+            models.CheckConstraint(
+                condition=Q(deleted_by__isnull=True) | ~Q(reason=""),
+                name="photodeletion_staff_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = "the patient" if self.deleted_by_id is None else "a practitioner"
+        return f"Photo {self.photo_number} deleted by {who}"

@@ -91,3 +91,18 @@ class CompareForm(forms.Form):
             cleaned.get("photo_session"),
             cleaned.get("photo_moment") or PhotoMoment.AFTER.value,
         )
+
+
+class PhotoDeleteForm(forms.Form):
+    """Why a session photo is deleted (kept with the deletion's record)."""
+
+    reason = forms.CharField(
+        label="Why is this photo deleted?",
+        help_text="For example: the wrong patient, a blurred photo, the patient asked.",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Say why the photo is deleted.",
+            "max_length": "Keep the reason under 500 characters.",
+        },
+    )

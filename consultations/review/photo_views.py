@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
@@ -28,7 +28,8 @@ from consultations.photo_response import (
     consultation_rate,
     photo_response,
 )
-from consultations.review.photo_forms import CompareForm, SessionPhotoForm
+from consultations.review.photo_forms import CompareForm, PhotoDeleteForm, SessionPhotoForm
+from consultations.services import photo_removal
 from consultations.services import photos as services
 from consultations.services.review import ReviewRefused
 
@@ -47,12 +48,20 @@ def photo(request: HttpRequest, photo: int, size: str) -> FileResponse:
 
 
 def photo_panel(consultation: Consultation, params: Any) -> dict[str, Any]:
-    """The detail page's photo context: every photo, the comparison and its form."""
+    """The detail page's photo context: every photo, the comparison and its form, and the
+    course panel's comparisons (review/_course.html)."""
     photos = photo_selectors.photos_of(consultation.pk)
     sessions = photo_selectors.sessions_for_photos(consultation)
     compare_form = CompareForm(params, sessions=sessions)
     view, session_id, moment = compare_form.choice()
+    comparisons = [
+        photo_selectors.comparison(photos, view=each, session_id=None, moment=moment)
+        for each in photo_selectors.VIEWS
+    ]
     return {
+        # The course panel: the baseline beside the latest session, each view that has both.
+        "course_photo_comparisons": [c for c in comparisons if c.baseline and c.later],
+        "photo_session_ids": {p.session_id for p in photos if p.session_id is not None},
         "photos_intake": [p for p in photos if p.session is None],
         "photos_sessions": [p for p in photos if p.session is not None],
         "photo_sessions": sessions,
@@ -63,7 +72,14 @@ def photo_panel(consultation: Consultation, params: Any) -> dict[str, Any]:
     }
 
 
-@accepts_uploads
+def may_add_photos(request: HttpRequest) -> bool:
+    """Whether a practitioner with the review permission is signed in (the larger upload
+    body)."""
+    user = request.user
+    return user.is_authenticated and user.is_active and user.has_perm(REVIEW_PERMISSION)
+
+
+@accepts_uploads(may_add_photos)
 @login_required
 @permission_required(REVIEW_PERMISSION, raise_exception=True)
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -114,4 +130,35 @@ def _upload_page(
             "has_sessions": bool(photo_selectors.sessions_for_photos(consultation)),
             "consent_given": photo_selectors.clinical_consent_given(consultation.pk),
         },
+    )
+
+
+@login_required
+@permission_required(REVIEW_PERMISSION, raise_exception=True)
+@require_http_methods(["GET", "HEAD", "POST"])
+def photo_delete(request: HttpRequest, reference: str, photo: int) -> HttpResponse:
+    """Delete one session photo, with the reason (asked for on this page first)."""
+    consultation = selectors.consultation_for_staff(reference)
+    found = photo_selectors.session_photo_of(consultation.pk, photo)
+    form = PhotoDeleteForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            photo_removal.photo_delete_by_practitioner(
+                consultation=consultation,
+                user=signed_in_user(request),
+                photo_id=found.pk,
+                reason=form.cleaned_data["reason"],
+            )
+        except photo_removal.PhotoNotFound:
+            raise Http404("No such session photo") from None
+        except ReviewRefused as refused:
+            messages.error(request, str(refused))
+            return redirect("review:detail", reference=reference)
+        messages.success(request, "The photo was deleted.")
+        detail = reverse("review:detail", kwargs={"reference": reference})
+        return redirect(f"{detail}#photos-heading")
+    return render(
+        request,
+        "review/photo_delete.html",
+        {"consultation": consultation, "photo": found, "form": form},
     )

@@ -36,5 +36,8 @@ urlpatterns = [
     path(SESSION + "check-in/", session_views.check_in_on_tablet, name="session_check_in"),
     path(CONSULTATION + "red-flag/", red_flag_views.red_flag_handled, name="red_flag_handled"),
     path(CONSULTATION + "photos/", photo_views.photo_upload, name="photo_upload"),
+    path(
+        CONSULTATION + "photos/<int:photo>/delete/", photo_views.photo_delete, name="photo_delete"
+    ),
     path("photos/<int:photo>/<slug:size>/", photo_views.photo, name="photo"),
 ]

@@ -24,6 +24,7 @@ from consultations.models import (
     Consultation,
     Decision,
     Patient,
+    PhotoDeletion,
     new_draft_key,
     new_public_token,
 )
@@ -56,7 +57,8 @@ def patient_anonymise(*, patient: Patient, user: User | None) -> bool:
     notes, amendment reasons, correction notes) replaced, and the private link token and the
     draft's key replaced, so that the patient's old links, and any browser still holding a
     draft, lead nowhere; check-ins not answered are cancelled, their links replaced too and
-    the notes on their red flags blanked. Answers, evaluations and decisions stay for
+    the notes on their red flags blanked; photos deleted, and the reasons given for earlier
+    photo deletions replaced. Answers, evaluations and decisions stay for
     analytics. Once anonymised, no request can add to the record (services.intake and
     services.review refuse it under the same row locks). Writes one AccessLog row (anonymise)
     each time.
@@ -87,6 +89,9 @@ def patient_anonymise(*, patient: Patient, user: User | None) -> bool:
             updated_at=now,
         )
     photos_delete(consultation_ids=consultation_ids)  # a face identifies: files go too
+    PhotoDeletion.objects.filter(consultation_id__in=consultation_ids).exclude(reason="").update(
+        reason=REMOVED_TEXT
+    )
     decisions = Decision.objects.filter(consultation_id__in=consultation_ids)
     decisions.exclude(notes="").update(notes=REMOVED_TEXT)
     decisions.exclude(amendment_reason="").update(amendment_reason=REMOVED_TEXT)

@@ -52,7 +52,6 @@ __all__ = [
     "PhotoRefused",
     "photo_add_by_patient",
     "photo_add_by_practitioner",
-    "photo_remove_by_patient",
     "photo_thumbnail_make",
     "photo_viewed",
     "photos_delete",
@@ -170,16 +169,6 @@ def photo_add_by_patient(
         session_id=None,
         user=None,
     )
-
-
-@transaction.atomic
-def photo_remove_by_patient(*, consultation_id: int, draft_key: str, photo_id: int) -> bool:
-    """The patient takes back one of their draft's photos; False when it was not there.
-    Raises services.intake.DraftNotAttached when this browser's key no longer opens it."""
-    consultation = _attached(consultation_id, draft_key)
-    if not consultation.is_editable_by_patient:
-        raise PhotoRefused(NOT_A_DRAFT)
-    return bool(_delete_rows(Photo.objects.filter(pk=photo_id, consultation_id=consultation.pk)))
 
 
 def photo_consents_by_patient(*, consultation_id: int, clinical: bool, other_use: bool) -> None:

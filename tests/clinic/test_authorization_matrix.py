@@ -117,6 +117,16 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("intake:draft_photo", "POST"): everyone(405),
     ("intake:photo", "GET"): LINK,
     ("intake:photo", "POST"): everyone(405),
+    # Deleting a photo, withdrawing the consent: a page that asks, then the POST of its button
+    # (an empty POST: the page again, nothing deleted).
+    ("intake:draft_photo_delete", "GET"): DRAFT,
+    ("intake:draft_photo_delete", "POST"): DRAFT,
+    ("intake:draft_photos_withdraw", "GET"): DRAFT,
+    ("intake:draft_photos_withdraw", "POST"): DRAFT,
+    ("intake:photo_delete", "GET"): LINK,
+    ("intake:photo_delete", "POST"): LINK,
+    ("intake:photos_withdraw", "GET"): LINK,
+    ("intake:photos_withdraw", "POST"): LINK,
     # Practitioner review
     ("review:queue", "GET"): REVIEW,
     ("review:queue", "POST"): REVIEW_NOT_ALLOWED,
@@ -160,6 +170,10 @@ MATRIX: dict[tuple[str, str], dict[str, object]] = {
     ("review:photo", "POST"): REVIEW_NOT_ALLOWED,
     ("review:photo_upload", "GET"): REVIEW,
     ("review:photo_upload", "POST"): REVIEW,
+    # A session photo's deletion (an empty form: its error); the sample photo is an intake
+    # photo, which is not deleted here: not found, once allowed in.
+    ("review:photo_delete", "GET"): REVIEW_NO_SESSION,
+    ("review:photo_delete", "POST"): REVIEW_NO_SESSION,
     # Insight: analytics, FHIR and print for practitioners; the rule test bench for admins
     ("insight:analytics", "GET"): REVIEW,
     ("insight:analytics", "POST"): everyone(405),
@@ -296,7 +310,8 @@ def url_for(name: str, role: str, world: World) -> str:
     if "step" in params:
         kwargs["step"] = "skin"
     if "photo" in params:
-        kwargs["photo"] = str(world.photo(draft=name == "intake:draft_photo").pk)
+        draft = name in ("intake:draft_photo", "intake:draft_photo_delete")
+        kwargs["photo"] = str(world.photo(draft=draft).pk)
     if "size" in params:
         kwargs["size"] = "full"
     return reverse(name, kwargs=kwargs)

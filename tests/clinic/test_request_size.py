@@ -65,6 +65,21 @@ def test_a_60_mb_body_is_refused_before_it_is_read(server, path, content_type):
     assert seconds < 2
 
 
+@pytest.mark.parametrize("path", ["/consultation/photos/", "/staff/consultations/PX-ABCDE/photos/"])
+def test_an_anonymous_upload_within_the_photo_limit_is_refused_before_it_is_read(server, path):
+    """The photo pages take bodies up to UPLOAD_REQUEST_MAX_BYTES, from senders who may upload
+    there only: without a session, 20 MB are refused at once, unread."""
+    assert settings.REQUEST_MAX_BYTES < 20 * 2**20 < settings.UPLOAD_REQUEST_MAX_BYTES
+    first = b'--xyz\r\nContent-Disposition: form-data; name="front"; filename="a.jpg"\r\n\r\n'
+    headers = {
+        "Content-Type": "multipart/form-data; boundary=xyz",
+        "Content-Length": str(20 * 2**20),
+    }
+    status, seconds = send_head(server, path, headers, first)
+    assert status == 413
+    assert seconds < 2
+
+
 def test_a_chunked_body_without_a_length_is_refused(server):
     status, seconds = send_head(
         server,

@@ -124,8 +124,12 @@ def test_a_patient_adds_three_photos_and_a_practitioner_compares_them(
     form.get_by_label("View").select_option("front")
     form.get_by_label("Later session").select_option(session_2)
     form.get_by_role("button", name="Compare").click()
-    compare = staff_page.locator(".photo-compare")
+    compare = staff_page.locator("section.review-photos .photo-compare")
     expect(compare.get_by_role("img", name="Baseline, front")).to_be_visible()
     expect(compare.get_by_role("img", name="Session 2, after, front")).to_be_visible()
     assert compare.get_by_role("img", name="Baseline, front").evaluate("i => i.naturalWidth") == 800
     check_page(staff_page, "64-detail-compare", csp_violations)
+    # The course panel sets the same two side by side (thumbnails).
+    course = staff_page.locator(".course-photo-compare")
+    expect(course.get_by_role("img", name="Baseline, front")).to_be_visible()
+    expect(course.get_by_role("img", name="Session 2, after, front")).to_be_visible()

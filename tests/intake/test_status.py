@@ -94,9 +94,9 @@ def test_the_status_page_uses_a_fixed_number_of_queries(client):
     )
     with CaptureQueriesContext(connection) as queries:
         assert client.get(f"/c/{consultation.public_token}/").status_code == 200
-    # The consultation, its current decision in one query, its course (none here) and its
-    # photos in one each.
-    assert len(queries) == 4
+    # The consultation, its current decision in one query, its course (none here), its
+    # photos and the photo consent in force (the link to withdraw it) in one each.
+    assert len(queries) == 5
 
 
 def test_the_emails_carry_the_reference_and_links_and_none_of_the_answers(client, mailoutbox):

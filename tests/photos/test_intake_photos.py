@@ -178,16 +178,6 @@ def test_a_retake_replaces_the_photo_and_its_file(
     assert photo_storage().exists(again.file.name)
 
 
-def test_the_patient_can_remove_a_photo(client, patient, django_capture_on_commit_callbacks):
-    client.post(PAGE, three_views())
-    front = Photo.objects.get(consultation=patient, view="front")
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(PAGE, {"remove": str(front.pk)})
-    assert response.status_code == 302
-    assert not Photo.objects.filter(pk=front.pk).exists()
-    assert not photo_storage().exists(front.file.name)
-
-
 def test_another_browser_cannot_add_to_or_see_the_draft(client, patient):
     client.post(PAGE, three_views())
     front = Photo.objects.get(consultation=patient, view="front")

@@ -1,0 +1,87 @@
+"""Photo files that no row names (a request that died after writing the file) are swept an
+hour later; files with a row, and fresh ones, stay."""
+
+from __future__ import annotations
+
+import datetime
+import os
+
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from consultations.models import Photo
+from consultations.models.photos import photo_name
+from consultations.services.photo_sweep import photo_orphans_sweep
+from consultations.services.photos import photo_add_by_patient, photo_thumbnail_make
+from consultations.storage import photo_storage
+from tests.factories import DraftConsultationFactory
+from tests.photos import images
+from tests.photos.factories import PhotoFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def written(age: datetime.timedelta) -> str:
+    """A file in the photo storage, written `age` ago."""
+    name = photo_storage().save(photo_name(), ContentFile(images.jpeg_bytes()))
+    when = (timezone.now() - age).timestamp()
+    os.utime(photo_storage().path(name), (when, when))
+    return name
+
+
+def aged(*names: str) -> None:
+    when = (timezone.now() - datetime.timedelta(hours=2)).timestamp()
+    for name in names:
+        os.utime(photo_storage().path(name), (when, when))
+
+
+def test_an_old_file_without_a_row_is_swept_and_the_others_stay():
+    orphan = written(datetime.timedelta(hours=2))
+    fresh = written(datetime.timedelta(minutes=5))
+    photo = PhotoFactory()
+    photo_thumbnail_make(photo_id=photo.pk)
+    photo.refresh_from_db()
+    aged(photo.file.name, photo.thumbnail.name)
+
+    assert photo_orphans_sweep() == 1
+
+    storage = photo_storage()
+    assert not storage.exists(orphan)
+    assert storage.exists(fresh)
+    assert storage.exists(photo.file.name) and storage.exists(photo.thumbnail.name)
+
+
+def test_the_file_of_an_upload_whose_transaction_rolled_back_is_swept():
+    draft = DraftConsultationFactory()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        photo_add_by_patient(
+            consultation_id=draft.pk,
+            draft_key=draft.draft_key,
+            view="front",
+            upload=images.upload(images.jpeg_bytes()),
+            clinical_consent=True,
+            other_use_consent=False,
+        )
+        raise RuntimeError("the request died before its transaction committed")
+    assert not Photo.objects.exists()
+    _, [left] = photo_storage().listdir("")  # the file written before the row
+
+    assert photo_orphans_sweep() == 0  # not yet: it may be a row's, not yet committed
+    assert photo_orphans_sweep(now=timezone.now() + datetime.timedelta(hours=2)) == 1
+    assert photo_storage().listdir("") == ([], [])
+
+
+def test_an_empty_storage_is_nothing_to_sweep():
+    assert photo_orphans_sweep() == 0
+
+
+def test_the_sweep_runs_hourly_on_the_task_queue():
+    path, every = settings.TASK_SCHEDULE["photo-orphans-sweep"]
+    assert every == 3600
+    orphan = written(datetime.timedelta(hours=3))
+    assert import_string(path).call() == 1
+    assert not photo_storage().exists(orphan)
