@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from consultations.models import SessionRecord
-from tests.course.helpers import blocked, peel_course
+from tests.course.helpers import blocked, checked_in, peel_course
 from tests.e2e.conftest import check_page, sign_in
 from tests.factories import PractitionerFactory
 
@@ -20,6 +20,7 @@ def test_a_blocked_session_is_cleared_then_recorded_with_peel_parameters_on_a_ta
     open_page, csp_violations
 ):
     consultation = peel_course()
+    checked_in(consultation)  # then a later answer blocks the session
     blocked(
         consultation,
         1,
