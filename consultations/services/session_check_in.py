@@ -52,6 +52,20 @@ def pre_session_of(session: CourseSession) -> CheckIn | None:
     )
 
 
+def blocking_check_in(session: CourseSession) -> CheckIn | None:
+    """The check-in whose answers a clearance weighs: the session's latest answered one (it
+    may have been cancelled since, when the session moved far: it still raised the block), or
+    else the one in force."""
+    answered = (
+        CheckIn.objects.filter(
+            session=session, kind=CheckInKind.PRE_SESSION, answered_at__isnull=False
+        )
+        .order_by("-answered_at", "-pk")
+        .first()
+    )
+    return answered or pre_session_of(session)
+
+
 def check_in_required(
     session: CourseSession,
     *,

@@ -46,8 +46,8 @@ from consultations.services.course import (
 )
 from consultations.services.session_check_in import (
     CheckInOverrideGiven,
+    blocking_check_in,
     check_in_required,
-    pre_session_of,
 )
 
 if TYPE_CHECKING:
@@ -368,7 +368,7 @@ def session_clear(
             raise CourseRefused("That is the course's treatment already: choose proceed.")
     clearance = SessionClearance.objects.create(
         session=session,
-        check_in=pre_session_of(session),
+        check_in=blocking_check_in(session),
         outcome=outcome,
         treatment=treatment,
         reason=reason,

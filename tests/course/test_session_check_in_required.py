@@ -358,3 +358,37 @@ def test_the_old_link_of_a_moved_session_tells_the_patient_a_new_one_will_come(c
     assert client.post(reverse("intake:check_in", args=[old.token]), pre_body()).status_code == 200
     old.refresh_from_db()
     assert old.answered_at is None
+
+
+def test_a_clearance_after_the_session_moved_weighs_the_check_in_that_blocked_it():
+    from consultations.services.sessions import block_mark, session_clear
+
+    consultation = coursed_laser()
+    user = PractitionerFactory()
+    first = session(consultation)
+    day = first.target_date
+    answering = pre_session_check_in(first)
+    answered = check_in_answer_pre(
+        check_in=answering,
+        answers={**_no(), "recent_tan": True},
+        source=CheckInSource.PATIENT_LINK,
+        now=_at(day - datetime.timedelta(days=2)),
+    )
+    assert answered.blocked
+    session_reschedule(
+        consultation=consultation,
+        user=user,
+        session_id=first.pk,
+        target_date=day + datetime.timedelta(weeks=4),
+    )
+    first.refresh_from_db()
+    assert first.is_blocked  # moving a session does not lift its block
+    clearance = session_clear(
+        consultation=consultation,
+        user=user,
+        number=1,
+        block=block_mark(first),
+        outcome="proceed",
+        reason="Tan has faded; test patch fine.",
+    )
+    assert clearance.check_in == answering
