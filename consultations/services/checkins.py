@@ -131,15 +131,16 @@ def pre_session_refresh(session: CourseSession, on: datetime.date) -> CheckIn | 
     """The session's pre-session check-in in force, made to fit a session on `on` (its new
     date, or today at the tablet); None when it has none yet. One answered (or emailed) more
     than CHECK_IN_FRESH_FOR before `on` no longer counts: it is cancelled, kept with its
-    answers, and a fresh one takes its place, emailed PRE_SESSION_NOTICE before the session.
-    One not sent yet moves with the session."""
+    answers, and a fresh one takes its place, emailed PRE_SESSION_NOTICE before the session
+    (for a blocked session, once a practitioner has cleared it: the scheduled task makes it
+    then, as for any session). One not sent yet moves with the session."""
     check_in = _in_force(session).first()
     if check_in is None:
         return None
     given_at = check_in.answered_at or check_in.sent_at
     if given_at is not None and timezone.localdate(given_at) < on - CHECK_IN_FRESH_FOR:
         CheckIn.objects.filter(pk=check_in.pk).update(cancelled_at=timezone.now())
-        return pre_session_check_in(session)
+        return None if session.is_blocked else pre_session_check_in(session)
     due_on = session.target_date - PRE_SESSION_NOTICE
     if check_in.sent_at is None and check_in.due_on != due_on:
         check_in.due_on = due_on

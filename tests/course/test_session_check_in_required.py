@@ -383,6 +383,11 @@ def test_a_clearance_after_the_session_moved_weighs_the_check_in_that_blocked_it
     )
     first.refresh_from_db()
     assert first.is_blocked  # moving a session does not lift its block
+    # The old answers no longer count; no new link is emailed while the session waits for
+    # the practitioner's decision.
+    answering.refresh_from_db()
+    assert answering.cancelled_at is not None
+    assert not CheckIn.objects.filter(kind="pre_session", cancelled_at__isnull=True).exists()
     clearance = session_clear(
         consultation=consultation,
         user=user,
@@ -392,3 +397,7 @@ def test_a_clearance_after_the_session_moved_weighs_the_check_in_that_blocked_it
         reason="Tan has faded; test patch fine.",
     )
     assert clearance.check_in == answering
+    # Cleared: two days before the new date the task makes the fresh check-in and emails it.
+    new_day = day + datetime.timedelta(weeks=4)
+    report = check_ins_send_due(now=_at(new_day - datetime.timedelta(days=2)))
+    assert (report.created, report.queued) == (1, 1)
