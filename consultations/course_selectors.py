@@ -31,17 +31,21 @@ class CourseView:
 
 
 def _sessions() -> QuerySet[CourseSession]:
-    return CourseSession.objects.order_by("number").prefetch_related(
-        Prefetch(
-            "records",
-            queryset=SessionRecord.objects.select_related("performed_by", "recorded_by").order_by(
-                "recorded_at", "pk"
+    return (
+        CourseSession.objects.order_by("number")
+        .select_related("check_in_override_by")
+        .prefetch_related(
+            Prefetch(
+                "records",
+                queryset=SessionRecord.objects.select_related(
+                    "performed_by", "recorded_by"
+                ).order_by("recorded_at", "pk"),
             ),
-        ),
-        Prefetch(
-            "clearances", queryset=SessionClearance.objects.select_related("by").order_by("at")
-        ),
-        Prefetch("check_ins", queryset=CheckIn.objects.order_by("due_on", "pk")),
+            Prefetch(
+                "clearances", queryset=SessionClearance.objects.select_related("by").order_by("at")
+            ),
+            Prefetch("check_ins", queryset=CheckIn.objects.order_by("due_on", "pk")),
+        )
     )
 
 

@@ -3,11 +3,12 @@
 For every demo decision with a treatment: a course planned as the review services plan one
 (the first session a week after the decision, then every `plan_interval_weeks`), the sessions
 whose date has passed done and recorded with the treatment's usual parameters (a peel's agent
-from the decision's allowed agents), and the day-2 and day-14 follow-ups of each, answered by
-most patients. Outcomes scatter realistically: mostly fine, some mild redness, a few adverse
-events (more often after laser on darker skin), a few courses ended early, and a couple of red
-flags left open for the practitioners' queue. Bulk inserts only; deterministic with the seed.
-Every value is made up.
+from the decision's allowed agents), each after its pre-session check-in answered with nothing
+new (or, for a few, the practitioner's override), and the day-2 and day-14 follow-ups of
+each, answered by most patients. Outcomes scatter realistically: mostly fine, some mild
+redness, a few adverse events (more often after laser on darker skin), a few courses ended
+early, and a couple of red flags left open for the practitioners' queue. Bulk inserts only;
+deterministic with the seed. Every value is made up.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from consultations.models import (
     AdverseEvent,
     CheckIn,
     CheckInKind,
+    CheckInOverride,
     CheckInSource,
     Course,
     CourseEndReason,
@@ -39,6 +41,7 @@ from consultations.models import (
     SessionStatus,
     session_dates,
 )
+from consultations.services.checkins import PRE_SESSION_CODES
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -53,6 +56,8 @@ EARLY_END_REASONS = (
     CourseEndReason.NO_RESPONSE,
     CourseEndReason.MOVED_AWAY,
 )
+# One done session in this many was recorded without the patient's check-in (an override).
+OVERRIDE_EVERY = 12
 # How many red flags stay open (not yet handled) per batch: "a couple" on the queue.
 OPEN_RED_FLAGS = 2
 PEEL_STRENGTH = {  # agent: concentrations (%) clinics use for superficial peels
@@ -189,6 +194,7 @@ def create_courses(
                 **_parameters(course.treatment, decision, rng),
             )
             records.append(record)
+            check_ins.append(_pre_session(session, decision, record, practitioner, len(records)))
             check_ins += _follow_ups(session, record, rng=rng, today=today)
         end = _course_end(course, by_course[course.pk], roll, rng=rng, today=today)
         if end is not None:
@@ -201,6 +207,10 @@ def create_courses(
             ended.append(course)
             events.append(CourseEvent(course=course, kind=CourseEventKind.PAUSED, by=practitioner))
     SessionRecord.objects.bulk_create(records)
+    CourseSession.objects.bulk_update(
+        [s for s in sessions if s.check_in_override],
+        ["check_in_override", "check_in_override_by", "check_in_override_at"],
+    )
     _red_flags_handled(check_ins, practitioner=practitioner, rng=rng)
     CheckIn.objects.bulk_create(check_ins)
     CourseEvent.objects.bulk_create(events)
@@ -235,6 +245,30 @@ def _course_end(
     course.end_reason = reason
     course.ended_at = timezone.make_aware(datetime.datetime.combine(ended_on, datetime.time(10)))
     return str(reason)
+
+
+def _pre_session(
+    session: CourseSession, decision: Decision, record: SessionRecord, practitioner: User, n: int
+) -> CheckIn:
+    """The check-in before a session done: emailed two days before, answered by the patient
+    with nothing new; or, every OVERRIDE_EVERY-th session, not answered and the session
+    recorded with the practitioner's override (asked verbally at the chair). No draw from the
+    seeded generator, so the rest of the scatter stays as it was."""
+    due_on = session.target_date - datetime.timedelta(days=2)
+    sent = timezone.make_aware(datetime.datetime.combine(due_on, datetime.time(9)))
+    check_in = CheckIn(session=session, kind=CheckInKind.PRE_SESSION, due_on=due_on, sent_at=sent)
+    if n % OVERRIDE_EVERY == 0:
+        session.check_in_override = CheckInOverride.ANSWERED_VERBALLY
+        session.check_in_override_by = practitioner
+        session.check_in_override_at = record.recorded_at
+        return check_in
+    consultation = decision.consultation
+    answers = {code: getattr(consultation, code) for code in PRE_SESSION_CODES}
+    answers["isotretinoin_timing"] = answers["isotretinoin_timing"] or ""
+    check_in.answers = answers
+    check_in.answered_at = sent + datetime.timedelta(hours=1 + n % 10)
+    check_in.source = CheckInSource.PATIENT_LINK
+    return check_in
 
 
 def _follow_ups(

@@ -7,7 +7,8 @@ Added to a consultation's bundle (consultations/fhir.py) when it has a course:
   target date and status, linked to the session's `Procedure` once done;
 - one `Procedure` per session record in force (an amendment replaces the record it amends, and
   says so in a note with its reason): treatment, date, performer, the parameters recorded for
-  the treatment and the immediate reaction as notes, adverse events as complications;
+  the treatment and the immediate reaction as notes (and, for a session that went ahead without
+  its pre-session check-in, the practitioner's override), adverse events as complications;
 - one `QuestionnaireResponse` per answered check-in: the pre-session safety re-check (its
   answers by contract code) or a follow-up (day 2, day 14), part of the session's Procedure
   when there is one.
@@ -120,6 +121,12 @@ def procedure(
         notes.append(f"Adverse events: {record.adverse_notes}")
     if record.notes:
         notes.append(f"Practitioner's notes: {record.notes}")
+    session = record.session
+    if session.check_in_override:
+        why = session.get_check_in_override_display()
+        if session.check_in_override_notes:
+            why += f": {session.check_in_override_notes}"
+        notes.append(f"Went ahead without the pre-session check-in answered ({why})")
     resource: dict[str, Any] = {
         "resourceType": "Procedure",
         "id": fhir._uuid("Procedure", record.pk),

@@ -5,6 +5,7 @@ course as the patient's status page shows it. Fixed query counts, like selectors
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -37,6 +38,45 @@ def check_in_by_token(token: str) -> CheckIn | None:
         CheckIn.objects.select_related("session__course__consultation__patient")
         .filter(token=token, session__course__consultation__patient__anonymised_at__isnull=True)
         .first()
+    )
+
+
+# A pre-session check-in's answers count for a session at most this long after they were
+# given: a session moved (or done) further away needs a fresh check-in.
+CHECK_IN_FRESH_FOR = datetime.timedelta(days=7)
+
+
+def pre_session_in_force(check_ins: Iterable[CheckIn]) -> CheckIn | None:
+    """The session's pre-session check-in in force among `check_ins` (one not cancelled; a
+    cancelled one is kept for the record, but no longer counts)."""
+    return next(
+        (c for c in check_ins if c.kind == CheckInKind.PRE_SESSION and c.cancelled_at is None),
+        None,
+    )
+
+
+def check_in_counts_for(check_in: CheckIn | None, on: datetime.date) -> bool:
+    """The pre-session check-in is answered, in force, and its answers were given at most
+    CHECK_IN_FRESH_FOR before a session on `on` (a session moved or done later needs a fresh
+    one: nothing is carried over)."""
+    if check_in is None or check_in.answered_at is None or check_in.cancelled_at is not None:
+        return False
+    answered_on = timezone.localdate(check_in.answered_at)
+    return answered_on >= on - CHECK_IN_FRESH_FOR
+
+
+def check_in_gap(check_in: CheckIn | None, on: datetime.date) -> str:
+    """Why the pre-session check-in does not cover a session on `on`, in the practitioners'
+    words; "" when it does."""
+    if check_in is None or check_in.answered_at is None or check_in.cancelled_at is not None:
+        return "The patient has not answered the check-in before this session."
+    if check_in_counts_for(check_in, on):
+        return ""
+    answered_on = timezone.localdate(check_in.answered_at)
+    when = f"{answered_on.day} {answered_on:%b %Y}"
+    return (
+        f"The patient's check-in was answered on {when}, more than a week before the "
+        "session: its answers no longer count."
     )
 
 

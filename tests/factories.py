@@ -312,6 +312,7 @@ class SessionRecordFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = SessionRecord
+        skip_postgeneration_save = True
 
     session = factory.LazyFunction(
         lambda: coursed(treatment="chemical_peel").course.sessions.first()
@@ -328,3 +329,24 @@ class SessionRecordFactory(factory.django.DjangoModelFactory):
     )
     erythema_grade = 1
     pain = 3
+
+    @factory.post_generation
+    def check_in_override(record, create, extracted, **kwargs):
+        """A session is recorded with its pre-session check-in answered, or the practitioner's
+        override (services/session_check_in.py): without an answered one, the override
+        (answered verbally at the chair), by the practitioner who performed it."""
+        from consultations.models import CheckInOverride
+        from consultations.selectors_course import check_in_counts_for, pre_session_in_force
+
+        session = record.session
+        if not create or session.check_in_override:
+            return
+        check_ins = session.check_ins.filter(kind="pre_session").order_by("-pk")
+        if check_in_counts_for(pre_session_in_force(check_ins), record.performed_on):
+            return
+        session.check_in_override = extracted or CheckInOverride.ANSWERED_VERBALLY
+        session.check_in_override_by = record.performed_by
+        session.check_in_override_at = record.recorded_at
+        session.save(
+            update_fields=["check_in_override", "check_in_override_by", "check_in_override_at"]
+        )

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -48,15 +49,24 @@ class ConsultationRecordMixin(ReadOnlyAdminMixin):
 
 class SessionInline(ConsultationRecordMixin, SelectRelatedInlineMixin, admin.TabularInline):
     model = CourseSession
-    select_related = ("course__consultation",)
+    select_related = ("course__consultation", "check_in_override_by")
     extra = 0
-    fields = ("number", "kind", "target_date", "status", "blocked_at", "reasons")
+    fields = ("number", "kind", "target_date", "status", "blocked_at", "reasons", "override")
     readonly_fields = fields
     show_change_link = False
 
     @admin.display(description="Why blocked")
     def reasons(self, obj: CourseSession) -> str:
         return "; ".join(block_reasons(obj)) or "–"
+
+    @admin.display(description="Without the check-in")
+    def override(self, obj: CourseSession) -> str:
+        if not obj.check_in_override or obj.check_in_override_by is None:
+            return "–"
+        notes = f": {obj.check_in_override_notes}" if obj.check_in_override_notes else ""
+        who = obj.check_in_override_by.get_username()
+        when = timezone.localtime(obj.check_in_override_at) if obj.check_in_override_at else ""
+        return f"{obj.get_check_in_override_display()}{notes} ({who}, {when:%Y-%m-%d %H:%M})"
 
 
 class EventInline(ConsultationRecordMixin, SelectRelatedInlineMixin, admin.TabularInline):

@@ -11,8 +11,9 @@ force (an amended record counts once, as amended) and the patients' follow-up ch
 3. time to the first adverse event: days from a course's first session to its first adverse
    event (a record naming one, or a red-flag follow-up), median with n;
 4. per caution rule: among consultations treated (a session record exists), how often an
-   adverse event followed when the rule fired (a caution finding on the evaluation of the
-   decision in force) and when it did not.
+   adverse event followed when the rule fired and the treatment went ahead (a caution finding
+   on the evaluation of the decision in force, or on that of a pre-session check-in a
+   practitioner cleared to proceed before a session then performed) and when it did not.
 
 Every proportion comes with its 95% Wilson score interval, which stays honest for small n and
 near 0% or 100%. Below MIN_N the page says "too few to say" instead of a percentage. Always five
@@ -42,11 +43,14 @@ from consultations.insight.analytics import DateRange, percentile_cont, rule_key
 from consultations.models import (
     CheckIn,
     CheckInKind,
+    ClearanceOutcome,
     Course,
     CourseEndReason,
     CourseStatus,
     EvaluationFinding,
+    SessionClearance,
     SessionRecord,
+    SessionStatus,
     Severity,
     Treatment,
 )
@@ -332,10 +336,21 @@ def _by_rule(courses: QuerySet[Course]) -> tuple[Proportion, list[RuleRow]]:
     treated = _treated_courses(courses)
     totals = treated.aggregate(n=Count("pk"), adverse=Count("pk", filter=_adverse_course()))
     adverse = Course.objects.filter(_adverse_course()).values("consultation_id")
-    # The cautions on the evaluation of the decision in force (the one the course follows).
+    # A caution fired and the treatment went ahead: on the evaluation of the decision in force
+    # (the one the course follows), or on that of a check-in a practitioner cleared to proceed
+    # before a session then performed (a clearance comes before the record: a blocked session
+    # is not recorded).
+    cleared = SessionClearance.objects.filter(
+        outcome=ClearanceOutcome.PROCEED,
+        session__status=SessionStatus.DONE,
+        session__course__in=treated,
+        check_in__evaluation__isnull=False,
+    ).values("check_in__evaluation_id")
     fired = (
-        EvaluationFinding.objects.filter(
-            severity=Severity.CAUTION, evaluation__decisions__in=treated.values("decision_id")
+        EvaluationFinding.objects.filter(severity=Severity.CAUTION)
+        .filter(
+            Q(evaluation_id__in=treated.values("decision__evaluation_id"))
+            | Q(evaluation_id__in=cleared)
         )
         .values("rule")
         .annotate(

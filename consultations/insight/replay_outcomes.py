@@ -1,8 +1,10 @@
 """The rule test bench against recorded outcomes: would a candidate ruleset have seen it coming?
 
-The candidate is the ruleset in the code (rules.RULESET_VERSION), run on each consultation's
-current answers; "in force" is the evaluation the decision in force was made on, i.e. what the
-clinic saw when the treatment went ahead. Only consultations treated (a session record in
+The candidate is the ruleset in the code (rules.RULESET_VERSION), run on the answers of the
+evaluation the decision in force was made on (its `answers` snapshot); "in force" is that
+evaluation's output, i.e. what the clinic saw when the treatment went ahead. Both read the same
+answers, so a difference is the rules' alone, never an answer corrected or a check-in given
+after the decision. Only consultations treated (a session record in
 force) count, with the treatment of their latest record in force:
 
 - with an adverse event after treatment (a record naming one, or a follow-up red flag): how
@@ -33,7 +35,6 @@ from django.db.models import (
 from consultations import rules
 from consultations.insight.outcomes import adverse_after, treated_exists
 from consultations.models import Consultation, Decision, SessionRecord
-from consultations.models.consultation import rules_input
 
 CHUNK_SIZE = 2000
 
@@ -94,18 +95,23 @@ class OutcomeReplay:
 def outcome_queryset(
     consultations: QuerySet[Consultation], *, since: datetime.date | None = None
 ) -> QuerySet[Consultation, dict[str, Any]]:
-    """Treated consultations as plain rows: answers, what the clinic saw, what followed."""
+    """Treated consultations as plain rows: the answers and output of the evaluation the
+    decision in force was made on (what the clinic saw), the treatment performed, and whether
+    an adverse event followed."""
     rows = consultations.filter(treated_exists("pk"))
     if since is not None:
         rows = rows.filter(submitted_at__date__gte=since)
-    in_force_output = Decision.objects.current().filter(consultation=OuterRef("pk"))
+    in_force = Decision.objects.current().filter(consultation=OuterRef("pk"))
     latest_record = SessionRecord.objects.filter(
         session__course__consultation=OuterRef("pk"), superseded_by__isnull=True
     ).order_by("-performed_on", "-pk")
     return (
         rows.annotate(
             output_in_force=Subquery(
-                in_force_output.values("evaluation__output")[:1], output_field=JSONField()
+                in_force.values("evaluation__output")[:1], output_field=JSONField()
+            ),
+            answers_in_force=Subquery(
+                in_force.values("evaluation__answers")[:1], output_field=JSONField()
             ),
             performed=Subquery(latest_record.values("treatment")[:1]),
         )
@@ -115,11 +121,10 @@ def outcome_queryset(
         .order_by("pk")
         .values(
             "reference",
-            "questionnaire_version",
             "output_in_force",
+            "answers_in_force",
             "performed",
             "had_adverse_event",
-            *rules.ANSWER_FIELDS,
         )
     )
 
@@ -131,7 +136,7 @@ def outcome_replay(
     report = OutcomeReplay(ruleset_version=rules.RULESET_VERSION, since=since)
     for row in outcome_queryset(consultations, since=since).iterator(chunk_size=CHUNK_SIZE):
         try:
-            answers = rules.Answers.from_mapping(rules_input(row))
+            answers = rules.Answers.from_mapping(row["answers_in_force"])
         except rules.AnswersError:
             report.invalid.append(row["reference"])
             continue
@@ -167,7 +172,8 @@ def format_outcomes(report: OutcomeReplay) -> str:
     lines = [
         "",
         f"Against recorded outcomes (treated consultations: {report.treated}; candidate: "
-        f"ruleset {report.ruleset_version}, in force: the evaluation each decision was made on)",
+        f"ruleset {report.ruleset_version}, in force: the evaluation each decision was made on; "
+        "both on that evaluation's answers)",
         f"  With an adverse event after treatment: {report.adverse}",
         f"    flagged for the treatment performed, in force: {report.adverse_flagged_in_force}",
         f"    flagged by the candidate: {report.adverse_flagged_candidate}",

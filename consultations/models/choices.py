@@ -244,6 +244,14 @@ class CheckInKind(models.TextChoices):
     DAY_14 = "day_14", "Day 14 after the session"
 
 
+class CheckInOverride(models.TextChoices):
+    """Why a session went ahead without the patient's pre-session check-in answered."""
+
+    ANSWERED_VERBALLY = "answered_verbally", "Answered verbally at the chair"
+    COULD_NOT_USE_LINK = "could_not_use_link", "Patient could not use the link"
+    OTHER = "other", "Other (say why)"
+
+
 class CheckInSource(models.TextChoices):
     PATIENT_LINK = "patient_link", "Patient, through the emailed link"
     CLINIC_TABLET = "clinic_tablet", "Patient, on a tablet at the clinic"

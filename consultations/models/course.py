@@ -6,6 +6,7 @@ patient's check-ins before and after (docs/decisions/0008).
 - `CourseSession`: a planned session (the plan's count and interval, or maintenance), with its
   target date. `blocked_at` is set when a pre-session check-in raised a new stop or
   contraindication for the course's treatment; a `SessionClearance` by a practitioner lifts it.
+  A session recorded without its check-in answered carries the practitioner's override.
 - `SessionRecord`: what was performed at the chair, with the treatment's parameters. Rows are
   never edited: an amendment is a new row that supersedes (as decisions are, 0003).
 - `CheckIn`: the patient's short questionnaire before a session (the answers that drive stop
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from consultations.models.choices import (
     CheckInKind,
+    CheckInOverride,
     CheckInSource,
     ClearanceOutcome,
     CourseEndReason,
@@ -127,6 +129,13 @@ class CourseSession(models.Model):
     # practitioner's clearance (SessionClearance) says what happens.
     blocked_at = models.DateTimeField(null=True, blank=True)
     block_reasons = models.JSONField(default=list, blank=True)
+    # Recorded without an answered pre-session check-in: the practitioner's coded reason, who, when.
+    check_in_override = models.CharField(max_length=20, choices=CheckInOverride.choices, blank=True)
+    check_in_override_notes = models.TextField(max_length=2000, blank=True)
+    check_in_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    check_in_override_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["course", "number"]
@@ -146,6 +155,24 @@ class CourseSession(models.Model):
             models.UniqueConstraint(fields=["course", "number"], name="session_unique_number"),
             choices_check("kind", SessionKind, name="session_valid_kind"),
             choices_check("status", SessionStatus, name="session_valid_status"),
+            choices_check(
+                "check_in_override", CheckInOverride, name="session_valid_override", blank=True
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(check_in_override="")
+                    & Q(check_in_override_by__isnull=True, check_in_override_at__isnull=True)
+                )
+                | (
+                    ~Q(check_in_override="")
+                    & Q(check_in_override_by__isnull=False, check_in_override_at__isnull=False)
+                ),
+                name="session_override_who_when",
+            ),
+            models.CheckConstraint(
+                condition=~Q(check_in_override="other") | ~Q(check_in_override_notes=""),
+                name="session_other_override_has_notes",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -345,7 +372,12 @@ class CheckIn(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=["token"], name="checkin_unique_token"),
-            models.UniqueConstraint(fields=["session", "kind"], name="checkin_once_per_kind"),
+            # One in force per session and kind (a stale pre-session one is cancelled, kept).
+            models.UniqueConstraint(
+                fields=["session", "kind"],
+                condition=Q(cancelled_at__isnull=True),
+                name="checkin_once_per_kind",
+            ),
             choices_check("kind", CheckInKind, name="checkin_valid_kind"),
             choices_check("source", CheckInSource, name="checkin_valid_source", blank=True),
             choices_check("redness", Redness, name="checkin_valid_redness", blank=True),

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from consultations import rules
 from consultations.models import (
     AdverseEvent,
@@ -20,6 +22,7 @@ from consultations.models import (
     SessionStatus,
     Treatment,
 )
+from consultations.selectors_course import check_in_counts_for, pre_session_in_force
 
 ERYTHEMA_GRADES = {0: "none", 1: "mild", 2: "moderate", 3: "marked"}
 FROSTING_GRADES = {0: "none", 1: "irregular", 2: "even pink-white", 3: "solid white"}
@@ -144,7 +147,8 @@ def session_row(
     superseded = {r.supersedes_id for r in records if r.supersedes_id}
     current = next((r for r in reversed(records) if r.pk not in superseded), None)
     check_ins = list(session.check_ins.all())
-    pre = next((c for c in check_ins if c.kind == CheckInKind.PRE_SESSION), None)
+    # The check-in in force (a cancelled one, answers kept, no longer counts).
+    pre = pre_session_in_force(sorted(check_ins, key=lambda c: -c.pk))
     row = SessionRow(
         session=session,
         record=current,
@@ -163,7 +167,9 @@ def session_row(
         row.actions.add("clear")
     if planned and active and not course_blocked and current is None:
         row.actions.add("record")
-        if pre is None or pre.is_open:
+        if not check_in_counts_for(pre, timezone.localdate()):
+            # The normal path when the patient has not answered it (or answered too long
+            # ago: the tablet then asks afresh).
             row.actions.add("check_in")
     if current is not None:
         row.actions.add("amend")

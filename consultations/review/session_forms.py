@@ -17,9 +17,10 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from consultations import rules
-from consultations.models import AdverseEvent, Course, SessionRecord, Treatment
+from consultations.models import AdverseEvent, CheckIn, Course, SessionRecord, Treatment
 from consultations.presenters.course import ERYTHEMA_GRADES, FROSTING_GRADES
 from consultations.review.forms import HiddenNumberField
+from consultations.review.session_check_in_forms import OVERRIDE_FIELDS, CheckInOverrideForm
 from consultations.services.sessions import SessionInput, allowed_peel_agents, input_of
 
 # The parameters per treatment, and those required for each (few: it is typed at the chair).
@@ -140,8 +141,9 @@ class PractitionerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return str(obj.get_full_name() or obj.get_username())
 
 
-class SessionRecordForm(forms.Form):
-    """What was done at a session and how the skin reacted."""
+class SessionRecordForm(CheckInOverrideForm):
+    """What was done at a session and how the skin reacted; for a first record, why it went
+    ahead without the patient's check-in when that does not cover it."""
 
     performed_on = forms.DateField(
         label="Date",
@@ -241,6 +243,7 @@ class SessionRecordForm(forms.Form):
         user: User,
         practitioners: Any,
         record: SessionRecord | None = None,
+        pre_check_in: CheckIn | None = None,
         **kwargs: Any,
     ) -> None:
         self.course = course
@@ -258,6 +261,15 @@ class SessionRecordForm(forms.Form):
             initial = {**initial, **values}
         kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
+        # The check-in part is the first record's (an amendment changes what was done only).
+        self.check_in_gate = record is None
+        self.check_in_setup(pre_check_in)
+        for name in OVERRIDE_FIELDS:
+            moved = self.fields.pop(name)  # last on the page and in the error summary
+            if self.check_in_gate:
+                self.fields[name] = moved
+        if not self.check_in_gate:
+            self.check_in_gap_today = ""
         field = self.fields["performed_by"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = practitioners
@@ -316,6 +328,8 @@ class SessionRecordForm(forms.Form):
             and not str(data.get("adverse_notes") or "").strip()
         ):
             self.add_error("adverse_notes", "Describe the adverse event when you tick 'Other'.")
+        if self.check_in_gate:
+            self.check_in_clean(data)
         return data
 
     def session_input(self) -> SessionInput:

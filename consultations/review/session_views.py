@@ -32,11 +32,28 @@ from consultations.review.course_views import back_to_course, form_again
 from consultations.review.forms import posted_number
 from consultations.review.session_forms import SessionAmendForm, SessionRecordForm
 from consultations.selectors_course import TABLET_CHECK_IN
+from consultations.services import session_check_in
 from consultations.services import sessions as session_services
 from consultations.services.course import CourseRefused
 from consultations.services.review import ReviewRefused
 
 REFUSED = (CourseRefused, ReviewRefused)
+
+
+def _blocked(session: CourseSession) -> str:
+    """Why no session of the course can be recorded while one is blocked ("" when none is):
+    the check-in spoke of the patient, not of one date."""
+    blocked = (
+        session.course.sessions.filter(blocked_at__isnull=False, status="planned")
+        .order_by("number")
+        .first()
+    )
+    if blocked is None:
+        return ""
+    return (
+        f"Session {blocked.number} is blocked by the patient's check-in: clear it first "
+        "(proceed, change the treatment, or stop the course)."
+    )
 
 
 def _not_recordable(session: CourseSession) -> str:
@@ -46,11 +63,8 @@ def _not_recordable(session: CourseSession) -> str:
         return "This course is paused: resume it before recording a session."
     if course.status == CourseStatus.ENDED:
         return "This course has ended: no more sessions can be recorded in it."
-    if session.is_blocked:
-        return (
-            f"Session {session.number} is blocked by the patient's check-in: clear it first "
-            "(proceed, change the treatment, or stop the course)."
-        )
+    if why := _blocked(session):
+        return why
     if session.status != "planned":
         return f"Session {session.number} is {session.get_status_display().lower()}."
     return ""
@@ -125,23 +139,38 @@ def record(request: HttpRequest, reference: str, number: int) -> HttpResponse:
     session = course_selectors.session_for_staff(consultation, number)
     user = signed_in_user(request)
     practitioners = course_selectors.practitioners()
+    row = session_row(session, course_status=session.course.status)
+    pre = row.pre_check_in  # the pre-session check-in in force
     if request.method != "POST":
-        if session_row(session, course_status=session.course.status).record is not None:
+        if row.record is not None:
             messages.info(request, f"Session {number} is recorded: amend the record if need be.")
             return redirect("review:session_amend", reference=reference, number=number)
         if why := _not_recordable(session):
             messages.error(request, why)
             return back_to_course(reference)
-        form = SessionRecordForm(course=session.course, user=user, practitioners=practitioners)
+        form = SessionRecordForm(
+            course=session.course, user=user, practitioners=practitioners, pre_check_in=pre
+        )
         return _page(request, consultation, session, form, amend=False)
+    if why := _blocked(session):  # before the form: nothing typed there can change it
+        messages.error(request, f"Nothing was saved. {why}")
+        return back_to_course(reference)
     form = SessionRecordForm(
-        request.POST, course=session.course, user=user, practitioners=practitioners
+        request.POST,
+        course=session.course,
+        user=user,
+        practitioners=practitioners,
+        pre_check_in=pre,
     )
     if not form.is_valid():
         return _page(request, consultation, session, form, amend=False)
     try:
         recorded = session_services.session_record(
-            consultation=consultation, user=user, number=number, given=form.session_input()
+            consultation=consultation,
+            user=user,
+            number=number,
+            given=form.session_input(),
+            override=form.override_given(),
         )
     except session_services.RecordChanged:
         return _changed(request, consultation, number)
@@ -266,7 +295,7 @@ def check_in_on_tablet(request: HttpRequest, reference: str, number: int) -> Htt
     consultation = selectors.consultation_for_staff(reference)
     course_selectors.session_for_staff(consultation, number)  # 404 for another's session
     try:
-        check_in = session_services.check_in_on_tablet(
+        check_in = session_check_in.check_in_on_tablet(
             consultation=consultation, user=signed_in_user(request), number=number
         )
     except REFUSED as exc:

@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from consultations.models import (
@@ -78,7 +78,13 @@ def _pre_session_create(today: datetime.date) -> int:
         target_date__lte=today + PRE_SESSION_NOTICE,
         course__status=CourseStatus.ACTIVE,
         course__consultation__patient__anonymised_at__isnull=True,
-    ).exclude(check_ins__kind=CheckInKind.PRE_SESSION)
+    ).exclude(
+        Exists(
+            CheckIn.objects.filter(
+                session=OuterRef("pk"), kind=CheckInKind.PRE_SESSION, cancelled_at__isnull=True
+            )
+        )
+    )
     created = 0
     for session in sessions.select_related("course__consultation").order_by("pk"):
         with transaction.atomic():

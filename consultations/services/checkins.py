@@ -39,7 +39,12 @@ from consultations.models import (
     PoresNow,
     Redness,
 )
-from consultations.selectors_course import ANSWERED, OPEN, check_in_state
+from consultations.selectors_course import (
+    ANSWERED,
+    CHECK_IN_FRESH_FOR,
+    OPEN,
+    check_in_state,
+)
 from consultations.services import access_log_record, evaluation_create
 from consultations.services.check_in_blocks import block_reasons, earlier_evaluations
 from consultations.services.course import PRE_SESSION_NOTICE
@@ -100,10 +105,17 @@ class CheckInAnswered:
         return self.check_in.red_flag
 
 
+def _in_force(session: CourseSession):  # -> QuerySet[CheckIn]
+    return CheckIn.objects.filter(
+        session=session, kind=CheckInKind.PRE_SESSION, cancelled_at__isnull=True
+    )
+
+
 def pre_session_check_in(session: CourseSession) -> CheckIn:
-    """The session's pre-session check-in, created if it has none yet."""
+    """The session's pre-session check-in in force, created if it has none (a cancelled one
+    is kept for the record and no longer counts)."""
     due_on = session.target_date - PRE_SESSION_NOTICE
-    existing = CheckIn.objects.filter(session=session, kind=CheckInKind.PRE_SESSION).first()
+    existing = _in_force(session).first()
     if existing is not None:
         return existing
     try:
@@ -112,7 +124,28 @@ def pre_session_check_in(session: CourseSession) -> CheckIn:
                 session=session, kind=CheckInKind.PRE_SESSION, due_on=due_on
             )
     except IntegrityError:  # created meanwhile by another request or the scheduled task
-        return CheckIn.objects.get(session=session, kind=CheckInKind.PRE_SESSION)
+        return _in_force(session).get()
+
+
+def pre_session_refresh(session: CourseSession, on: datetime.date) -> CheckIn | None:
+    """The session's pre-session check-in in force, made to fit a session on `on` (its new
+    date, or today at the tablet); None when it has none yet. One answered (or emailed) more
+    than CHECK_IN_FRESH_FOR before `on` no longer counts: it is cancelled, kept with its
+    answers, and a fresh one takes its place, emailed PRE_SESSION_NOTICE before the session
+    (for a blocked session, once a practitioner has cleared it: the scheduled task makes it
+    then, as for any session). One not sent yet moves with the session."""
+    check_in = _in_force(session).first()
+    if check_in is None:
+        return None
+    given_at = check_in.answered_at or check_in.sent_at
+    if given_at is not None and timezone.localdate(given_at) < on - CHECK_IN_FRESH_FOR:
+        CheckIn.objects.filter(pk=check_in.pk).update(cancelled_at=timezone.now())
+        return None if session.is_blocked else pre_session_check_in(session)
+    due_on = session.target_date - PRE_SESSION_NOTICE
+    if check_in.sent_at is None and check_in.due_on != due_on:
+        check_in.due_on = due_on
+        check_in.save(update_fields=["due_on"])
+    return check_in
 
 
 def follow_ups_plan(session: CourseSession, performed_on: datetime.date) -> list[CheckIn]:

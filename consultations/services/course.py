@@ -195,8 +195,9 @@ def session_reschedule(
     move_later: bool = True,
 ) -> CourseSession:
     """Move a planned session; with `move_later`, the planned sessions after it move by as
-    much. A pre-session check-in not answered yet is moved with it (its email goes two days
-    before the new date)."""
+    much. A pre-session check-in not sent yet is moved with it (its email goes two days
+    before the new date); one answered or emailed more than a week before the new date no
+    longer counts: it is cancelled (kept) and a fresh one is asked (checkins.py)."""
     course = _locked_course(consultation)
     _open(course)
     session = course.sessions.get(pk=session_id)
@@ -208,12 +209,12 @@ def session_reschedule(
         moved += list(
             course.sessions.filter(status=SessionStatus.PLANNED, number__gt=session.number)
         )
+    from consultations.services.checkins import pre_session_refresh  # imports this module
+
     for each in moved:
         each.target_date += shift
         each.save(update_fields=["target_date"])
-        CheckIn.objects.filter(
-            session=each, kind=CheckIn.Kind.PRE_SESSION, sent_at__isnull=True
-        ).update(due_on=each.target_date - PRE_SESSION_NOTICE)
+        pre_session_refresh(each, each.target_date)
     _event(
         course,
         CourseEventKind.RESCHEDULED,

@@ -8,7 +8,8 @@ the pre-session answers that are codes. It removes what may identify the person,
 
 - session records: notes, adverse-event notes, the reason for an agent outside the allowed
   list and an amendment's reason (replaced by REMOVED_TEXT where a constraint needs text);
-- clearances' reasons, a course's end notes, a pause's note, red-flag notes;
+- clearances' reasons, a course's end notes, a pause's note, red-flag notes, the notes of a
+  session recorded without its check-in (the override's code stays);
 - check-ins: free-text answers of a pre-session check-in (other medicines, allergies, previous
   treatments), and every check-in's private token, so that an old link leads nowhere;
 - answer updates: the old and new values of free-text answers (coded values stay, as they do
@@ -75,6 +76,8 @@ def course_erase(*, consultation_ids: Collection[int]) -> None:
         detail=""
     ).update(detail=REMOVED_TEXT)
     SessionClearance.objects.filter(session__in=sessions).update(reason=REMOVED_TEXT)
+    # Why a session went ahead without its check-in: the code stays, the notes go.
+    sessions.exclude(check_in_override_notes="").update(check_in_override_notes=REMOVED_TEXT)
 
     records = SessionRecord.objects.filter(session__in=sessions)
     for field in ("notes", "adverse_notes", "agent_override_reason", "amendment_reason"):

@@ -1,6 +1,6 @@
 """At the chair: a session's record (append-only, amended by a new row that supersedes, as
-decisions are, 0003), a practitioner's clearance of a session a check-in blocked, and the
-pre-session check-in started on the clinic's tablet.
+decisions are, 0003), and a practitioner's clearance of a session a check-in blocked. The
+pre-session check-in a record needs, or its override, and the tablet: session_check_in.py.
 
 Every write takes the consultation's row lock (`locked_for_review`, through the course
 service), which also refuses an anonymised patient, and leaves an access log row. The partial
@@ -23,8 +23,6 @@ from consultations import rules
 from consultations.models import (
     AccessLog,
     AdverseEvent,
-    CheckIn,
-    CheckInKind,
     ClearanceOutcome,
     Consultation,
     Course,
@@ -39,12 +37,17 @@ from consultations.models import (
     Treatment,
 )
 from consultations.services import access_log_record
-from consultations.services.checkins import follow_ups_plan, pre_session_check_in
+from consultations.services.checkins import follow_ups_plan
 from consultations.services.course import (
     CourseRefused,
     _end,
     _event,
     _locked_course,
+)
+from consultations.services.session_check_in import (
+    CheckInOverrideGiven,
+    blocking_check_in,
+    check_in_required,
 )
 
 if TYPE_CHECKING:
@@ -191,11 +194,18 @@ class Recorded:
 
 
 def session_record(
-    *, consultation: Consultation, user: User, number: int, given: SessionInput
+    *,
+    consultation: Consultation,
+    user: User,
+    number: int,
+    given: SessionInput,
+    override: CheckInOverrideGiven | None = None,
 ) -> Recorded:
     """Record what was done at session `number`: the session is done and its day-2 and
-    day-14 follow-ups are planned. A blocked session, or a paused or ended course, is refused;
-    the same practitioner sending the same record again moments later gets it back."""
+    day-14 follow-ups are planned. A blocked session, or a paused or ended course, is refused,
+    and so is a session whose pre-session check-in does not cover it, without the
+    practitioner's `override` (session_check_in.py); the same practitioner sending the same
+    record again moments later gets it back."""
     try:
         with transaction.atomic():
             course, session = _locked_session(consultation, number)
@@ -229,6 +239,9 @@ def session_record(
                     "first (proceed, change the treatment, or stop the course)."
                 )
             _check_input(course, given)
+            check_in_required(
+                session, performed_on=given.performed_on, override=override, user=user
+            )
             record = SessionRecord.objects.create(
                 session=session, recorded_by=user, **given.columns()
             )
@@ -355,7 +368,7 @@ def session_clear(
             raise CourseRefused("That is the course's treatment already: choose proceed.")
     clearance = SessionClearance.objects.create(
         session=session,
-        check_in=CheckIn.objects.filter(session=session, kind=CheckInKind.PRE_SESSION).first(),
+        check_in=blocking_check_in(session),
         outcome=outcome,
         treatment=treatment,
         reason=reason,
@@ -384,29 +397,3 @@ def session_clear(
         detail=f"session {session.number} {outcome} {treatment}".strip(),
     )
     return clearance
-
-
-@transaction.atomic
-def check_in_on_tablet(*, consultation: Consultation, user: User, number: int) -> CheckIn:
-    """The pre-session check-in of a planned session, for the patient to answer on the
-    clinic's tablet now (the same check-in as the emailed link: created if need be)."""
-    course, session = _locked_session(consultation, number)
-    if course.status != CourseStatus.ACTIVE:
-        raise CourseRefused(
-            "This course is not active: no check-in can be started for it. Resume it first."
-            if course.status == CourseStatus.PAUSED
-            else "This course has ended: no check-in can be started for it."
-        )
-    if session.status != SessionStatus.PLANNED:
-        raise CourseRefused("Only a planned session has a check-in before it.")
-    check_in = pre_session_check_in(session)
-    if check_in.cancelled_at is not None:
-        raise CourseRefused("This session's check-in was cancelled.")
-    access_log_record(
-        user=user,
-        action=AccessLog.Action.COURSE,
-        consultation_id=course.consultation_id,
-        patient_id=course.consultation.patient_id,
-        detail=f"session {session.number} check-in on the clinic's tablet",
-    )
-    return check_in

@@ -1,12 +1,23 @@
-"""What the course tests share: a course at the chair, a check-in that blocked a session, and
-what the session record form posts."""
+"""What the course tests share: a course at the chair, its check-in answered, a check-in that
+blocked a session, and what the session record form posts."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
-from consultations.models import Consultation, CourseSession, EvaluationTrigger
+from consultations.models import (
+    CheckIn,
+    CheckInSource,
+    Consultation,
+    CourseSession,
+    EvaluationTrigger,
+)
 from consultations.services import evaluation_create
+from consultations.services.checkins import (
+    PRE_SESSION_CODES,
+    check_in_answer_pre,
+    pre_session_check_in,
+)
 from tests.factories import coursed
 
 
@@ -18,6 +29,20 @@ def peel_course(**fields) -> Consultation:
 
 def session(consultation: Consultation, number: int = 1) -> CourseSession:
     return consultation.course.sessions.get(number=number)
+
+
+def checked_in(consultation: Consultation, number: int = 1, now=None) -> CheckIn:
+    """The session's pre-session check-in answered on the clinic's tablet (at `now`), with
+    nothing new: every answer as the consultation has it."""
+    consultation.refresh_from_db()
+    answers = {code: getattr(consultation, code) for code in PRE_SESSION_CODES}
+    answers["isotretinoin_timing"] = answers["isotretinoin_timing"] or ""
+    check_in = pre_session_check_in(session(consultation, number))
+    check_in_answer_pre(
+        check_in=check_in, answers=answers, source=CheckInSource.CLINIC_TABLET, now=now
+    )
+    check_in.refresh_from_db()
+    return check_in
 
 
 def blocked(consultation: Consultation, number: int = 1, reasons=None, **answers) -> CourseSession:

@@ -77,6 +77,8 @@ def test_the_course_page_shows_its_sessions_and_events_and_logs_the_view(client,
     response = client.get(pages(Course)[1])
     page = response.content.decode()
     assert "Course planned" in page and "Target date" in page
+    # Session 1 went ahead without the patient's check-in (the factory's override): who.
+    assert "Without the check-in" in page and "Answered verbally at the chair (" in page
     assert "Change the course on the review page" in page
     assert AccessLog.objects.filter(
         action=AccessLog.Action.VIEW, detail="admin", user=admin, consultation=course_world

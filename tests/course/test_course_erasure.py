@@ -52,6 +52,10 @@ def a_course_with_everything():
     SessionRecordFactory(
         session=first, supersedes=record, amendment_reason="Typo in the notes, said Mrs Tan."
     )
+    CourseSession.objects.filter(pk=first.pk).update(
+        check_in_override="other",
+        check_in_override_notes="Her phone was with her husband, Mr Tan.",
+    )
     CheckIn.objects.create(
         session=first,
         kind=CheckIn.Kind.DAY_2,
@@ -125,6 +129,8 @@ def test_erasure_removes_the_free_text_of_the_course_and_keeps_the_codes():
     updates = dict(AnswerUpdate.objects.values_list("field", "new_value"))
     assert updates == {"other_medicines": "", "isotretinoin_last_6_months": True}
     assert SessionClearance.objects.get().reason == REMOVED_TEXT
+    done = CourseSession.objects.get(course__consultation=consultation, number=1)
+    assert (done.check_in_override, done.check_in_override_notes) == ("other", REMOVED_TEXT)
     paused = CourseEvent.objects.get(kind=CourseEvent.Kind.PAUSED)
     assert "Penang" not in paused.detail
     assert not tokens & set(CheckIn.objects.values_list("token", flat=True))

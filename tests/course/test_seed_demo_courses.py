@@ -21,6 +21,7 @@ from consultations.models import (
     SessionRecord,
     SessionStatus,
 )
+from consultations.selectors_course import check_in_counts_for, pre_session_in_force
 from consultations.services.course_erasure import course_rows_delete
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +101,25 @@ def test_the_same_seed_makes_the_same_courses(settings):
     course_rows_delete(list(Course.objects.values_list("consultation_id", flat=True)))
     first = made()
     assert first and made() == first
+
+
+def test_every_session_done_had_its_check_in_answered_or_an_override(settings):
+    # As the product records them: before each session the patient answers a check-in, or
+    # the practitioner says why the session went ahead without it (who and when).
+    settings.DEBUG = True
+    seed()
+    done = CourseSession.objects.filter(status=SessionStatus.DONE).prefetch_related(
+        "check_ins", "records"
+    )
+    overrides = 0
+    for session in done:
+        (record,) = session.records.all()
+        pre = pre_session_in_force(c for c in session.check_ins.all() if c.kind == "pre_session")
+        if session.check_in_override:
+            overrides += 1
+            assert session.check_in_override_by_id and session.check_in_override_at
+            assert pre is None or pre.answered_at is None
+        else:
+            assert check_in_counts_for(pre, record.performed_on)
+            assert pre is not None and pre.answered_at <= record.recorded_at
+    assert 0 < overrides < done.count() / 5

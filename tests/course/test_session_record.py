@@ -24,10 +24,20 @@ from consultations.models import (
 from consultations.services import course as course_services
 from consultations.services import sessions as session_services
 from consultations.services.course import CourseRefused
-from tests.course.helpers import blocked, peel_course, peel_record_data, session
+from tests.course.helpers import blocked, checked_in, peel_record_data, session
+from tests.course.helpers import peel_course as new_peel_course
 from tests.factories import PractitionerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def peel_course(**fields) -> Consultation:
+    """A peel course whose first session's check-in the patient has answered (today)."""
+    consultation = new_peel_course(**fields)
+    checked_in(consultation)
+    return consultation
+
+
 IS_SQLITE = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
 
 
@@ -57,8 +67,9 @@ def test_the_form_starts_with_today_the_signed_in_practitioner_and_the_course_s_
 def test_recording_marks_the_session_done_and_plans_the_day_2_and_day_14_follow_ups(
     client, practitioner
 ):
-    consultation = peel_course()
+    consultation = new_peel_course()
     performed = timezone.localdate() - datetime.timedelta(days=1)
+    checked_in(consultation, now=timezone.now() - datetime.timedelta(days=1))
     response = client.post(
         record_url(consultation), peel_record_data(practitioner, performed_on=performed)
     )
@@ -68,7 +79,11 @@ def test_recording_marks_the_session_done_and_plans_the_day_2_and_day_14_follow_
     record = first.records.get()
     assert (record.peel_agent, record.peel_concentration_pct, record.pain) == ("mandelic", 30, 3)
     assert record.performed_by == practitioner and record.recorded_by == practitioner
-    due = dict(CheckIn.objects.filter(session=first).values_list("kind", "due_on"))
+    due = dict(
+        CheckIn.objects.filter(session=first)
+        .exclude(kind="pre_session")
+        .values_list("kind", "due_on")
+    )
     assert due == {
         "day_2": performed + datetime.timedelta(days=2),
         "day_14": performed + datetime.timedelta(days=14),
@@ -281,7 +296,7 @@ def test_a_double_clicked_record_is_stored_once(client, practitioner):
     second = client.post(record_url(consultation), data)
     assert first.status_code == second.status_code == 302
     assert SessionRecord.objects.count() == 1
-    assert CheckIn.objects.count() == 2
+    assert CheckIn.objects.exclude(kind="pre_session").count() == 2
 
 
 def test_a_second_practitioner_recording_later_is_told_who_recorded_and_keeps_what_they_typed(

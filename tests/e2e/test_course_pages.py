@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from consultations.models import SessionRecord
-from tests.course.helpers import blocked, peel_course
+from tests.course.helpers import blocked, checked_in, peel_course
 from tests.e2e.conftest import check_page, sign_in
 from tests.factories import PractitionerFactory
 
@@ -20,6 +20,7 @@ def test_a_blocked_session_is_cleared_then_recorded_with_peel_parameters_on_a_ta
     open_page, csp_violations
 ):
     consultation = peel_course()
+    checked_in(consultation)  # then a later answer blocks the session
     blocked(
         consultation,
         1,
@@ -68,3 +69,29 @@ def test_a_blocked_session_is_cleared_then_recorded_with_peel_parameters_on_a_ta
     expect(page.locator("#session-1")).to_contain_text("agent mandelic acid, concentration 30%")
     record = SessionRecord.objects.get()
     assert (record.peel_agent, record.peel_concentration_pct, record.pain) == ("mandelic", 30, 3)
+
+
+def test_a_session_without_its_check_in_offers_the_tablet_or_asks_why(open_page, csp_violations):
+    consultation = peel_course()
+    page: Page = open_page(TABLET)
+    sign_in(page, PractitionerFactory(username="drlim", first_name="Mei", last_name="Lim"))
+    page.goto(f"/staff/consultations/{consultation.reference}/sessions/1/record/")
+
+    state = page.locator(".check-in-state")
+    expect(state).to_contain_text("The patient has not answered the check-in before this session.")
+    expect(state.get_by_role("button", name="Check in on this tablet now")).to_be_visible()
+    check_page(page, "73-session-record-no-check-in", csp_violations)
+
+    page.get_by_role("combobox", name="Agent").select_option("mandelic")
+    page.get_by_label("Concentration (%)").fill("30")
+    page.get_by_label("Contact time (minutes)").fill("3")
+    page.get_by_label("1 mild").first.check()
+    page.locator("#id_pain_2").check()
+    page.get_by_role("button", name="Record the session").click()
+    expect(page.locator("#error-summary")).to_contain_text("check in on the tablet first")
+    page.get_by_label("Answered verbally at the chair").check()
+    page.get_by_role("button", name="Record the session").click()
+    expect(page.get_by_text("Session 1 recorded.")).to_be_visible()
+    expect(page.locator("#session-1")).to_contain_text(
+        "Recorded without the patient's check-in: answered verbally at the chair · Mei Lim"
+    )

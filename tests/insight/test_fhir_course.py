@@ -116,6 +116,11 @@ def test_the_procedure_carries_the_peel_parameters_performer_and_date():
         "Neutralisation: Water",
     } <= set(notes)
     assert procedure["complication"][0]["coding"][0]["code"] == "blistering"
+    # No check-in answered before it: the factory records the practitioner's override.
+    assert (
+        "Went ahead without the pre-session check-in answered (Answered verbally at the chair)"
+        in notes
+    )
 
 
 def test_an_amended_record_replaces_the_one_it_amends_and_says_so():

@@ -167,6 +167,93 @@ def test_per_rule_it_compares_adverse_events_with_and_without_the_caution():
     assert (row.not_fired.k, row.not_fired.n) == (1, 4)
 
 
+def _isotretinoin_at_check_in(consultation, number: int) -> None:
+    """Session `number`'s check-in reports a new isotretinoin prescription (R07, a caution
+    for a peel): the session is blocked until a practitioner decides."""
+    from consultations.models import CheckInSource
+    from consultations.services.checkins import (
+        PRE_SESSION_CODES,
+        check_in_answer_pre,
+        pre_session_check_in,
+    )
+
+    answers = {code: getattr(consultation, code) for code in PRE_SESSION_CODES}
+    answers.update(isotretinoin_last_6_months=True, isotretinoin_timing="current")
+    check_in = pre_session_check_in(consultation.course.sessions.get(number=number))
+    answered = check_in_answer_pre(
+        check_in=check_in, answers=answers, source=CheckInSource.CLINIC_TABLET
+    )
+    assert answered.blocked
+
+
+def _performed(consultation, number: int, user, **fields) -> None:
+    """Session `number` recorded at the chair through the service (its check-in answered)."""
+    from consultations.services.sessions import SessionInput, session_record
+
+    session_record(
+        consultation=consultation,
+        user=user,
+        number=number,
+        given=SessionInput(
+            performed_on=timezone.localdate(),
+            performed_by_id=user.pk,
+            treatment="chemical_peel",
+            peel_agent="salicylic",
+            agent_override_reason="Superficial salicylic peel, as planned.",
+            erythema_grade=1,
+            pain=2,
+            **fields,
+        ),
+    )
+
+
+def test_a_caution_cleared_at_a_check_in_counts_as_fired_once_the_session_went_ahead():
+    from consultations.services.sessions import block_mark, session_clear
+
+    user = PractitionerFactory()
+    # Decided without R07; session 1 done; session 2's check-in reports isotretinoin.
+    consultation = coursed(treatment="chemical_peel", user=user, plan_sessions=3)
+    treated(adverse=["blistering"])  # without R07: 1 of 1 with an adverse event
+    SessionRecordFactory(session=consultation.course.sessions.get(number=1))
+    _isotretinoin_at_check_in(consultation, 2)
+    second = consultation.course.sessions.get(number=2)
+    session_clear(
+        consultation=consultation,
+        user=user,
+        number=2,
+        block=block_mark(second),
+        outcome="proceed",
+        reason="Low-dose isotretinoin; superficial peel only, as consensus allows.",
+    )
+    # Cleared, but session 2 not performed yet: the treatment has not gone ahead with it.
+    assert "R07" not in {r.rule for r in outcomes().by_rule}
+
+    _performed(consultation, 2, user, adverse_events=("pih",))
+
+    report = outcomes()
+    row = next(r for r in report.by_rule if r.rule == "R07")
+    assert (row.fired.k, row.fired.n) == (1, 1)
+    assert (row.not_fired.k, row.not_fired.n) == (1, 1)
+
+
+def test_a_caution_at_a_check_in_cleared_by_changing_or_stopping_does_not_count():
+    from consultations.services.sessions import block_mark, session_clear
+
+    user = PractitionerFactory()
+    consultation = coursed(treatment="chemical_peel", user=user, plan_sessions=3)
+    SessionRecordFactory(session=consultation.course.sessions.get(number=1))
+    _isotretinoin_at_check_in(consultation, 2)
+    session_clear(
+        consultation=consultation,
+        user=user,
+        number=2,
+        block=block_mark(consultation.course.sessions.get(number=2)),
+        outcome="stop_course",
+        reason="Waits until the isotretinoin course is over.",
+    )
+    assert "R07" not in {r.rule for r in outcomes().by_rule}
+
+
 def test_outcomes_follow_the_date_range():
     treated(adverse=["blistering"])
     future = DateRange(start=timezone.localdate() + datetime.timedelta(days=1))

@@ -42,6 +42,13 @@ def as_if_older_rules_saw_nothing(consultation: Consultation) -> None:
     Evaluation.objects.filter(pk=evaluation.pk).update(output=output)
 
 
+def as_if_older_rules_saw(consultation: Consultation, **answers) -> None:
+    """The decision was made on these answers, by an older ruleset that flagged nothing for
+    them (its stored output kept as it is)."""
+    evaluation = consultation.decisions.get().evaluation
+    Evaluation.objects.filter(pk=evaluation.pk).update(answers={**evaluation.answers, **answers})
+
+
 @pytest.fixture
 def outcomes_bench() -> dict[str, Consultation]:
     # Cold sores (R26, a caution for peels): an adverse event the older rules did not flag.
@@ -49,9 +56,10 @@ def outcomes_bench() -> dict[str, Consultation]:
     as_if_older_rules_saw_nothing(newly_flagged)
     # The same, flagged then as now.
     flagged_both = treated(hsv_history=True, adverse=["hsv_reactivation"])
-    # Went well; a photosensitising medicine recorded since: the current rules exclude peels.
+    # Went well on a photosensitising medicine the older rules let through; the current rules
+    # exclude peels for it.
     newly_blocked = treated()
-    Consultation.objects.filter(pk=newly_blocked.pk).update(photosensitising_meds=True)
+    as_if_older_rules_saw(newly_blocked, photosensitising_meds=True)
     fine = treated()
     coursed(treatment="chemical_peel", hsv_history=True)  # no session yet: not counted
     return {
@@ -131,3 +139,21 @@ def test_the_bench_page_shows_the_outcomes_to_admins(client, outcomes_bench):
     table = re.search(r'<table[^>]*id="replay-outcomes-table".*?</table>', page, re.S).group(0)
     assert outcomes_bench["newly_flagged"].reference in table
     assert outcomes_bench["newly_blocked"].reference in table
+
+
+def test_the_candidate_reads_the_answers_the_decision_was_made_on_not_later_ones():
+    # After the decision a check-in (or a correction) changed the answers: a photosensitising
+    # medicine now, cold sores now. The candidate is weighed on what the decision saw, as the
+    # ruleset in force was: a later answer is not a rules change.
+    went_well = treated()
+    Consultation.objects.filter(pk=went_well.pk).update(photosensitising_meds=True)
+    went_badly = treated(adverse=["hsv_reactivation"])
+    Consultation.objects.filter(pk=went_badly.pk).update(hsv_history=True)
+
+    report = outcome_replay(Consultation.objects.all())
+
+    assert (report.treated, report.adverse, report.fine) == (2, 1, 1)
+    assert report.fine_newly_blocked == [] and report.fine_blocked_candidate == 0
+    assert report.adverse_newly_flagged == []
+    assert report.adverse_flagged_candidate == report.adverse_flagged_in_force
+    assert report.invalid == []
