@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('consultations', '0020_photos'),
+        ('consultations', '0021_photo_delete_record'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
