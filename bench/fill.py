@@ -74,14 +74,22 @@ REFERENCE_SQL = "'PX-' || " + " || ".join(
     f"substr('{ALPHABET}', ((({{id}}) >> {shift}) & 31)::int + 1, 1)"
     for shift in (20, 15, 10, 5, 0)
 )
-# Unique per copy: k is the copy number, the rest as in the original row.
+# Unique per copy (k is the copy number), or as a copy should be; the rest as in the original.
 UNIQUE = {
     "consultations_consultation": {
         "public_token": "md5(k::text || '-' || public_token)",
         "draft_key": "md5(k::text || '-' || draft_key)",
     },
     "consultations_patient": {"email": "k::text || '.' || email"},
-    "consultations_checkin": {"token": "md5(k::text || '-' || token)"},
+    "consultations_checkin": {
+        "token": "md5(k::text || '-' || token)",
+        # A red flag is handled within days: the copies are the clinic's history, so theirs
+        # are handled (the seeded clinic's own stay open, as many at every size).
+        "red_flag_handled_at": "CASE WHEN red_flag THEN "
+        "coalesce(red_flag_handled_at, answered_at + interval '2 days') END",
+        "red_flag_handled_by_id": "CASE WHEN red_flag THEN "
+        "coalesce(red_flag_handled_by_id, (SELECT min(id) FROM auth_user)) END",
+    },
 }
 STATUS_COUNTS_TABLE = "consultations_statuscount"
 

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from consultations.models import CheckIn, Consultation, CourseSession, SessionStatus
 from consultations.presenters.attention import blocked_line, red_flag_line
 
-# Follow-ups and blocked sessions listed at the top of the queue at most, of each kind, the
-# longest waiting first: a short list to act on, whose cost does not grow with the backlog
-# (counting them all cost more than the rest of the queue at a thousand open red flags). The
-# block says when more are waiting.
-ATTENTION_LIMIT = 10
+# Listed at the top of the queue at most, the longest waiting first. Every open red flag is
+# listed (a patient may need the clinic now): the bound only keeps a page readable in a clinic
+# that has stopped handling them. Blocked sessions wait for a decision, not on a patient's
+# health: fifty. Either way the block says when more are waiting. The cost follows the open
+# red flags and blocked sessions, which a working clinic keeps few, not the table.
+RED_FLAG_LIMIT = 200
+BLOCKED_LIMIT = 50
 
 
 @dataclass
@@ -35,41 +37,42 @@ class AttentionItem:
 @dataclass(frozen=True)
 class Attention:
     items: list[AttentionItem]
-    more: bool  # more than ATTENTION_LIMIT of either kind: the oldest are shown
-    limit: int = ATTENTION_LIMIT
+    more: bool  # more than the limit of either kind: the longest waiting are shown
 
 
-def attention(limit: int = ATTENTION_LIMIT) -> Attention:
+def attention(
+    red_flag_limit: int = RED_FLAG_LIMIT, blocked_limit: int = BLOCKED_LIMIT
+) -> Attention:
     """Consultations with an open red flag or a blocked session, the longest waiting first."""
     red_flags = list(
         CheckIn.objects.filter(red_flag=True, red_flag_handled_at__isnull=True)
         .filter(session__course__consultation__patient__anonymised_at__isnull=True)
         .select_related("session__course__consultation__patient")
-        .order_by("answered_at", "pk")[: limit + 1]
+        .order_by("answered_at", "pk")[: red_flag_limit + 1]
     )
     blocked = list(
         CourseSession.objects.filter(blocked_at__isnull=False, status=SessionStatus.PLANNED)
         .filter(course__consultation__patient__anonymised_at__isnull=True)
         .select_related("course__consultation__patient")
-        .order_by("blocked_at", "pk")[: limit + 1]
+        .order_by("blocked_at", "pk")[: blocked_limit + 1]
     )
-    more = len(red_flags) > limit or len(blocked) > limit
+    more = len(red_flags) > red_flag_limit or len(blocked) > blocked_limit
     items: dict[int, AttentionItem] = {}
-    for check_in in red_flags[:limit]:
+    for check_in in red_flags[:red_flag_limit]:
         consultation = check_in.session.course.consultation
         since = check_in.answered_at
         assert since is not None  # answered: the red flag comes with the answers
         item = items.setdefault(consultation.pk, AttentionItem(consultation, since))
         item.since = min(item.since, since)
         item.red_flags.append(red_flag_line(check_in))
-    for session in blocked[:limit]:
+    for session in blocked[:blocked_limit]:
         consultation = session.course.consultation
         assert session.blocked_at is not None
         item = items.setdefault(consultation.pk, AttentionItem(consultation, session.blocked_at))
         item.since = min(item.since, session.blocked_at)
         item.blocked.append(blocked_line(session))
         item.block_reasons.extend(str(reason) for reason in session.block_reasons)
-    return Attention(items=sorted(items.values(), key=lambda i: i.since), more=more, limit=limit)
+    return Attention(items=sorted(items.values(), key=lambda i: i.since), more=more)
 
 
 def open_red_flags(consultation: Consultation) -> list[tuple[CheckIn, str]]:

@@ -44,6 +44,10 @@ def check_in_by_token(token: str) -> CheckIn | None:
 # A pre-session check-in's answers count for a session at most this long after they were
 # given: a session moved (or done) further away needs a fresh check-in.
 CHECK_IN_FRESH_FOR = datetime.timedelta(days=7)
+# A pre-session check-in stays open this long after its session's target date, for a session
+# running late (the tablet at the chair, or the emailed link); a session moved further is
+# rescheduled, which asks a fresh one.
+CHECK_IN_LATE_FOR = datetime.timedelta(days=14)
 
 
 def pre_session_in_force(check_ins: Iterable[CheckIn]) -> CheckIn | None:
@@ -58,11 +62,12 @@ def pre_session_in_force(check_ins: Iterable[CheckIn]) -> CheckIn | None:
 def check_in_counts_for(check_in: CheckIn | None, on: datetime.date) -> bool:
     """The pre-session check-in is answered, in force, and its answers were given at most
     CHECK_IN_FRESH_FOR before a session on `on` (a session moved or done later needs a fresh
-    one: nothing is carried over)."""
+    one: nothing is carried over), and not after it (answers given later cannot have been
+    weighed before it)."""
     if check_in is None or check_in.answered_at is None or check_in.cancelled_at is not None:
         return False
     answered_on = timezone.localdate(check_in.answered_at)
-    return answered_on >= on - CHECK_IN_FRESH_FOR
+    return on - CHECK_IN_FRESH_FOR <= answered_on <= on
 
 
 def check_in_gap(check_in: CheckIn | None, on: datetime.date) -> str:
@@ -74,6 +79,11 @@ def check_in_gap(check_in: CheckIn | None, on: datetime.date) -> str:
         return ""
     answered_on = timezone.localdate(check_in.answered_at)
     when = f"{answered_on.day} {answered_on:%b %Y}"
+    if answered_on > on:
+        return (
+            f"The patient's check-in was answered on {when}, after the session's date: its "
+            "answers cannot have been weighed before the session."
+        )
     return (
         f"The patient's check-in was answered on {when}, more than a week before the "
         "session: its answers no longer count."
@@ -98,7 +108,9 @@ def check_in_state(check_in: CheckIn, today: datetime.date | None = None) -> str
     ):
         return CLOSED
     if check_in.kind == CheckInKind.PRE_SESSION:
-        if session.status != SessionStatus.PLANNED or session.target_date < today:
+        if session.status != SessionStatus.PLANNED or (
+            session.target_date + CHECK_IN_LATE_FOR < today
+        ):
             return EXPIRED
         if session.course.status == CourseStatus.PAUSED:
             return CLOSED

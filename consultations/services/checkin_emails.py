@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from consultations.models import (
@@ -29,9 +29,9 @@ from consultations.models import (
     EmailKind,
     SessionStatus,
 )
-from consultations.selectors_course import FOLLOW_UP_OPEN_DAYS
+from consultations.selectors_course import CHECK_IN_FRESH_FOR, FOLLOW_UP_OPEN_DAYS
 from consultations.services import outbox
-from consultations.services.checkins import pre_session_check_in
+from consultations.services.checkins import pre_session_check_in, pre_session_refresh
 from consultations.services.course import PRE_SESSION_NOTICE
 from consultations.services.review import ReviewRefused, locked_for_review
 
@@ -70,23 +70,32 @@ def check_ins_send_due(*, now: datetime.datetime | None = None) -> SendReport:
 
 def _pre_session_create(today: datetime.date) -> int:
     """The pre-session check-in of each planned, unblocked session of an active course that
-    is within the notice period (and not past), each under its consultation's row lock."""
-    sessions = CourseSession.objects.filter(
-        status=SessionStatus.PLANNED,
-        blocked_at__isnull=True,
-        target_date__gte=today,
-        target_date__lte=today + PRE_SESSION_NOTICE,
-        course__status=CourseStatus.ACTIVE,
-        course__consultation__patient__anonymised_at__isnull=True,
-    ).exclude(
-        Exists(
-            CheckIn.objects.filter(
-                session=OuterRef("pk"), kind=CheckInKind.PRE_SESSION, cancelled_at__isnull=True
-            )
+    is within the notice period (and not past), each under its consultation's row lock. One
+    answered too long before the session (on the tablet at an earlier visit) no longer counts:
+    a fresh one is made, and emailed (checkins.pre_session_refresh)."""
+    in_force = CheckIn.objects.filter(
+        session=OuterRef("pk"), kind=CheckInKind.PRE_SESSION, cancelled_at__isnull=True
+    )
+    sessions = (
+        CourseSession.objects.filter(
+            status=SessionStatus.PLANNED,
+            blocked_at__isnull=True,
+            target_date__gte=today,
+            target_date__lte=today + PRE_SESSION_NOTICE,
+            course__status=CourseStatus.ACTIVE,
+            course__consultation__patient__anonymised_at__isnull=True,
         )
+        # One asked and not answered yet needs nothing more.
+        .exclude(Exists(in_force.filter(answered_at__isnull=True)))
+        .annotate(answered_at=Subquery(in_force.values("answered_at")[:1]))
     )
     created = 0
     for session in sessions.select_related("course__consultation").order_by("pk"):
+        answered_at = session.answered_at
+        if answered_at is not None and (
+            timezone.localdate(answered_at) >= session.target_date - CHECK_IN_FRESH_FOR
+        ):
+            continue  # answered, and still counts for the session
         with transaction.atomic():
             try:
                 locked_for_review(session.course.consultation)
@@ -99,8 +108,12 @@ def _pre_session_create(today: datetime.date) -> int:
                 or fresh.course.status != CourseStatus.ACTIVE
             ):
                 continue
-            pre_session_check_in(fresh)
-            created += 1
+            kept = pre_session_refresh(fresh, fresh.target_date)
+            if kept is None:  # none yet
+                pre_session_check_in(fresh)
+                created += 1
+            elif kept.answered_at is None:  # a stale one replaced by a fresh one
+                created += 1
     return created
 
 

@@ -119,6 +119,13 @@ def check_in_on_tablet(*, consultation: Consultation, user: User, number: int) -
         )
     if session.status != SessionStatus.PLANNED:
         raise CourseRefused("Only a planned session has a check-in before it.")
+    if session.is_blocked:
+        # What the last check-in raised waits for a practitioner's decision (0008): no new
+        # check-in is made until then.
+        raise CourseRefused(
+            f"Session {session.number} is blocked by the patient's check-in: clear it first "
+            "(proceed, change the treatment, or stop the course)."
+        )
     check_in = pre_session_refresh(session, timezone.localdate()) or pre_session_check_in(session)
     access_log_record(
         user=user,

@@ -36,6 +36,7 @@ from consultations.models import (
     SessionStatus,
     Treatment,
 )
+from consultations.selectors_course import check_in_gap
 from consultations.services import access_log_record
 from consultations.services.checkins import follow_ups_plan
 from consultations.services.course import (
@@ -48,6 +49,7 @@ from consultations.services.session_check_in import (
     CheckInOverrideGiven,
     blocking_check_in,
     check_in_required,
+    pre_session_of,
 )
 
 if TYPE_CHECKING:
@@ -289,6 +291,14 @@ def session_record_amend(
             if current.pk != record_id:
                 raise RecordChanged
             _check_input(course, given)
+            # A new date must still be one the patient's check-in covers (unless the session
+            # went ahead on a practitioner's override).
+            moved = given.performed_on != current.performed_on and not session.check_in_override
+            if moved and (missing := check_in_gap(pre_session_of(session), given.performed_on)):
+                raise CourseRefused(
+                    f"{missing} Keep the date the check-in covers, or ask an admin to correct "
+                    "the record."
+                )
             record = SessionRecord.objects.create(
                 session=session,
                 recorded_by=user,

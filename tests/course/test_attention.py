@@ -97,14 +97,23 @@ def test_the_queue_costs_the_same_queries_with_1_or_25_consultations_needing_att
     for index in range(12):
         red_flagged(blisters_or_crusts=True)
         blocked() if index % 2 else red_flagged(dark_patches="spreading")
-    page = client.get(QUEUE)
-    # The ten longest-waiting red flags and the six blocked sessions are listed, and the
-    # block says more are waiting.
-    assert len(page.context["attention"].items) == 16
-    assert "Showing the 10 longest-waiting of each kind; more are waiting." in (
-        page.content.decode()
-    )
+    assert len(client.get(QUEUE).context["attention"].items) == 25
     assert count() == one
+
+
+def test_every_open_red_flag_is_listed_and_past_the_bound_the_block_says_more_wait(
+    client, practitioner
+):
+    # A new red flag behind many older ones is still on the queue page (a patient may need
+    # the clinic now); only past RED_FLAG_LIMIT does the list stop, and say so.
+    for _ in range(12):
+        red_flagged(blisters_or_crusts=True)
+    newest = consultation_of(red_flagged(infection_signs=True))
+    page = client.get(QUEUE).content.decode()
+    assert newest.reference in page
+    assert "more are waiting" not in page
+    shown = attention(red_flag_limit=5)
+    assert len(shown.items) == 5 and shown.more
 
 
 def test_a_practitioner_marks_a_red_flag_handled_with_a_note(client, practitioner):

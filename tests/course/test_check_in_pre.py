@@ -14,6 +14,7 @@ from consultations.models import (
     EvaluationTrigger,
     SessionStatus,
 )
+from consultations.selectors_course import CHECK_IN_LATE_FOR
 from consultations.services.course import course_end
 from consultations.services.insight import patient_anonymise
 from tests.course.checkins import consultation_of, on_tablet, pre_body, pre_session, url
@@ -166,9 +167,11 @@ def test_a_cancelled_check_in_says_it_is_no_longer_needed(client):
 
 
 def test_a_check_in_for_a_session_that_has_passed_has_closed(client):
+    # Open for a session running up to CHECK_IN_LATE_FOR late; closed past that, and once
+    # the session is done.
     check_in = pre_session()
     session = check_in.session
-    session.target_date = timezone.localdate() - datetime.timedelta(days=1)
+    session.target_date = timezone.localdate() - CHECK_IN_LATE_FOR - datetime.timedelta(days=1)
     session.save(update_fields=["target_date"])
     response = client.post(url(check_in), pre_body())
     assert "This check-in has closed" in response.content.decode()

@@ -31,10 +31,11 @@ from tests.factories import PractitionerFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def peel_course(**fields) -> Consultation:
-    """A peel course whose first session's check-in the patient has answered (today)."""
+def peel_course(checked_in_at=None, **fields) -> Consultation:
+    """A peel course whose first session's check-in the patient has answered (today, or at
+    `checked_in_at`)."""
     consultation = new_peel_course(**fields)
-    checked_in(consultation)
+    checked_in(consultation, now=checked_in_at)
     return consultation
 
 
@@ -320,7 +321,8 @@ def test_a_second_practitioner_recording_later_is_told_who_recorded_and_keeps_wh
 
 
 def test_an_amendment_supersedes_the_record_and_moves_the_follow_ups(client, practitioner):
-    consultation = peel_course()
+    # The check-in answered five days ago covers both dates (test_session_check_in_dates.py).
+    consultation = peel_course(checked_in_at=timezone.now() - datetime.timedelta(days=5))
     client.post(record_url(consultation), peel_record_data(practitioner))
     original = SessionRecord.objects.get()
     amend_form = client.get(record_url(consultation, what="amend")).context["form"]

@@ -80,11 +80,16 @@ def test_the_course_goes_on_past_the_decision(
     expect(phone_page.locator("main")).not_to_contain_text("We will call you")
     check_page(phone_page, "81-journey-check-in-done", csp_violations)
 
-    # 2. At the chair: session 1 recorded with peel parameters (two days ago, late).
+    # 2. At the chair: session 1 recorded with peel parameters, two days ago so that its day-2
+    # follow-up is due now; the answers were given the day before it (answers given after a
+    # session do not count for it).
+    performed = timezone.localdate() - datetime.timedelta(days=2)
+    CheckIn.objects.filter(session=first, kind="pre_session").update(
+        answered_at=_at(performed - datetime.timedelta(days=1))
+    )
     sign_in(desktop_page, practitioner)
     desktop_page.goto(f"/staff/consultations/{consultation.reference}/")
     desktop_page.get_by_role("link", name="Record session 1").click()
-    performed = timezone.localdate() - datetime.timedelta(days=2)
     desktop_page.get_by_label("Date").fill(performed.isoformat())
     desktop_page.get_by_role("combobox", name="Agent").select_option("mandelic")
     desktop_page.get_by_label("Concentration (%)").fill("30")

@@ -11,6 +11,7 @@ from django_tasks_db.models import DBTaskResult
 
 from consultations.insight.analytics import DateRange
 from consultations.insight.outcome_snapshots import (
+    COUNT_STATEMENT_TIMEOUT_MS,
     snapshot,
     snapshot_for_page,
     snapshot_request,
@@ -60,3 +61,9 @@ def test_practitioners_looking_at_once_ask_for_one_count():
         ).count()
         == 1
     )
+
+
+def test_a_count_that_times_out_does_so_before_the_worker_would_run_it_again():
+    # About ten statements, each within COUNT_STATEMENT_TIMEOUT_MS, inside the lease after
+    # which clinic/queue.py takes a running task as abandoned and queues it again.
+    assert COUNT_STATEMENT_TIMEOUT_MS * 10 < settings.TASKS_LEASE_SECONDS * 1000
