@@ -348,9 +348,12 @@ def _by_rule(courses: QuerySet[Course]) -> tuple[Proportion, list[RuleRow]]:
     ).values("check_in__evaluation_id")
     fired = (
         EvaluationFinding.objects.filter(severity=Severity.CAUTION)
+        # One set of ids (a UNION): an OR of the two lists read every finding row by row,
+        # over 25 s at 1,000,000 consultations against about 3 s.
         .filter(
-            Q(evaluation_id__in=treated.values("decision__evaluation_id"))
-            | Q(evaluation_id__in=cleared)
+            evaluation_id__in=treated.order_by()
+            .values("decision__evaluation_id")
+            .union(cleared.order_by())
         )
         .values("rule")
         .annotate(
