@@ -69,10 +69,11 @@ def test_the_file_of_an_upload_whose_transaction_rolled_back_is_swept():
         raise RuntimeError("the request died before its transaction committed")
     assert not Photo.objects.exists()
     _, [left] = photo_storage().listdir("")  # the file written before the row
+    kept = PhotoFactory()  # another consultation's photo: the table is not empty
 
     assert photo_orphans_sweep() == 0  # not yet: it may be a row's, not yet committed
     assert photo_orphans_sweep(now=timezone.now() + datetime.timedelta(hours=2)) == 1
-    assert photo_storage().listdir("") == ([], [])
+    assert photo_storage().listdir("") == ([], [kept.file.name])
 
 
 def test_an_empty_storage_is_nothing_to_sweep():
@@ -83,5 +84,39 @@ def test_the_sweep_runs_hourly_on_the_task_queue():
     path, every = settings.TASK_SCHEDULE["photo-orphans-sweep"]
     assert every == 3600
     orphan = written(datetime.timedelta(hours=3))
+    PhotoFactory()
     assert import_string(path).call() == 1
     assert not photo_storage().exists(orphan)
+
+
+def test_with_no_photo_rows_at_all_nothing_is_deleted_and_an_error_is_logged(caplog):
+    """An empty table beside a full storage: the wrong database (a restore, a staging copy
+    sharing the bucket), not orphans."""
+    files = [written(datetime.timedelta(hours=2)) for _ in range(3)]
+
+    assert photo_orphans_sweep() == 0
+
+    assert all(photo_storage().exists(name) for name in files)
+    [record] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert "no photo rows but 3 files" in record.getMessage()
+    assert not any(name in record.getMessage() for name in files)
+
+
+def test_more_orphans_than_one_run_may_delete_stops_the_whole_run(caplog):
+    PhotoFactory()
+    files = [written(datetime.timedelta(hours=2)) for _ in range(21)]  # more than 20, 10% of 22
+
+    assert photo_orphans_sweep() == 0
+
+    assert all(photo_storage().exists(name) for name in files)
+    [record] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert "21 of 22 files have no row" in record.getMessage()
+
+
+def test_up_to_the_safety_limit_the_orphans_are_deleted():
+    PhotoFactory()
+    files = [written(datetime.timedelta(hours=2)) for _ in range(20)]
+
+    assert photo_orphans_sweep() == 20
+
+    assert not any(photo_storage().exists(name) for name in files)
