@@ -6,9 +6,9 @@ service re-encodes every photo from its pixels, which drops anything else, but a
 carries such content was made on purpose, so it is refused rather than cleaned. Pure functions
 over the file's bytes; no Django.
 
-The file's structure is walked (JPEG segments, PNG chunks, WebP's RIFF chunks): a file whose
-structure cannot be walked to the image's end is refused too, since what it hides cannot be
-known. Markup is looked for outside the compressed image data only (JPEG's entropy-coded scans,
+The file's structure is walked (JPEG segments, PNG chunks, WebP's RIFF chunks), before Pillow
+reads it: a file whose structure cannot be walked to the image's end, or has more than
+MAX_PARTS parts, is refused too, since what it hides cannot be known. Markup is looked for outside the compressed image data only (JPEG's entropy-coded scans,
 PNG's IDAT and fdAT chunks, WebP's VP8, VP8L, ALPH and ANMF chunks): those are as random as
 noise, so a marker turns up by chance (two in 5,460 noise PNGs of 230 kB; "<svg", in either
 case, is expected once in about 500 million random bytes), and what is there is pixels, which
@@ -22,6 +22,7 @@ re-encoding too.
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 
@@ -42,6 +43,14 @@ ACTIVE_CONTENT = (
 UNREADABLE = "unreadable structure"
 PADDING = b"\x00\r\n\t "
 ZIP_END = b"PK\x05\x06"
+
+# The most JPEG segments (over all its images), PNG chunks or WebP chunks walked: a phone's
+# JPEG has fewer than 50. Millions of empty ones (a 15 MB file holds four million) would make
+# the walk, and Pillow's, take seconds of CPU; such a file is refused as unreadable. A PNG or
+# WebP may have one more for every 8 kB of file: libpng writes its image data in 8 kB chunks.
+MAX_PARTS = 1000
+_PART_PER_BYTES = 8192
+_NOT_FILL = re.compile(rb"[^\xff]")
 
 _JPEG_STANDALONE = {0x01, *range(0xD0, 0xD8)}  # TEM, RST0-7: no length field
 _PNG_IMAGE_DATA = {b"IDAT", b"fdAT"}
@@ -97,8 +106,9 @@ def _jpeg_layout(data: bytes) -> Layout | None:
     """The first image, and each further JPEG image after it (padding allowed between)."""
     ranges: list[tuple[int, int]] = []
     pos = 0
+    parts = [0]  # segments walked so far, over all the images
     while True:
-        walked = _jpeg_walk(data, pos)
+        walked = _jpeg_walk(data, pos, parts)
         if walked is None:
             return None
         image_ranges, end = walked
@@ -112,10 +122,11 @@ def _jpeg_layout(data: bytes) -> Layout | None:
         pos = following
 
 
-def _jpeg_walk(data: bytes, start: int) -> Layout | None:
+def _jpeg_walk(data: bytes, start: int, parts: list[int]) -> Layout | None:
     """One JPEG image from `start`: its segments (entropy-coded data left out) and the offset
     just after its end-of-image marker; None when the structure is damaged (a stray byte
-    between segments, a length past the end, no end-of-image marker)."""
+    between segments, a length past the end, no end-of-image marker) or has more than
+    MAX_PARTS segments (`parts` counts them over all the images)."""
     if not data.startswith(b"\xff\xd8", start):
         return None
     ranges: list[tuple[int, int]] = []
@@ -124,10 +135,13 @@ def _jpeg_walk(data: bytes, start: int) -> Layout | None:
     while pos < size:
         if data[pos] != 0xFF:
             return None
-        while pos < size and data[pos] == 0xFF:  # fill bytes
-            pos += 1
-        if pos >= size:
+        parts[0] += 1
+        if parts[0] > MAX_PARTS:
             return None
+        fill_end = _NOT_FILL.search(data, pos)  # fill bytes
+        if fill_end is None:
+            return None
+        pos = fill_end.start()
         marker = data[pos]
         pos += 1
         if marker == 0xD9:
@@ -156,9 +170,17 @@ def _scan_end(data: bytes, pos: int) -> int:
         if pos < 0 or pos + 1 >= len(data):
             return -1
         following = data[pos + 1]
-        if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
-            pos += 1 if following == 0xFF else 2
+        if following == 0x00 or 0xD0 <= following <= 0xD7:
+            pos += 2
             continue
+        if following == 0xFF:  # fill bytes: the marker is after them
+            fill_end = _NOT_FILL.search(data, pos)
+            if fill_end is None:
+                return -1
+            following = data[fill_end.start()]
+            if following == 0x00 or 0xD0 <= following <= 0xD7:
+                pos = fill_end.start() + 1
+                continue
         return pos
 
 
@@ -168,7 +190,9 @@ def _png_layout(data: bytes) -> Layout | None:
         return None
     ranges: list[tuple[int, int]] = []
     pos = 8
-    while pos + 12 <= len(data):
+    for _ in range(MAX_PARTS + len(data) // _PART_PER_BYTES):
+        if pos + 12 > len(data):
+            return None
         (length,) = struct.unpack(">I", data[pos : pos + 4])
         kind = data[pos + 4 : pos + 8]
         end = pos + 12 + length
@@ -193,6 +217,8 @@ def _webp_layout(data: bytes) -> Layout | None:
     ranges: list[tuple[int, int]] = [(0, 12)]
     pos = 12
     while pos + 8 <= end:
+        if len(ranges) > MAX_PARTS + len(data) // _PART_PER_BYTES:
+            return None
         kind = data[pos : pos + 4]
         (length,) = struct.unpack("<I", data[pos + 4 : pos + 8])
         chunk_end = pos + 8 + length + (length & 1)
@@ -203,6 +229,18 @@ def _webp_layout(data: bytes) -> Layout | None:
     if pos != end:
         return None
     return ranges, end
+
+
+def sniffed_format(data: bytes) -> str | None:
+    """JPEG, PNG or WEBP, from the file's first bytes (to walk its structure before Pillow
+    does); None for anything else."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    return None
 
 
 def looks_like_heic(data: bytes) -> bool:

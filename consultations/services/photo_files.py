@@ -24,7 +24,12 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageCms, ImageOps
 
-from consultations.photo_checks import UNREADABLE, extra_content, looks_like_heic
+from consultations.photo_checks import (
+    UNREADABLE,
+    extra_content,
+    looks_like_heic,
+    sniffed_format,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +106,11 @@ def photo_clean(upload: UploadedFile) -> CleanPhoto:
         "image/heif-sequence",
     }:
         raise PhotoRefused(HEIC_ADVICE)
+    # Before Pillow reads the header (it walks the segments before the image data too): a
+    # file that carries more, or whose structure is damaged or absurd, is refused at no cost.
+    sniffed = sniffed_format(data)
+    if sniffed is not None:
+        _check_structure(data, sniffed)
     image, image_format = _opened(data)
     declared = (upload.content_type or "").lower().split(";")[0].strip()
     if declared not in UNDECLARED and DECLARED_FORMATS.get(declared) != image_format:
@@ -108,7 +118,14 @@ def photo_clean(upload: UploadedFile) -> CleanPhoto:
             f"This file says it is {declared or 'something else'}, but it is a "
             f"{ALLOWED_FORMATS[image_format]} image. Choose the photo again, or take a new one."
         )
-    # Before the pixels are decoded: a file that carries more is refused at no cost.
+    if image_format != sniffed:
+        _check_structure(data, image_format)
+    _load(image)
+    return _reencoded(image, image_format)
+
+
+def _check_structure(data: bytes, image_format: str) -> None:
+    """Refused when the file carries more than an image, or its structure cannot be walked."""
     extra = extra_content(data, image_format)
     if extra == UNREADABLE:
         raise PhotoRefused(DAMAGED)
@@ -117,8 +134,6 @@ def photo_clean(upload: UploadedFile) -> CleanPhoto:
             f"This file contains more than a photo ({extra}), so we cannot accept it. "
             "Take the photo again, or choose another one."
         )
-    _load(image)
-    return _reencoded(image, image_format)
 
 
 def _too_many_pixels(pixels: int | None = None) -> PhotoRefused:
