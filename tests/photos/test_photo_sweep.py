@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import datetime
 import os
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from consultations.models import Photo
 from consultations.models.photos import photo_name
+from consultations.services import photo_sweep
 from consultations.services.photo_sweep import photo_orphans_sweep
 from consultations.services.photos import photo_add_by_patient, photo_thumbnail_make
 from consultations.storage import photo_storage
@@ -120,3 +123,43 @@ def test_up_to_the_safety_limit_the_orphans_are_deleted():
     assert photo_orphans_sweep() == 20
 
     assert not any(photo_storage().exists(name) for name in files)
+
+
+class BucketStorage(Storage):
+    """The shape of django-storages' S3Storage that the sweep reads: a location (the
+    environment's prefix) and a boto3 bucket whose listing carries each object's time."""
+
+    location = "staging/photos"
+
+    def __init__(self, objects: list[SimpleNamespace]) -> None:
+        listing = SimpleNamespace(
+            filter=lambda Prefix: [o for o in objects if o.key.startswith(Prefix)]
+        )
+        self.bucket = SimpleNamespace(objects=listing)
+        self.deleted: list[str] = []
+
+    def delete(self, name: str) -> None:
+        self.deleted.append(name)
+
+    def listdir(self, path: str):
+        raise AssertionError("the bucket's listing has the times: no request per file")
+
+
+def test_on_a_bucket_only_the_environments_prefix_is_swept_from_its_listing(monkeypatch):
+    photo = PhotoFactory()
+    old = timezone.now() - datetime.timedelta(hours=2)
+    new = timezone.now()
+    storage = BucketStorage(
+        [
+            SimpleNamespace(key=f"staging/photos/{photo.file.name}", last_modified=old),
+            SimpleNamespace(key="staging/photos/orphan.jpg", last_modified=old),
+            SimpleNamespace(key="staging/photos/fresh.jpg", last_modified=new),
+            SimpleNamespace(key="staging/photos-old/other.jpg", last_modified=old),
+            SimpleNamespace(key="production/photos/theirs.jpg", last_modified=old),
+        ]
+    )
+    monkeypatch.setattr(photo_sweep, "photo_storage", lambda: storage)
+
+    assert photo_sweep.photo_orphans_sweep() == 1
+
+    assert storage.deleted == ["orphan.jpg"]
