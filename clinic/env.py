@@ -60,7 +60,8 @@ def photos_storage(root: Path) -> dict[str, object]:
             "bucket_name": bucket,
             "endpoint_url": os.environ.get("PHOTOS_S3_ENDPOINT_URL") or None,
             "region_name": os.environ.get("PHOTOS_S3_REGION") or None,
-            "location": "photos",
+            # One bucket may serve several environments: each keeps its own prefix.
+            "location": os.environ.get("PHOTOS_S3_PREFIX", "").strip().strip("/") or "photos",
             "default_acl": "private",
             "file_overwrite": False,
             # Photos are streamed by a view that checks the viewer, never linked to.

@@ -3,15 +3,18 @@ the photo uploads' larger one, for senders who may upload), and bodies only in U
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 
-from clinic import errors
+from clinic import errors, ratelimit
 
 REARM_EVERY_SECONDS = 60
 _REARMED_AT = "staff_idle_rearmed_at"
@@ -91,9 +94,12 @@ class UploadAllowanceMiddleware:
     """A body over REQUEST_MAX_BYTES to a photo upload view, let through by
     RequestSizeLimitMiddleware, is refused unread (413) unless the view's own check finds a
     sender who may upload there (a practitioner signed in with the permission, a patient whose
-    browser holds a draft). After the session and authentication middleware, and before
-    anything reads the body: the CSRF check reads it, in its process_view, which runs after
-    every middleware's __call__ has begun.
+    browser holds a draft); a signed-out practitioner is sent to sign in. A sender who may is
+    held to PHOTO_UPLOAD_RATE_LIMIT per client address here, unread (429), too.
+
+    After the session and authentication middleware, and before anything reads the body: the
+    CSRF check reads it, in its process_view, which runs after every middleware's __call__ has
+    begun.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -101,8 +107,20 @@ class UploadAllowanceMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         may_upload = getattr(request, "upload_allowed_if", None)
-        if may_upload is not None and not may_upload(request):
+        if may_upload is None:
+            return self.get_response(request)
+        if not may_upload(request):
+            if getattr(may_upload, "signs_in", False) and not request.user.is_authenticated:
+                # A practitioner whose session ended while choosing a photo: sign in again.
+                return redirect_to_login(request.get_full_path())
             return _refused(413, "Request Entity Too Large")
+        # Large bodies are counted per client before one is read: over the photo upload rate,
+        # the next ones are answered unread (the view counts each upload again, once read).
+        rate = ratelimit.Rate.parse(settings.PHOTO_UPLOAD_RATE_LIMIT)
+        if not ratelimit.hit(
+            scope="photo-body", client=ratelimit.client_address(request), rate=rate
+        ):
+            return ratelimit.too_many_requests(request, rate=rate)
         return self.get_response(request)
 
 
@@ -110,13 +128,17 @@ UploadCheck = Callable[[HttpRequest], bool]
 
 
 def accepts_uploads(
-    may_upload: UploadCheck,
+    may_upload: UploadCheck, *, signs_in: bool = False
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Mark a view that takes photo uploads: its bodies may reach UPLOAD_REQUEST_MAX_BYTES when
-    `may_upload(request)` (session and user known, body unread) says this sender may upload."""
+    `may_upload(request)` (session and user known, body unread) says this sender may upload.
+    `signs_in`: a signed-out sender is sent to the sign-in page rather than refused (staff
+    pages, whose session may have ended while the photo was chosen)."""
 
     def mark(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        view.may_upload = may_upload  # type: ignore[attr-defined]
+        check: Any = functools.partial(may_upload)
+        check.signs_in = signs_in
+        view.may_upload = check  # type: ignore[attr-defined]
         return view
 
     return mark

@@ -79,7 +79,7 @@ def may_add_photos(request: HttpRequest) -> bool:
     return user.is_authenticated and user.is_active and user.has_perm(REVIEW_PERMISSION)
 
 
-@accepts_uploads(may_add_photos)
+@accepts_uploads(may_add_photos, signs_in=True)
 @login_required
 @permission_required(REVIEW_PERMISSION, raise_exception=True)
 @require_http_methods(["GET", "HEAD", "POST"])

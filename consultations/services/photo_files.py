@@ -3,12 +3,14 @@
 Every upload is decoded with Pillow and refused, with a message the patient understands, when
 it is not a JPEG, PNG or WebP photo (HEIC from an iPhone gets advice on sending a JPEG), when it
 is too large (PHOTO_MAX_BYTES) or has too many pixels (PHOTO_MAX_PIXELS) or too much image
-data (max_decoded_bytes: a few kilobytes of PNG may declare hundreds of megabytes), all checked
+data (decoded_bytes, max_decoded_bytes: the peak with the copies that turning and converting
+make; a few kilobytes of PNG may declare hundreds of megabytes), all checked
 from the header before anything is decoded, when its declared type and its content disagree, or
 when it carries more than an image or its structure cannot be walked (photo_checks.py; checked
 before decoding too). What is kept is a new JPEG made from the pixels alone, turned the way the
 phone's orientation tag says, colours converted to sRGB: no EXIF (GPS, device, time), no ICC
-profile, no comment. Decoding keeps at most the decoded image and one converted copy in memory.
+profile, no comment. Decoding keeps at most the decoded image and one turned or converted copy
+(two for transparency) in memory, as decoded_bytes counts.
 """
 
 from __future__ import annotations
@@ -24,7 +26,12 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageCms, ImageOps
 
-from consultations.photo_checks import UNREADABLE, extra_content, looks_like_heic
+from consultations.photo_checks import (
+    UNREADABLE,
+    extra_content,
+    looks_like_heic,
+    sniffed_format,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +108,11 @@ def photo_clean(upload: UploadedFile) -> CleanPhoto:
         "image/heif-sequence",
     }:
         raise PhotoRefused(HEIC_ADVICE)
+    # Before Pillow reads the header (it walks the segments before the image data too): a
+    # file that carries more, or whose structure is damaged or absurd, is refused at no cost.
+    sniffed = sniffed_format(data)
+    if sniffed is not None:
+        _check_structure(data, sniffed)
     image, image_format = _opened(data)
     declared = (upload.content_type or "").lower().split(";")[0].strip()
     if declared not in UNDECLARED and DECLARED_FORMATS.get(declared) != image_format:
@@ -108,7 +120,14 @@ def photo_clean(upload: UploadedFile) -> CleanPhoto:
             f"This file says it is {declared or 'something else'}, but it is a "
             f"{ALLOWED_FORMATS[image_format]} image. Choose the photo again, or take a new one."
         )
-    # Before the pixels are decoded: a file that carries more is refused at no cost.
+    if image_format != sniffed:
+        _check_structure(data, image_format)
+    _load(image)
+    return _reencoded(image, image_format)
+
+
+def _check_structure(data: bytes, image_format: str) -> None:
+    """Refused when the file carries more than an image, or its structure cannot be walked."""
     extra = extra_content(data, image_format)
     if extra == UNREADABLE:
         raise PhotoRefused(DAMAGED)
@@ -117,8 +136,6 @@ def photo_clean(upload: UploadedFile) -> CleanPhoto:
             f"This file contains more than a photo ({extra}), so we cannot accept it. "
             "Take the photo again, or choose another one."
         )
-    _load(image)
-    return _reencoded(image, image_format)
 
 
 def _too_many_pixels(pixels: int | None = None) -> PhotoRefused:
@@ -130,18 +147,45 @@ def _too_many_pixels(pixels: int | None = None) -> PhotoRefused:
     )
 
 
-def decoded_bytes(image: Image.Image) -> int:
-    """What the image's pixels take once decoded, from its header: width x height x bands x
-    bytes per band (16-bit greyscale: two; 32-bit modes: four)."""
+_ONE_BYTE_MODES = {"1", "L", "P"}
+_TURNING = {2, 3, 4, 5, 6, 7, 8}  # orientation tags that flip or turn the pixels
+
+
+def decoded_bytes(image: Image.Image, *, turns: bool = False) -> int:
+    """The most memory the pixels take while decoded and re-encoded, from the header: Pillow
+    keeps one byte a pixel for 1-bit, greyscale and palette images, two for 16-bit greyscale
+    and four for every other mode (RGB too). Then the largest of: the copy that turning the
+    image by its orientation tag makes (`turns`), and the converted copies: transparency goes
+    through RGBA and a flattened RGB copy, any other mode but RGB through an RGB copy."""
+    pixels = image.width * image.height
     mode = image.mode
-    per_band = 2 if mode.startswith("I;16") else 4 if mode in ("I", "F") else 1
-    return image.width * image.height * len(image.getbands()) * per_band
+    per_pixel = 1 if mode in _ONE_BYTE_MODES else 2 if mode.startswith("I;16") else 4
+    decoded = pixels * per_pixel
+    if mode in ("RGBA", "LA", "PA", "La", "RGBa") or (mode == "P" and "transparency" in image.info):
+        converted = pixels * (4 if mode == "RGBA" else 8)
+    elif mode != "RGB":
+        converted = pixels * 4
+    else:
+        converted = 0
+    return decoded + max(decoded if turns else 0, converted)
 
 
 def max_decoded_bytes() -> int:
-    """The memory one photo's pixels may take: PHOTO_MAX_PIXELS of 8-bit RGB. A photo with
-    transparency (four bands) or 16-bit greyscale may have fewer pixels than the limit says."""
-    return 3 * settings.PHOTO_MAX_PIXELS
+    """The memory one photo's pixels may take: two copies of four bytes a pixel for four
+    fifths of PHOTO_MAX_PIXELS (192 MB at 30 million: a 24 MP photo turned by its tag; an RGB
+    photo at the pixel limit that needs no turning takes 120 MB)."""
+    return 2 * 4 * settings.PHOTO_MAX_PIXELS * 4 // 5
+
+
+def turned_by_tag(image: Image.Image, data: bytes) -> bool:
+    """Whether the orientation tag will have the pixels turned (a copy), from the header. A
+    PNG's EXIF may come after its image data, read only with the pixels: then it may turn."""
+    if image.format == "PNG" and "exif" not in image.info:
+        return b"eXIf" in data
+    try:
+        return image.getexif().get(0x0112) in _TURNING
+    except Exception:  # an unreadable EXIF: exif_transpose will leave the pixels as they are
+        return False
 
 
 def _opened(data: bytes) -> tuple[Image.Image, str]:
@@ -167,7 +211,7 @@ def _opened(data: bytes) -> tuple[Image.Image, str]:
     width, height = image.size
     if width * height > settings.PHOTO_MAX_PIXELS:
         raise _too_many_pixels(width * height)
-    if decoded_bytes(image) > max_decoded_bytes():
+    if decoded_bytes(image, turns=turned_by_tag(image, data)) > max_decoded_bytes():
         raise PhotoRefused(TOO_MUCH_DATA)
     if min(width, height) < MIN_SIDE:
         raise PhotoRefused(

@@ -112,3 +112,48 @@ def test_a_webp_with_markup_in_its_metadata_or_after_it_is_refused():
     chunk = b"XMP " + len(b"<svg/>").to_bytes(4, "little") + b"<svg/>"
     riff = data[:4] + (len(data) - 8 + len(chunk)).to_bytes(4, "little") + data[8:] + chunk
     assert "web page or script" in refused(riff, name="p.webp", content_type="image/webp")
+
+
+@pytest.mark.parametrize("kind", [b"PLTE", b"ZHTM", b"tEXt", b"zzZz"])
+def test_markup_in_any_png_chunk_but_the_image_data_is_refused(kind):
+    """Critical chunks (the palette, an unknown one with an upper-case name) are scanned too."""
+    pixels = bytes(range(256)) * 256
+    data = images.png_stored(256, 256, pixels)
+    chunk = images.png_chunk(kind, b"<html><script>alert(1)</script></html>".ljust(48))
+    crafted = data[:33] + chunk + data[33:]  # after IHDR
+
+    assert "web page or script" in refused(crafted, name="p.png", content_type="image/png")
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        b"<img src=x onerror=alert(1)>",
+        b"<OBJECT data=x>",
+        b"<embed src=x>",
+        b"<meta http-equiv=refresh content='0;url=//evil'>",
+        b"<a href=//evil>click</a>",
+        b"<style>*{}</style>",
+        b"<math><mtext>",
+        b"<iframe src=x>",
+        b"<!DOCTYPE html>",
+        b"<?xml version='1.0'?><x/>",
+    ],
+)
+def test_each_kind_of_markup_in_metadata_is_refused(markup):
+    pixels = bytes(range(256)) * 256
+    data = images.png_stored(256, 256, pixels, text=markup)
+
+    assert "web page or script" in refused(data, name="p.png", content_type="image/png")
+
+
+def test_words_in_metadata_that_only_look_like_markup_are_kept():
+    data = images.jpeg_bytes(comment=b"a <a> b, <a  , <image> and <abbr are fine")
+    assert photo_clean(images.upload(data)).width == 640
+
+
+def test_the_end_record_of_a_zip_in_metadata_is_refused():
+    pixels = bytes(range(256)) * 256
+    data = images.png_stored(256, 256, pixels, text=b"notes PK\x05\x06" + b"\x00" * 18)
+
+    assert "(archive)" in refused(data, name="p.png", content_type="image/png")

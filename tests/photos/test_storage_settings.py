@@ -36,3 +36,10 @@ def test_a_bucket_setting_switches_to_private_s3_storage(monkeypatch, tmp_path):
     assert options["bucket_name"] == "clinic-photos"
     assert options["endpoint_url"] == "https://s3.example"
     assert options["default_acl"] == "private"
+    assert options["location"] == "photos"
+
+
+def test_each_environment_may_keep_its_photos_under_its_own_prefix(monkeypatch, tmp_path):
+    monkeypatch.setenv("PHOTOS_S3_BUCKET", "clinic-photos")
+    monkeypatch.setenv("PHOTOS_S3_PREFIX", "/staging/photos/")
+    assert photos_storage(tmp_path)["OPTIONS"]["location"] == "staging/photos"  # type: ignore[index]
