@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from consultations.admin.mixins import AccessLoggedAdminMixin, ReadOnlyAdminMixin
-from consultations.models import Photo, PhotoConsent
+from consultations.models import Photo, PhotoConsent, PhotoDeletion
 from consultations.permissions import REVIEW_PERMISSION
 
 PHOTO_FIELDS = (
@@ -65,4 +65,28 @@ class PhotoConsentAdmin(AccessLoggedAdminMixin, ReadOnlyAdminMixin, admin.ModelA
     search_fields = ("consultation__reference",)
     list_select_related = ("consultation", "recorded_by")
     fields = ("consultation", "kind", "granted", "text_version", "at", "recorded_by")
+    readonly_fields = fields
+
+
+@admin.register(PhotoDeletion)
+class PhotoDeletionAdmin(AccessLoggedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Which photo was deleted before the record ended, when, by whom (blank: the patient) and
+    why; the photo itself is gone."""
+
+    list_display = ("consultation", "moment", "view", "session_number", "at", "deleted_by")
+    list_filter = ("moment", "view", "consent_withdrawn")
+    search_fields = ("consultation__reference",)
+    list_select_related = ("consultation", "deleted_by")
+    show_full_result_count = False
+    fields = (
+        "consultation",
+        "photo_number",
+        "moment",
+        "view",
+        "session_number",
+        "consent_withdrawn",
+        "deleted_by",
+        "reason",
+        "at",
+    )
     readonly_fields = fields

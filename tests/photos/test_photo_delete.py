@@ -287,3 +287,24 @@ def test_erasure_replaces_the_reasons_given_for_deletions(client, practitioner, 
     client.post(staff_delete_url(sent, photo), {"reason": "Wrong patient: Mrs Example"})
     patient_anonymise(patient=sent.patient, user=AdminFactory())
     assert PhotoDeletion.objects.get().reason == REMOVED_TEXT
+
+
+def test_the_admin_lists_deleted_photos_read_only(client, sent, commit):
+    from tests.factories import AdminFactory
+
+    photo = PhotoFactory(consultation=sent)
+    with commit():
+        client.post(link_delete_url(sent, photo), CONFIRM)
+    record = PhotoDeletion.objects.get()
+    client.force_login(AdminFactory())
+    listing = client.get(reverse("admin:consultations_photodeletion_changelist"))
+    assert listing.status_code == 200 and sent.reference in listing.content.decode()
+    change = reverse("admin:consultations_photodeletion_change", args=[record.pk])
+    page = client.get(change)
+    assert page.status_code == 200 and "Save" not in page.content.decode()
+    # Nobody adds, edits or deletes the trace of a deletion.
+    assert client.get(reverse("admin:consultations_photodeletion_add")).status_code == 403
+    assert client.post(change, {"reason": "rewritten"}).status_code == 403
+    delete = reverse("admin:consultations_photodeletion_delete", args=[record.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert PhotoDeletion.objects.filter(pk=record.pk, reason=record.reason).exists()
