@@ -4,13 +4,13 @@
    check, and a copy grown to 1,000,000 (bench/fill.py); each ANALYZEd; the peer's own database.
 2. Round trips and CPU per request (bench/queries.py, and the peer's counterpart) at 100,
    10,000 and 1,000,000 rows. The photo rows among them (bench/photos.py): the photo view
-   (full, thumbnail, the patient's link) and a 12 MP upload, on a photo stored in each
-   database (in a temporary PHOTOS_ROOT, removed at the end).
+   (display copy, full original, thumbnail, the patient's link) and a 12 MP upload, on a photo
+   stored in each database (in a temporary PHOTOS_ROOT, removed at the end).
 3. gunicorn worker counts 2..5 on the practitioner queue page (unless --workers): the best is
    used below and is the recommendation in the README.
 4. wrk against two gunicorns at once, on 10,000 and on 1,000,000 rows, row by row in turn: the
    bare view (BENCH_ENDPOINTS=1), an intake step POST, the final submit, the queue page, the
-   detail page and the practitioner's photo GETs (thumbnail, full); each as a ratio to its
+   detail page and the practitioner's photo GETs (thumbnail, display); each as a ratio to its
    server's bare view. The upload is held to a CPU budget instead (bench/photos.py).
 5. The peer (django-survey-and-report) under the same gunicorn settings: its survey POST.
 6. The load run: 50 simulated patients, nothing lost (bench/load.py).
@@ -298,7 +298,7 @@ def page_runs(server: Server, pool: dict, warm_pool: dict) -> dict[str, PageRun]
             None,
         ),
         photos.THUMBNAIL: ("thumbnail", photo_calls(server, pool, photos.THUMBNAIL), 200, None),
-        photos.FULL: ("photo", photo_calls(server, pool, photos.FULL), 200, None),
+        photos.DISPLAY: ("display", photo_calls(server, pool, photos.DISPLAY), 200, None),
     }
 
 
@@ -538,9 +538,10 @@ def write_report(data: dict) -> None:
         "trip per request that touches the database) and BEGIN/COMMIT/SAVEPOINT.",
         "",
         "The photo rows open one phone photo (12 MP, its JPEG re-encoded as an upload is, "
-        "and its thumbnail) stored in each database (`bench/photos.py`); the photo "
-        "table holds only the bench's own photos (seed_demo makes none, bench/fill.py copies "
-        "none), and each photo request finds its photo by primary key.",
+        "its thumbnail and its 2048 px display copy) stored in each database "
+        "(`bench/photos.py`); the photo table holds only the bench's own photos (seed_demo "
+        "makes none, bench/fill.py copies none), and each photo request finds its photo by "
+        "primary key.",
         *photos.upload_report(data["queries"], query_sizes(data)),
         *missed(data),
     ]

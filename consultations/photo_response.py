@@ -11,14 +11,16 @@ from clinic import ratelimit
 from consultations.models import Photo
 from consultations.storage import photo_storage
 
-SIZES = ("full", "thumbnail")
+SIZES = ("full", "display", "thumbnail")
 
 
 def photo_response(photo: Photo, size: str) -> FileResponse:
-    """The photo (or its thumbnail, the photo itself until the task queue has made one)."""
+    """The photo (full: the original), its display-size copy or its thumbnail; the original
+    until the task queue has made the one asked for."""
     if size not in SIZES:
         raise Http404("No such size")
-    name = photo.thumbnail.name if size == "thumbnail" and photo.thumbnail else photo.file.name
+    rendition = {"thumbnail": photo.thumbnail, "display": photo.display}.get(size)
+    name = rendition.name if rendition else photo.file.name
     try:
         stored = photo_storage().open(name, "rb")
     except FileNotFoundError:

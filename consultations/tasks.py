@@ -33,7 +33,7 @@ def check_ins_send_due() -> dict[str, int]:
 
 @task()
 def photo_thumbnail_make(photo_id: int) -> bool:
-    """Make one photo's thumbnail (queued with the upload)."""
+    """Make one photo's thumbnail and display-size copy (queued with the upload)."""
     from consultations.services import photos
 
     return photos.photo_thumbnail_make(photo_id=photo_id)

@@ -52,9 +52,9 @@ class PhotoAdmin(AccessLoggedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="Photo")
     def image(self, obj: Photo) -> SafeString:
         url = reverse("review:photo", kwargs={"photo": obj.pk, "size": "thumbnail"})
-        full = reverse("review:photo", kwargs={"photo": obj.pk, "size": "full"})
+        display = reverse("review:photo", kwargs={"photo": obj.pk, "size": "display"})
         return format_html(
-            '<a href="{}"><img src="{}" alt="{}" width="160"></a>', full, url, str(obj)
+            '<a href="{}"><img src="{}" alt="{}" width="160"></a>', display, url, str(obj)
         )
 
 

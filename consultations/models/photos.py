@@ -3,9 +3,10 @@ session, and the patient's consents to them (issue #17).
 
 A `Photo` row points at a file in the private photo storage (consultations/storage.py): the
 upload decoded and re-encoded as a JPEG from its pixels alone (no EXIF, GPS, device or comment),
-with its thumbnail made on the task queue. File names are random: nothing in a path says whose
-photo it is. `PhotoConsent` keeps each consent the patient gave (or withdrew), with the version
-of the text they saw (consultations/photo_consent.py), as `Consent` does for the answers.
+with its thumbnail and its display-size copy (what the pages open) made on the task queue. File
+names are random: nothing in a path says whose photo it is. `PhotoConsent` keeps each consent
+the patient gave (or withdrew), with the version of the text they saw
+(consultations/photo_consent.py), as `Consent` does for the answers.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ class Photo(models.Model):
     view = models.CharField(max_length=8, choices=PhotoView.choices)
     file = models.FileField(storage=photo_storage, max_length=100)
     thumbnail = models.FileField(storage=photo_storage, max_length=100, blank=True)
+    # Long side DISPLAY_SIDE (2048 px): what the pages open; blank until the task queue makes it.
+    display = models.FileField(storage=photo_storage, max_length=100, blank=True)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     # Of the stored file, as decoded (always JPEG once re-encoded); the upload's own format is

@@ -40,7 +40,8 @@ photo_limit = ratelimit.rate_limited("photo", setting="PHOTO_UPLOAD_RATE_LIMIT")
 @permission_required(REVIEW_PERMISSION, raise_exception=True)
 @require_safe
 def photo(request: HttpRequest, photo: int, size: str) -> FileResponse:
-    """One photo (or its thumbnail) of a sent consultation; each one shown is logged."""
+    """One photo (the original, its display copy or its thumbnail) of a sent consultation;
+    each one shown is logged."""
     found = photo_selectors.photo_for_staff(photo)
     response = photo_response(found, size)
     services.photo_viewed(photo=found, user=request.user, via=f"staff {size}")

@@ -50,6 +50,9 @@ UNDECLARED = {"", "application/octet-stream"}
 MIN_SIDE = 240
 JPEG_QUALITY = 90
 THUMBNAIL_SIDE = 320
+# What the pages open (a 12 MP original is 7 MB): long side, and its JPEG quality.
+DISPLAY_SIDE = 2048
+DISPLAY_QUALITY = 85
 
 HEIC_ADVICE = (
     "This photo is in the iPhone's HEIC format, which we cannot open. Share it as a JPEG "
@@ -296,4 +299,20 @@ def thumbnail_bytes(data: bytes) -> bytes:
         fresh.info = {}
     buffer = io.BytesIO()
     fresh.save(buffer, "JPEG", quality=80, optimize=True)
+    return buffer.getvalue()
+
+
+def display_bytes(data: bytes) -> bytes:
+    """A display-size JPEG of a stored (already clean, sRGB, metadata-free) photo: long side
+    DISPLAY_SIDE at most, what the practitioners' pages open; the original stays for zoom."""
+    with Image.open(io.BytesIO(data)) as image:
+        # Draft mode decodes a 4032 px JPEG at half scale (2016 px) when that is enough.
+        image.draft("RGB", (DISPLAY_SIDE, DISPLAY_SIDE))
+        image.thumbnail((DISPLAY_SIDE, DISPLAY_SIDE), Image.Resampling.LANCZOS)
+        # Loaded while the file is open: a photo already small enough is not resized.
+        image.load()
+        fresh = image if image.mode == "RGB" else image.convert("RGB")
+        fresh.info = {}
+        buffer = io.BytesIO()
+        fresh.save(buffer, "JPEG", quality=DISPLAY_QUALITY)
     return buffer.getvalue()

@@ -44,8 +44,8 @@ SAFETY_SHARE = 0.10
 
 
 def photo_orphans_sweep(*, now: datetime.datetime | None = None) -> int:
-    """Delete each photo file (or thumbnail) older than ORPHAN_AFTER that no row names; how
-    many (0 when the safety stop holds the run back)."""
+    """Delete each photo file (or thumbnail, or display copy) older than ORPHAN_AFTER that no
+    row names; how many (0 when the safety stop holds the run back)."""
     storage = photo_storage()
     cutoff = (now or timezone.now()) - ORPHAN_AFTER
     total = 0
@@ -87,10 +87,10 @@ def photo_orphans_sweep(*, now: datetime.datetime | None = None) -> int:
 
 
 def _unnamed(batch: list[str]) -> list[str]:
-    named = Photo.objects.filter(Q(file__in=batch) | Q(thumbnail__in=batch)).values_list(
-        "file", "thumbnail"
-    )
-    kept = {name for pair in named for name in pair}
+    named = Photo.objects.filter(
+        Q(file__in=batch) | Q(thumbnail__in=batch) | Q(display__in=batch)
+    ).values_list("file", "thumbnail", "display")
+    kept = {name for names in named for name in names}
     return [name for name in batch if name not in kept]
 
 

@@ -39,6 +39,7 @@ from consultations.services.intake import _attached
 from consultations.services.photo_files import (
     CleanPhoto,
     PhotoRefused,
+    display_bytes,
     photo_clean,
     thumbnail_bytes,
 )
@@ -226,24 +227,30 @@ def photo_add_by_practitioner(
 
 
 def photo_thumbnail_make(*, photo_id: int) -> bool:
-    """Make the photo's thumbnail (the task queue's job); False when there is nothing to do
-    (deleted meanwhile, or made already: a task may run twice)."""
+    """Make the photo's thumbnail and its display-size copy (the task queue's job), each one
+    not made yet; False when there is nothing to do (deleted meanwhile, or both made already:
+    a task may run twice)."""
     storage = photo_storage()
     photo = Photo.objects.filter(pk=photo_id).first()
-    if photo is None or photo.thumbnail:
+    if photo is None or (photo.thumbnail and photo.display):
         return False
     try:
         with storage.open(photo.file.name, "rb") as stored:
-            small = thumbnail_bytes(stored.read())
+            data = stored.read()
     except FileNotFoundError:  # the photo was deleted (a retake, an erasure) meanwhile
         return False
-    name = storage.save(photo_name(), ContentFile(small))
-    with transaction.atomic():
-        updated = Photo.objects.filter(pk=photo_id, thumbnail="").update(thumbnail=name)
-    if not updated:  # deleted, or another worker was quicker
-        storage.delete(name)
-        return False
-    return True
+    made = False
+    for field, make in (("thumbnail", thumbnail_bytes), ("display", display_bytes)):
+        if getattr(photo, field):
+            continue
+        name = storage.save(photo_name(), ContentFile(make(data)))
+        with transaction.atomic():
+            updated = Photo.objects.filter(pk=photo_id, **{field: ""}).update(**{field: name})
+        if not updated:  # deleted, or another worker was quicker
+            storage.delete(name)
+            continue
+        made = True
+    return made
 
 
 def photo_viewed(*, photo: Photo, user: User | AnonymousUser | None, via: str) -> None:
@@ -262,12 +269,15 @@ def _delete_rows(photos: Iterable[Photo]) -> int:
     names: list[str] = []
     pks: list[int] = []
     if isinstance(photos, QuerySet):
-        # Locked as their names are read: a thumbnail made meanwhile waits, and then finds
-        # no row (and removes its own file) instead of landing unseen between the two.
+        # Locked as their names are read: a thumbnail (or display copy) made meanwhile waits,
+        # and then finds no row (and removes its own file) instead of landing unseen between
+        # the two.
         photos = photos.select_for_update(of=("self",))
     for photo in photos:
         pks.append(photo.pk)
-        names.extend(name for name in (photo.file.name, photo.thumbnail.name) if name)
+        names.extend(
+            name for name in (photo.file.name, photo.thumbnail.name, photo.display.name) if name
+        )
     if not pks:
         return 0
     Photo.objects.filter(pk__in=pks).delete()
@@ -285,6 +295,7 @@ def _files_delete(names: list[str]) -> None:
 
 
 def photos_delete(*, consultation_ids: Iterable[int]) -> int:
-    """Delete every photo of these consultations, files and thumbnails (erasure, retention);
-    how many. The caller's transaction decides: the files go once it commits."""
+    """Delete every photo of these consultations, files, thumbnails and display copies
+    (erasure, retention); how many. The caller's transaction decides: the files go once it
+    commits."""
     return _delete_rows(Photo.objects.filter(consultation_id__in=list(consultation_ids)))

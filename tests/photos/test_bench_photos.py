@@ -48,6 +48,7 @@ def test_the_query_table_measures_the_photo_view_and_an_upload(tmp_path):
     pages = counts["pages"]
     assert list(pages) == list(photos.ROWS)
     assert {name: row["status"] for name, row in pages.items()} == {
+        photos.DISPLAY: 200,
         photos.FULL: 200,
         photos.THUMBNAIL: 200,
         photos.LINK: 200,
@@ -57,8 +58,10 @@ def test_the_query_table_measures_the_photo_view_and_an_upload(tmp_path):
     upload = pages[photos.UPLOAD]
     assert 0 < upload["clean_cpu_ms"] <= upload["app_cpu_ms"] * 1.5
     assert upload["upload_bytes"] > 3_000_000  # a 12 MP phone photo, not a toy
-    # The photo and its thumbnail in the bench's storage, and the last retake.
-    assert len(list((tmp_path / "photos").rglob("*.jpg"))) >= 3
+    # The photo, its thumbnail and display copy in the bench's storage, and the last retake.
+    assert len(list((tmp_path / "photos").rglob("*.jpg"))) >= 4
+    # The display copy the pages open is a fraction of the 12 MP original.
+    assert pages[photos.DISPLAY]["bytes"] < pages[photos.FULL]["bytes"] / 3
 
     report = "\n".join(photos.upload_report({"big": counts}, [("big", 12)]))
     assert "### Photo upload, against its CPU budget" in report
@@ -122,8 +125,10 @@ def test_an_upload_over_its_budget_is_reported_with_the_image_work_it_spent():
     ]
 
 
-def test_a_full_photo_missing_its_wrk_target_is_explained_by_its_bytes():
-    assert "(6.9 MB)" in photos.missed_because(photos.FULL, {"bytes": 6_900_000})
-    assert "sendfile" in photos.missed_because(photos.FULL, {"bytes": 6_900_000})
+def test_a_display_photo_missing_its_wrk_target_is_explained_by_its_bytes():
+    assert "is 1.6 MB of photo" in photos.missed_because(photos.DISPLAY, {"bytes": 1_600_000})
+    assert "sendfile" in photos.missed_because(photos.DISPLAY, {"bytes": 1_600_000})
+    # The original has no wrk target: nothing to explain.
+    assert photos.missed_because(photos.FULL, {"bytes": 6_900_000}) == ""
     # A thumbnail is small: its miss would be the machine's, not its bytes.
     assert photos.missed_because(photos.THUMBNAIL, {"bytes": 40_000}) == ""

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from consultations.models import AccessLog, new_public_token
+from consultations.services.photo_files import photo_clean
 from consultations.storage import photo_storage
 from tests.factories import PractitionerFactory, UserFactory, submitted
 from tests.photos import images
@@ -101,6 +102,8 @@ def test_the_status_page_shows_the_patients_photos(client):
     photo = PhotoFactory()
     page = client.get(reverse("intake:status", kwargs={"token": photo.consultation.public_token}))
     assert link_url(photo, size="thumbnail") in page.content.decode()
+    assert link_url(photo, size="display") in page.content.decode()  # what the photo opens
+    assert link_url(photo, size="full") not in page.content.decode()
 
 
 def test_the_storage_has_no_url_for_a_photo():
@@ -134,7 +137,45 @@ def test_thumbnails_come_from_the_task_queue_and_the_photo_stands_in_until_then(
     photo.refresh_from_db()
     assert photo_storage().exists(photo.thumbnail.name)
     assert max(images.decoded(body(client.get(url))).size) == 320
+    assert photo_storage().exists(photo.display.name)  # made by the same task
     assert photos.photo_thumbnail_make(photo_id=photo.pk) is False  # a second run: nothing
+
+
+def test_the_display_copy_stands_in_for_the_original_until_made_then_is_served_and_logged(
+    client, settings
+):
+    from consultations.services import photos
+
+    settings.PHOTO_MAX_PIXELS = 30_000_000
+    photo = PhotoFactory(
+        clean=photo_clean(images.upload(images.jpeg_bytes(images.picture(3000, 2000))))
+    )
+    user = PractitionerFactory()
+    client.force_login(user)
+    url = staff_url(photo, size="display")
+    assert images.decoded(body(client.get(url))).size == (3000, 2000)  # not made yet
+
+    assert photos.photo_thumbnail_make(photo_id=photo.pk) is True
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Cache-Control"] == "no-store, private"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    served = images.decoded(body(response))
+    assert served.size == (2048, 1365)
+    assert not served.getexif()
+    # The original is still there, full size, for zooming in.
+    assert images.decoded(body(client.get(staff_url(photo)))).size == (3000, 2000)
+    details = list(AccessLog.objects.filter(action="photo").values_list("user", "detail"))
+    assert (user.pk, f"photo {photo.pk} staff display") in details
+    # The patient's link serves it too.
+    assert images.decoded(body(client.get(link_url(photo, size="display")))).size == (2048, 1365)
+
+
+def test_an_unknown_size_is_not_found(client):
+    client.force_login(PractitionerFactory())
+    assert client.get(staff_url(PhotoFactory(), size="huge")).status_code == 404
 
 
 def test_the_admin_shows_the_image_only_to_staff_with_the_review_permission(client):

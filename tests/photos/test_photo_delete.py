@@ -18,6 +18,7 @@ from consultations.models import (
 )
 from consultations.photo_consent import PHOTO_CONSENT_TEXT_VERSION
 from consultations.services.insight import REMOVED_TEXT, patient_anonymise
+from consultations.services.photos import photo_thumbnail_make
 from consultations.storage import photo_storage
 from tests.factories import AdminFactory, DraftConsultationFactory, UserFactory, coursed, submitted
 from tests.intake.steps import open_draft
@@ -29,9 +30,19 @@ pytestmark = pytest.mark.django_db
 CONFIRM = {"confirm": "yes"}
 
 
+def with_renditions(photo: Photo) -> Photo:
+    """The photo with its thumbnail and display copy made (the task queue's job)."""
+    photo_thumbnail_make(photo_id=photo.pk)
+    photo.refresh_from_db()
+    assert photo.thumbnail and photo.display
+    return photo
+
+
 def gone(photo: Photo) -> bool:
-    return not Photo.objects.filter(pk=photo.pk).exists() and not photo_storage().exists(
-        photo.file.name
+    """No row, and none of its files (the photo, its thumbnail, its display copy) stored."""
+    names = [n for n in (photo.file.name, photo.thumbnail.name, photo.display.name) if n]
+    return not Photo.objects.filter(pk=photo.pk).exists() and not any(
+        photo_storage().exists(name) for name in names
     )
 
 
@@ -145,7 +156,7 @@ def link_delete_url(consultation, photo: Photo) -> str:
 
 
 def test_the_patient_deletes_an_intake_photo_through_their_link(client, sent, commit):
-    photo = PhotoFactory(consultation=sent)
+    photo = with_renditions(PhotoFactory(consultation=sent))
     status = client.get(reverse("intake:status", kwargs={"token": sent.public_token}))
     assert link_delete_url(sent, photo) in status.content.decode()
     assert "Delete this photo?" in client.get(link_delete_url(sent, photo)).content.decode()
@@ -192,8 +203,8 @@ def test_withdrawing_consent_through_the_link_deletes_every_photo(
 ):
     session = sent.course.sessions.get(number=1)
     photos = [
-        PhotoFactory(consultation=sent),
-        PhotoFactory(consultation=sent, session=session, moment="before"),
+        with_renditions(PhotoFactory(consultation=sent)),
+        with_renditions(PhotoFactory(consultation=sent, session=session, moment="before")),
     ]
     url = reverse("intake:photos_withdraw", kwargs={"token": sent.public_token})
     page = client.get(url).content.decode()
@@ -242,7 +253,7 @@ def staff_delete_url(consultation, photo: Photo) -> str:
 
 def test_a_practitioner_deletes_a_session_photo_with_a_reason(client, practitioner, sent, commit):
     session = sent.course.sessions.get(number=2)
-    photo = PhotoFactory(consultation=sent, session=session, moment="after")
+    photo = with_renditions(PhotoFactory(consultation=sent, session=session, moment="after"))
     detail = client.get(reverse("review:detail", kwargs={"reference": sent.reference}))
     assert staff_delete_url(sent, photo) in detail.content.decode()
 

@@ -1,4 +1,4 @@
-"""Erasure and retention delete the photos' files and thumbnails from storage."""
+"""Erasure and retention delete the photos' files, thumbnails and display copies from storage."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from tests.tasks import run_queued_tasks
 
 
 def files_of(photo: Photo) -> list[str]:
-    return [name for name in (photo.file.name, photo.thumbnail.name) if name]
+    return [name for name in (photo.file.name, photo.thumbnail.name, photo.display.name) if name]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -36,7 +36,7 @@ def test_after_erasure_the_files_and_thumbnails_are_gone_from_storage():
     photo_thumbnail_make(photo_id=photo.pk)
     photo.refresh_from_db()
     names = files_of(photo)
-    assert len(names) == 2
+    assert len(names) == 3  # the photo, its thumbnail and its display copy
     assert all(photo_storage().exists(name) for name in names)
 
     patient_anonymise(patient=photo.consultation.patient, user=AdminFactory())
@@ -58,7 +58,7 @@ def test_the_retention_purge_deletes_an_old_drafts_photos_and_files():
     run_queued_tasks()
     photo = draft.photos.get()
     names = files_of(photo)
-    assert len(names) == 2
+    assert len(names) == 3  # the photo, its thumbnail and its display copy
     Consultation.objects.filter(pk=draft.pk).update(
         updated_at=timezone.now() - datetime.timedelta(days=31)
     )

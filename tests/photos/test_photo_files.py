@@ -7,7 +7,12 @@ import io
 import pytest
 from PIL import Image
 
-from consultations.services.photo_files import PhotoRefused, photo_clean, thumbnail_bytes
+from consultations.services.photo_files import (
+    PhotoRefused,
+    display_bytes,
+    photo_clean,
+    thumbnail_bytes,
+)
 from tests.photos import images
 
 
@@ -149,6 +154,20 @@ def test_thumbnails_are_small_jpegs():
     thumb = images.decoded(thumbnail_bytes(clean.data))
     assert thumb.format == "JPEG"
     assert max(thumb.size) == 320
+
+
+def test_the_display_copy_is_2048_pixels_on_its_long_side_without_metadata(settings):
+    settings.PHOTO_MAX_PIXELS = 30_000_000
+    clean = photo_clean(images.upload(images.jpeg_bytes(images.picture(3000, 2000))))
+    shown = images.decoded(display_bytes(clean.data))
+    assert shown.format == "JPEG"
+    assert shown.size == (2048, 1365)
+    assert shown.mode == "RGB"
+    assert not shown.getexif()
+    assert "icc_profile" not in shown.info and "comment" not in shown.info
+    # A photo already smaller keeps its size.
+    small = photo_clean(images.upload(images.jpeg_bytes(images.picture(1200, 900))))
+    assert images.decoded(display_bytes(small.data)).size == (1200, 900)
 
 
 def test_a_jpeg_with_a_multi_picture_index_from_a_recent_phone_is_kept():

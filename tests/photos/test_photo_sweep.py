@@ -48,14 +48,16 @@ def test_an_old_file_without_a_row_is_swept_and_the_others_stay():
     photo = PhotoFactory()
     photo_thumbnail_make(photo_id=photo.pk)
     photo.refresh_from_db()
-    aged(photo.file.name, photo.thumbnail.name)
+    aged(photo.file.name, photo.thumbnail.name, photo.display.name)
 
     assert photo_orphans_sweep() == 1
 
     storage = photo_storage()
     assert not storage.exists(orphan)
     assert storage.exists(fresh)
-    assert storage.exists(photo.file.name) and storage.exists(photo.thumbnail.name)
+    assert all(
+        storage.exists(name) for name in (photo.file.name, photo.thumbnail.name, photo.display.name)
+    )
 
 
 def test_the_file_of_an_upload_whose_transaction_rolled_back_is_swept():

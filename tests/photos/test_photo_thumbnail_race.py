@@ -1,6 +1,6 @@
 """The thumbnail task and an erasure at the same moment, on two PostgreSQL connections, in
 both orders: whichever takes the photo's row lock first, the other waits for it, and the
-erasure leaves no row and no file (the photo's or the thumbnail's).
+erasure leaves no row and no file (the photo's, the thumbnail's or the display copy's).
 
 Each order is forced: one side holds its transaction open at the point that matters until the
 other is seen waiting on the row lock (pg_stat_activity)."""
@@ -113,7 +113,7 @@ def test_the_thumbnail_commits_first_and_the_erasure_deletes_it_too():
     thumbnailer = Side(thumbnail)
     thumbnailer.start()
     assert updated.wait(timeout=10)
-    assert len(stored_files()) == 3  # both photos and the new thumbnail
+    assert len(stored_files()) == 4  # both photos, the new thumbnail and display copy
 
     def erase() -> int:
         with transaction.atomic():
@@ -127,5 +127,6 @@ def test_the_thumbnail_commits_first_and_the_erasure_deletes_it_too():
     assert thumbnailer.finished() is True
     assert eraser.finished() == 1
     assert not Photo.objects.filter(pk=photo.pk).exists()
-    # The erasure read the thumbnail's name once the task had committed, and deleted it too.
+    # The erasure read the thumbnail's and display copy's names once the task had committed,
+    # and deleted them too.
     assert stored_files() == [other.file.name]

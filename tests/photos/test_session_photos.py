@@ -137,9 +137,15 @@ def test_the_detail_page_shows_intake_photos_and_compares_baseline_with_a_sessio
     ).content.decode()
 
     assert reverse("review:photo", kwargs={"photo": baseline.pk, "size": "thumbnail"}) in page
+    strip = page[: page.index('class="photo-compare"')]
+    # Each photo opens its display copy; the original is one link away, for zooming in.
+    opens = reverse("review:photo", kwargs={"photo": baseline.pk, "size": "display"})
+    original = reverse("review:photo", kwargs={"photo": baseline.pk, "size": "full"})
+    assert f'<a href="{opens}"><img' in strip
+    assert re.search(rf'<a href="{re.escape(original)}">Original \(0\.3 MP\)', strip)
     compare = page[page.index('class="photo-compare"') :]
-    assert reverse("review:photo", kwargs={"photo": baseline.pk, "size": "full"}) in compare
-    assert reverse("review:photo", kwargs={"photo": later.pk, "size": "full"}) in compare
+    assert reverse("review:photo", kwargs={"photo": baseline.pk, "size": "display"}) in compare
+    assert reverse("review:photo", kwargs={"photo": later.pk, "size": "display"}) in compare
     assert "Session 2, after" in compare
 
 
@@ -156,8 +162,8 @@ def test_without_intake_photos_the_first_sessions_before_photo_is_the_baseline(
     page = client.get(detail_url(course)).content.decode()
 
     compare = page[page.index('class="photo-compare"') :]
-    assert compare.index(f"/staff/photos/{first.pk}/full/") < compare.index(
-        f"/staff/photos/{last.pk}/full/"
+    assert compare.index(f"/staff/photos/{first.pk}/display/") < compare.index(
+        f"/staff/photos/{last.pk}/display/"
     )
 
 
