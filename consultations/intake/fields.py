@@ -304,7 +304,11 @@ class DateOfBirthField(forms.Field):
             raise ValidationError(self.error_messages["incomplete"], code="incomplete")
         if not all(part.isascii() and part.isdigit() for part in parts):
             raise ValidationError(self.error_messages["not_numbers"], code="not_numbers")
-        day, month, year = (int(part) for part in parts)
+        # A number too long to be a day, month or year (Python refuses to convert one over
+        # 4,300 digits at all) is out of range like any other: the range checks below say so.
+        day, month, year = (
+            int(part.lstrip("0") or "0") if len(part.lstrip("0")) <= 9 else 10**9 for part in parts
+        )
         if len(parts[2]) != 4:
             raise ValidationError(self.error_messages["year"], code="year")
         if not 1 <= month <= 12:
