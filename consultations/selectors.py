@@ -17,6 +17,8 @@ from django.db.models.expressions import OrderBy
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from consultations import paging
+from consultations import selectors_search as search
 from consultations.models import (
     AccessLog,
     AnswerCorrection,
@@ -169,21 +171,6 @@ def _ordering(status: str, order: str) -> tuple[str | OrderBy, ...]:
     return (when, "pk")
 
 
-class TwoEndedPaginator(Paginator[Consultation]):
-    """Pages past the middle are read from the other end, so that the last page (a click away
-    with numbered pages) costs what the first does rather than an OFFSET over the whole tab."""
-
-    def page(self, number: int | str) -> Page[Consultation]:
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = min(bottom + self.per_page, self.count)
-        rows = self.object_list
-        if bottom <= self.count // 2 or not isinstance(rows, QuerySet):
-            return super().page(number)
-        from_the_end = list(rows.reverse()[self.count - top : self.count - bottom])
-        return Page(from_the_end[::-1], number, self)
-
-
 def _counted(consultations: QuerySet[Consultation]) -> dict[str, int]:
     """How many of `consultations` are in each queue status, and in all, by counting them."""
     per_status: dict[str, Count] = {
@@ -197,11 +184,10 @@ def _counted(consultations: QuerySet[Consultation]) -> dict[str, int]:
 COUNT_CAP = 1000
 
 
-def _counted_up_to_cap(consultations: QuerySet[Consultation]) -> tuple[dict[str, int], set[str]]:
-    """How many of `consultations` are in each queue status, from the first COUNT_CAP + 1
-    matches (one query). When there are more, every count is a lower bound: the statuses are
-    all returned as `capped` ("more than"), All holding COUNT_CAP."""
-    found = list(consultations.order_by().values_list("status", flat=True)[: COUNT_CAP + 1])
+def _counted_up_to_cap(found: list[str]) -> tuple[dict[str, int], set[str]]:
+    """How many matches are in each queue status, from the statuses of the first COUNT_CAP + 1
+    (`found`). When there are more, every count is a lower bound: the statuses are all
+    returned as `capped` ("more than"), All holding COUNT_CAP."""
     first = found[:COUNT_CAP]  # the one past the cap only says that there are more
     counts: dict[str, int] = {status: first.count(status) for status in QUEUE_STATUSES}
     counts[ALL] = len(first)
@@ -246,10 +232,19 @@ def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
     """The filtered consultations in the chosen order, a page at a time, with their flags and
     (where decided) the decision in force and who made it."""
     consultations = Consultation.objects.sent().for_queue(
-        flag=filters.flag, primary=filters.primary, q=filters.q
+        flag=filters.flag, primary=filters.primary
     )
-    filtered = filters.flag or filters.primary or filters.q
-    counts, capped = _counted_up_to_cap(consultations) if filtered else (status_counts(), set())
+    searched = search.parts(consultations, filters.q) if filters.q else []
+    if searched:
+        found = search.matches_up_to(searched, COUNT_CAP + 1)
+        counts, capped = _counted_up_to_cap([status for _pk, status in found])
+        if not capped:  # every match is known: the page reads them by id
+            consultations, searched = consultations.filter(pk__in=[pk for pk, _ in found]), []
+    elif filters.flag or filters.primary:
+        statuses = consultations.order_by().values_list("status", flat=True)[: COUNT_CAP + 1]
+        counts, capped = _counted_up_to_cap(list(statuses))
+    else:
+        counts, capped = status_counts(), set()
     status = filters.status
     # Past the cap a tab's count is only a lower bound: a 0 there does not mean no match.
     widened = bool(filters.q) and not capped and counts[status] == 0 and counts[ALL] > 0
@@ -257,13 +252,15 @@ def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
         status = ALL
     if status != ALL:
         consultations = consultations.filter(status=status)
+        searched = [part.filter(status=status) for part in searched]
+    ordering = _ordering(status, filters.sort or default_sort(filters.status))
     rows = (
         consultations.select_related("patient", "latest_evaluation")
         # Only the columns a row shows: a consultation has a column per answer, and building
         # 25 wide rows cost more than the rest of the page.
         .only(*QUEUE_COLUMNS)
         # A widened search keeps the order of the tab it was made from.
-        .order_by(*_ordering(status, filters.sort or default_sort(filters.status)))
+        .order_by(*ordering)
     )
     if status in (ConsultationStatus.DECIDED, ALL):
         rows = rows.prefetch_related(
@@ -275,8 +272,11 @@ def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
                 to_attr="decisions_in_force",
             )
         )
-    # Past a cap the last row is not known: pages are read from the front only.
-    paginator = (Paginator if status in capped else TwoEndedPaginator)(rows, PAGE_SIZE)
+    paginator: Paginator[Consultation]
+    if searched:  # each part read only as far as the page: from the front
+        paginator = Paginator(search.SearchRows(rows, searched, ordering), PAGE_SIZE)
+    else:  # past a cap the last row is not known: pages are read from the front only
+        paginator = (Paginator if status in capped else paging.TwoEndedPaginator)(rows, PAGE_SIZE)
     # The per-status counts already hold the total: spare the paginator its own COUNT(*).
     paginator.count = counts[status]
     page = paginator.get_page(page_number)

@@ -52,27 +52,9 @@ class ConsultationQuerySet(models.QuerySet["Consultation"]):
     def drafts(self) -> ConsultationQuerySet:
         return self.filter(status=ConsultationStatus.DRAFT)
 
-    def search(self, q: str) -> ConsultationQuerySet:
-        """A reference (whole or part) or every word of the patient's name.
-
-        The two halves are looked up apart and their ids joined, so that each is served by its
-        trigram index (migration 0015_perf_name_search): an OR across the join would read every
-        consultation and every patient.
-        """
-        by_name = Q()
-        for word in q.split():
-            by_name &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
-        by_reference = Consultation.objects.filter(reference__icontains=q).order_by().values("pk")
-        named = (
-            Consultation.objects.filter(patient__in=Patient.objects.filter(by_name).values("pk"))
-            .order_by()
-            .values("pk")
-        )
-        return self.filter(pk__in=by_reference.union(named))
-
-    def for_queue(self, *, flag: str = "", primary: str = "", q: str = "") -> ConsultationQuerySet:
-        """The queue's filters: a flag code (or "stop": any stop flag), the rules' primary
-        suggestion, and a search."""
+    def for_queue(self, *, flag: str = "", primary: str = "") -> ConsultationQuerySet:
+        """The queue's filters: a flag code (or "stop": any stop flag) and the rules' primary
+        suggestion (the search is selectors_search's)."""
         from consultations.models.review import EvaluationFinding  # defined after this model
 
         consultations = self
@@ -88,8 +70,6 @@ class ConsultationQuerySet(models.QuerySet["Consultation"]):
             )
         if primary:
             consultations = consultations.filter(latest_evaluation__primary=primary)
-        if q:
-            consultations = consultations.search(q)
         return consultations
 
 

@@ -1,0 +1,106 @@
+"""The queue's search: a reference (whole or part) or every word of the patient's name, read
+so that its cost follows the page, not how many consultations match.
+
+A common surname matches thousands of consultations in a chain ("Wong": about 5 in 100). A
+search that first collects every match (both trigram lookups, joined) grows with the table: 0.8
+s a view at a million consultations. Here the search is two disjoint parts, each its own
+subquery with its own ORDER BY and LIMIT, so that PostgreSQL plans each apart:
+
+- the reference part, on the reference's trigram index (`consultation_reference_trgm`);
+- the name part, joined to the patient: for a common name the planner walks the tab's own
+  index in order and looks each patient up by key, stopping at the page's end; for a rare
+  one it reads the name's trigram index (`patient_last_name_trgm`, `patient_first_name_trgm`).
+
+An OR of the two in one WHERE clause would leave neither plan open. The tab counts read at
+most `cap + 1` matches from each part, with their ids. When that is all of them (the cap not
+reached) the page is read by those ids; past the cap the name is a common one, and each part
+is read in the tab's order only as far as the page's end (`SearchRows`).
+
+SQLite (`make run`'s demo) cannot order or limit the parts of a UNION: there the search is one
+part, the OR of the two, which is all a demo's few rows need.
+
+A reference is "PX-" and five characters of its own alphabet: a search that holds any other
+character, or fewer than three, cannot be part of one (or would match too many to mean one),
+and looks at names only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import overload
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import OrderBy
+
+from consultations.models import Consultation, ConsultationQuerySet
+from consultations.models.choices import REFERENCE_ALPHABET, REFERENCE_PREFIX
+
+REFERENCE_CHARACTERS = frozenset(REFERENCE_PREFIX + REFERENCE_ALPHABET)
+# A part of a reference shorter than this matches too many to find one, and no trigram serves it.
+REFERENCE_PART_MIN = 3
+
+
+def could_be_reference(q: str) -> bool:
+    """Whether `q` can be all or part of a reference: every character one a reference has."""
+    text = q.strip().upper()
+    return len(text) >= REFERENCE_PART_MIN and set(text) <= REFERENCE_CHARACTERS
+
+
+def name_filter(q: str) -> Q:
+    """Every word of `q` in the patient's first or last name."""
+    by_name = Q()
+    for word in q.split():
+        by_name &= Q(patient__first_name__icontains=word) | Q(patient__last_name__icontains=word)
+    return by_name
+
+
+def parts(consultations: ConsultationQuerySet, q: str) -> list[ConsultationQuerySet]:
+    """`consultations` matching `q`, as disjoint parts (each match in exactly one)."""
+    q = q.strip()
+    by_name = name_filter(q)
+    if not could_be_reference(q):
+        return [consultations.filter(by_name)]
+    by_reference = Q(reference__icontains=q)
+    if not connection.features.supports_slicing_ordering_in_compound:  # SQLite: one part
+        return [consultations.filter(by_reference | by_name)]
+    return [consultations.filter(by_reference), consultations.filter(by_name).exclude(by_reference)]
+
+
+def matches_up_to(searched: list[ConsultationQuerySet], cap: int) -> list[tuple[int, str]]:
+    """The id and status of the first `cap` matches, in no order (one query)."""
+    firsts = [part.order_by().values_list("pk", "status")[:cap] for part in searched]
+    combined = firsts[0].union(*firsts[1:], all=True) if len(firsts) > 1 else firsts[0]
+    return list(combined[:cap])
+
+
+class SearchRows(Sequence[Consultation]):
+    """The rows of a search in the tab's order, read a window at a time for a paginator: each
+    part reads only as far as the window's end, and the window's rows are then read by key.
+    The paginator's count must be set: this never counts."""
+
+    def __init__(
+        self,
+        rows: QuerySet[Consultation],
+        searched: list[ConsultationQuerySet],
+        ordering: tuple[str | OrderBy, ...],
+    ) -> None:
+        self.rows, self.searched, self.ordering = rows, searched, ordering
+
+    def __len__(self) -> int:  # pragma: no cover - the paginator's count is always set
+        raise TypeError("SearchRows are never counted: set the paginator's count")
+
+    @overload
+    def __getitem__(self, index: int) -> Consultation: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Consultation]: ...
+
+    def __getitem__(self, index: int | slice) -> Consultation | list[Consultation]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        end = index.stop
+        assert end is not None and index.step is None, "a window has an end and no step"
+        heads = [part.order_by(*self.ordering).values("pk")[:end] for part in self.searched]
+        ids = heads[0].union(*heads[1:], all=True) if len(heads) > 1 else heads[0]
+        return list(self.rows.filter(pk__in=ids).order_by(*self.ordering)[index])
