@@ -21,6 +21,12 @@ from consultations.presenters.attention import blocked_line, red_flag_line
 # red flags and blocked sessions, which a working clinic keeps few, not the table.
 RED_FLAG_LIMIT = 200
 BLOCKED_LIMIT = 50
+# Only what the list shows (presenters/attention.py, review/_attention.html): a consultation
+# has a column per answer, and building every one of them was a third of the queue's CPU.
+SHOWN = ("reference", "patient__first_name", "patient__last_name")
+RED_FLAG_COLUMNS = ("kind", "answered_at", "blisters_or_crusts", "infection_signs")
+RED_FLAG_COLUMNS += ("dark_patches", "session__number")
+BLOCKED_COLUMNS = ("number", "target_date", "blocked_at", "block_reasons")
 
 
 @dataclass
@@ -48,12 +54,14 @@ def attention(
         CheckIn.objects.filter(red_flag=True, red_flag_handled_at__isnull=True)
         .filter(session__course__consultation__patient__anonymised_at__isnull=True)
         .select_related("session__course__consultation__patient")
+        .only(*RED_FLAG_COLUMNS, *(f"session__course__consultation__{c}" for c in SHOWN))
         .order_by("answered_at", "pk")[: red_flag_limit + 1]
     )
     blocked = list(
         CourseSession.objects.filter(blocked_at__isnull=False, status=SessionStatus.PLANNED)
         .filter(course__consultation__patient__anonymised_at__isnull=True)
         .select_related("course__consultation__patient")
+        .only(*BLOCKED_COLUMNS, *(f"course__consultation__{c}" for c in SHOWN))
         .order_by("blocked_at", "pk")[: blocked_limit + 1]
     )
     more = len(red_flags) > red_flag_limit or len(blocked) > blocked_limit
