@@ -538,7 +538,7 @@ def write_report(data: dict) -> None:
         "trip per request that touches the database) and BEGIN/COMMIT/SAVEPOINT.",
         "",
         "The photo rows open one phone photo (12 MP, its JPEG re-encoded as an upload is, "
-        "its thumbnail and its 2048 px display copy) stored in each database "
+        "its thumbnail and its 1600 px display copy) stored in each database "
         "(`bench/photos.py`); the photo table holds only the bench's own photos (seed_demo "
         "makes none, bench/fill.py copies none), and each photo request finds its photo by "
         "primary key.",

@@ -56,6 +56,22 @@ def enqueue_with_transaction(
         transaction.on_commit(lambda: task.enqueue(*args), robust=True)
 
 
+def queued_ids(task: Task[Any, Any]) -> set[Any]:
+    """The first argument (an id) of each run of `task` waiting or running: what is queued
+    already. None with a backend other than the database's (nothing to read)."""
+    if not isinstance(task.get_backend(), DatabaseBackend):
+        return set()
+    waiting = (
+        DBTaskResult.objects.filter(
+            task_path=task.module_path,
+            status__in=(TaskResultStatus.READY, TaskResultStatus.RUNNING),
+        )
+        .order_by()
+        .values_list("args_kwargs", flat=True)
+    )
+    return {args_kwargs["args"][0] for args_kwargs in waiting if args_kwargs.get("args")}
+
+
 def requeue_abandoned(*, now: datetime.datetime | None = None) -> int:
     """Make tasks whose worker was lost ready again; how many."""
     now = now or timezone.now()

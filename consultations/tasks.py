@@ -40,6 +40,15 @@ def photo_thumbnail_make(photo_id: int) -> bool:
 
 
 @task()
+def photo_copies_remake(photo_id: int) -> bool:
+    """Make one photo's thumbnail and display-size copy again, at the current sizes (queued by
+    `manage.py backfill_photo_copies --all`)."""
+    from consultations.services import photos
+
+    return photos.photo_thumbnail_make(photo_id=photo_id, remake=True)
+
+
+@task()
 def photo_orphans_sweep() -> int:
     """Delete photo files that no row names, an hour after they were written (hourly,
     TASK_SCHEDULE)."""

@@ -60,7 +60,7 @@ class Photo(models.Model):
     view = models.CharField(max_length=8, choices=PhotoView.choices)
     file = models.FileField(storage=photo_storage, max_length=100)
     thumbnail = models.FileField(storage=photo_storage, max_length=100, blank=True)
-    # Long side DISPLAY_SIDE (2048 px): what the pages open; blank until the task queue makes it.
+    # Long side DISPLAY_SIDE (1600 px): what the pages open; blank until the task queue makes it.
     display = models.FileField(storage=photo_storage, max_length=100, blank=True)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()

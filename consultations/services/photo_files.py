@@ -50,9 +50,11 @@ UNDECLARED = {"", "application/octet-stream"}
 MIN_SIDE = 240
 JPEG_QUALITY = 90
 THUMBNAIL_SIDE = 320
-# What the pages open (a 12 MP original is 7 MB): long side, and its JPEG quality.
-DISPLAY_SIDE = 2048
-DISPLAY_QUALITY = 85
+# What the pages open (a 12 MP original is 7 MB): long side, and its JPEG quality. A
+# comparison column is about 700 CSS px wide, 1400 device px on a 2x screen; the original is one
+# link away for zooming in.
+DISPLAY_SIDE = 1600
+DISPLAY_QUALITY = 80
 
 HEIC_ADVICE = (
     "This photo is in the iPhone's HEIC format, which we cannot open. Share it as a JPEG "
@@ -306,8 +308,13 @@ def display_bytes(data: bytes) -> bytes:
     """A display-size JPEG of a stored (already clean, sRGB, metadata-free) photo: long side
     DISPLAY_SIDE at most, what the practitioners' pages open; the original stays for zoom."""
     with Image.open(io.BytesIO(data)) as image:
-        # Draft mode decodes a 4032 px JPEG at half scale (2016 px) when that is enough.
-        image.draft("RGB", (DISPLAY_SIDE, DISPLAY_SIDE))
+        width, height = image.size
+        scale = DISPLAY_SIDE / max(width, height)
+        if scale < 1:
+            # Draft mode decodes a JPEG at 1/2, 1/4 or 1/8 scale when that still covers the
+            # display size (both sides: a 4032 x 3024 photo at half scale, 2016 x 1512, for
+            # 1600 x 1200), a quarter of the pixels to decode and resize.
+            image.draft("RGB", (max(1, int(width * scale)), max(1, int(height * scale))))
         image.thumbnail((DISPLAY_SIDE, DISPLAY_SIDE), Image.Resampling.LANCZOS)
         # Loaded while the file is open: a photo already small enough is not resized.
         image.load()

@@ -11,6 +11,7 @@ Thumbnails are made on the task queue.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -226,13 +227,14 @@ def photo_add_by_practitioner(
     return photo
 
 
-def photo_thumbnail_make(*, photo_id: int) -> bool:
+def photo_thumbnail_make(*, photo_id: int, remake: bool = False) -> bool:
     """Make the photo's thumbnail and its display-size copy (the task queue's job), each one
-    not made yet; False when there is nothing to do (deleted meanwhile, or both made already:
-    a task may run twice)."""
+    not made yet, or both again at the current sizes when `remake` (the old files go once the
+    new names are committed); False when there is nothing to do (deleted meanwhile, or both made
+    already: a task may run twice)."""
     storage = photo_storage()
     photo = Photo.objects.filter(pk=photo_id).first()
-    if photo is None or (photo.thumbnail and photo.display):
+    if photo is None or (photo.thumbnail and photo.display and not remake):
         return False
     try:
         with storage.open(photo.file.name, "rb") as stored:
@@ -241,12 +243,17 @@ def photo_thumbnail_make(*, photo_id: int) -> bool:
         return False
     made = False
     for field, make in (("thumbnail", thumbnail_bytes), ("display", display_bytes)):
-        if getattr(photo, field):
+        old = getattr(photo, field).name or ""
+        if old and not remake:
             continue
         name = storage.save(photo_name(), ContentFile(make(data)))
         with transaction.atomic():
-            updated = Photo.objects.filter(pk=photo_id, **{field: ""}).update(**{field: name})
-        if not updated:  # deleted, or another worker was quicker
+            # Only over the copy read above: deleted meanwhile (the deletion's row lock makes
+            # this wait, then find nothing), or another worker was quicker.
+            updated = Photo.objects.filter(pk=photo_id, **{field: old}).update(**{field: name})
+            if updated and old:
+                transaction.on_commit(functools.partial(_files_delete, [old]), robust=True)
+        if not updated:
             storage.delete(name)
             continue
         made = True

@@ -91,7 +91,7 @@ def test_a_patient_adds_three_photos_and_a_practitioner_compares_them(
     for view in ("front", "left, about 45°", "right, about 45°"):
         thumbnail = page.get_by_role("img", name=f"Your photo: {view}")
         expect(thumbnail).to_be_visible()
-        assert thumbnail.evaluate("img => img.naturalWidth") == 800
+        expect(thumbnail).to_have_js_property("naturalWidth", 800)  # waits for it to load
     check_page(page, "62-check-with-photos", csp_violations)
 
     page.get_by_role("checkbox", name=re.compile(r"^I agree that the clinic")).check()
@@ -127,7 +127,9 @@ def test_a_patient_adds_three_photos_and_a_practitioner_compares_them(
     compare = staff_page.locator("section.review-photos .photo-compare")
     expect(compare.get_by_role("img", name="Baseline, front")).to_be_visible()
     expect(compare.get_by_role("img", name="Session 2, after, front")).to_be_visible()
-    assert compare.get_by_role("img", name="Baseline, front").evaluate("i => i.naturalWidth") == 800
+    expect(compare.get_by_role("img", name="Baseline, front")).to_have_js_property(
+        "naturalWidth", 800
+    )
     check_page(staff_page, "64-detail-compare", csp_violations)
     # The course panel sets the same two side by side (thumbnails).
     course = staff_page.locator(".course-photo-compare")

@@ -163,14 +163,14 @@ def test_the_display_copy_stands_in_for_the_original_until_made_then_is_served_a
     assert response["Cache-Control"] == "no-store, private"
     assert response["X-Content-Type-Options"] == "nosniff"
     served = images.decoded(body(response))
-    assert served.size == (2048, 1365)
+    assert served.size == (1600, 1067)
     assert not served.getexif()
     # The original is still there, full size, for zooming in.
     assert images.decoded(body(client.get(staff_url(photo)))).size == (3000, 2000)
     details = list(AccessLog.objects.filter(action="photo").values_list("user", "detail"))
     assert (user.pk, f"photo {photo.pk} staff display") in details
     # The patient's link serves it too.
-    assert images.decoded(body(client.get(link_url(photo, size="display")))).size == (2048, 1365)
+    assert images.decoded(body(client.get(link_url(photo, size="display")))).size == (1600, 1067)
 
 
 def test_an_unknown_size_is_not_found(client):

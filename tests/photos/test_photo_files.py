@@ -156,18 +156,35 @@ def test_thumbnails_are_small_jpegs():
     assert max(thumb.size) == 320
 
 
-def test_the_display_copy_is_2048_pixels_on_its_long_side_without_metadata(settings):
+@pytest.mark.parametrize(
+    ("size", "shown_size"),
+    [
+        ((3000, 2000), (1600, 1067)),
+        # A 12 MP phone photo, either way up: decoded at half scale (draft mode), then resized.
+        ((4032, 3024), (1600, 1200)),
+        ((3024, 4032), (1200, 1600)),
+    ],
+)
+def test_the_display_copy_is_1600_pixels_on_its_long_side_without_metadata(
+    settings, size, shown_size
+):
     settings.PHOTO_MAX_PIXELS = 30_000_000
-    clean = photo_clean(images.upload(images.jpeg_bytes(images.picture(3000, 2000))))
+    clean = photo_clean(images.upload(images.jpeg_bytes(images.picture(*size))))
     shown = images.decoded(display_bytes(clean.data))
     assert shown.format == "JPEG"
-    assert shown.size == (2048, 1365)
+    assert shown.size == shown_size
     assert shown.mode == "RGB"
     assert not shown.getexif()
     assert "icc_profile" not in shown.info and "comment" not in shown.info
-    # A photo already smaller keeps its size.
-    small = photo_clean(images.upload(images.jpeg_bytes(images.picture(1200, 900))))
-    assert images.decoded(display_bytes(small.data)).size == (1200, 900)
+    # The dark block is still at the top left: the same picture, only smaller.
+    assert sum(shown.getpixel((10, 10))) < 150
+    assert sum(shown.getpixel((shown.width - 10, shown.height - 10))) > 300
+
+
+def test_a_photo_no_larger_than_the_display_size_keeps_its_size():
+    for size in ((1200, 900), (1600, 1200)):
+        small = photo_clean(images.upload(images.jpeg_bytes(images.picture(*size))))
+        assert images.decoded(display_bytes(small.data)).size == size
 
 
 def test_a_jpeg_with_a_multi_picture_index_from_a_recent_phone_is_kept():

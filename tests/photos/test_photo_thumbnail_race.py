@@ -130,3 +130,67 @@ def test_the_thumbnail_commits_first_and_the_erasure_deletes_it_too():
     # The erasure read the thumbnail's and display copy's names once the task had committed,
     # and deleted them too.
     assert stored_files() == [other.file.name]
+
+
+def with_copies() -> Photo:
+    photo = PhotoFactory()
+    photo_thumbnail_make(photo_id=photo.pk)
+    photo.refresh_from_db()
+    return photo
+
+
+def test_the_erasure_locks_first_and_copies_made_again_find_no_row():
+    photo = with_copies()  # `backfill_photo_copies --all` makes its copies again
+    other = PhotoFactory()
+    locked, release = threading.Event(), threading.Event()
+
+    def erase() -> int:
+        with transaction.atomic():
+            deleted = photos_delete(consultation_ids=[photo.consultation_id])
+            locked.set()
+            release.wait(timeout=20)
+        return deleted
+
+    eraser = Side(erase)
+    eraser.start()
+    assert locked.wait(timeout=10)
+    remaker = Side(lambda: photo_thumbnail_make(photo_id=photo.pk, remake=True))
+    remaker.start()
+    wait_until(waiting_on_a_lock)  # its new thumbnail written, its UPDATE waiting
+    release.set()
+
+    assert eraser.finished() == 1
+    assert remaker.finished() is False  # no row left: it removed its own files
+    assert stored_files() == [other.file.name]
+
+
+def test_copies_made_again_commit_first_and_the_erasure_deletes_them_and_the_old_ones_go():
+    photo = with_copies()
+    other = PhotoFactory()
+    updated, release = threading.Event(), threading.Event()
+
+    def remake() -> bool:
+        with transaction.atomic():
+            made = photo_thumbnail_make(photo_id=photo.pk, remake=True)
+            updated.set()
+            release.wait(timeout=20)
+        return made
+
+    remaker = Side(remake)
+    remaker.start()
+    assert updated.wait(timeout=10)
+    assert len(stored_files()) == 6  # both photos, the old copies and the new ones
+
+    def erase() -> int:
+        with transaction.atomic():
+            return photos_delete(consultation_ids=[photo.consultation_id])
+
+    eraser = Side(erase)
+    eraser.start()
+    wait_until(waiting_on_a_lock)
+    release.set()
+
+    assert remaker.finished() is True
+    assert eraser.finished() == 1
+    # The old copies went when the new names committed, the new ones with the erasure.
+    assert stored_files() == [other.file.name]
