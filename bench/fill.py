@@ -7,7 +7,8 @@ their findings, decisions and consents, its course with its sessions, records an
 ids shifted by a whole copy and every unique column made unique again, one
 `INSERT ... SELECT ... generate_series` per table (a few minutes in all). References are
 renumbered from the ids (PX- and five characters of the usual alphabet), so that a million of
-them never collide. Then ANALYZE: autovacuum may be off, and the planner
+them never collide. Each copy's created, submitted and decided times move back by up to half a
+year (a hash of the copy's id), so that the copies spread over the chain's history. Then ANALYZE: autovacuum may be off, and the planner
 must see the new sizes.
 
 Foreign-key and count triggers are off while copying (session_replication_role = replica); the
@@ -91,6 +92,16 @@ UNIQUE = {
         "coalesce(red_flag_handled_by_id, (SELECT min(id) FROM auth_user)) END",
     },
 }
+# The queue's order columns, each copy's moved back by the same pseudo-random offset of up to
+# SPREAD_DAYS: the copies are the chain's history, not a hundred consultations sent in the same
+# second. Left as they were, a name's matches would come in runs of a hundred in the queue's
+# order, which no clinic's records do (and which a search that reads in that order would pay).
+SPREAD = ("created_at", "submitted_at", "decided_at")
+SPREAD_DAYS = 180
+SPREAD_SQL = (  # a hash of the copy's id: every copy of every row lands anywhere in the span
+    "make_interval(secs => ('x' || substr(md5(k::text || '-' || id::text), 1, 8))::bit(32)::bigint"
+    f" % ({SPREAD_DAYS} * 86400))"
+)
 STATUS_COUNTS_TABLE = "consultations_statuscount"
 
 
@@ -112,6 +123,8 @@ def copy_table(conn: psycopg.Connection, table: str, copies: int, offsets: dict[
             values.append(f'"{name}" + k * {offsets[pointers[name]]}')
         elif table == "consultations_consultation" and name == "reference":
             values.append(REFERENCE_SQL.format(id=f"id + k * {offsets[table]}"))
+        elif table == "consultations_consultation" and name in SPREAD:
+            values.append(f'"{name}" - {SPREAD_SQL}')
         elif name in UNIQUE.get(table, {}):
             values.append(UNIQUE[table][name])
         else:

@@ -106,8 +106,7 @@ TEMPLATES = [
         },
     },
     {
-        # The review queue and a consultation's page only (consultations/jinja.py says why):
-        # templates in jinja2/ folders, found after every Django template.
+        # Queue and consultation page only (consultations/jinja.py), found after Django's.
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "jinja2"],
         "APP_DIRS": True,
@@ -138,10 +137,11 @@ _database["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 600)
 _database["CONN_HEALTH_CHECKS"] = True
 if _database["ENGINE"] == "django.db.backends.postgresql":
     _statement_timeout_ms = env_int("DB_STATEMENT_TIMEOUT_MS", 15000, minimum=1)
+    # Fail fast on an unreachable database; no parallel workers for a request (decision 0012).
+    _options = f"-c statement_timeout={_statement_timeout_ms} -c max_parallel_workers_per_gather=0"
     _database["OPTIONS"] = {
-        # Fail fast when the database is unreachable rather than hanging a worker.
         "connect_timeout": env_int("DB_CONNECT_TIMEOUT", 3, minimum=1),
-        "options": f"-c statement_timeout={_statement_timeout_ms}",
+        "options": _options,
         **_database.get("OPTIONS", {}),
     }
 DATABASES = {"default": _database}

@@ -83,6 +83,9 @@ def snapshot_count(date_range: DateRange) -> Snapshot:
                 if outermost:  # first in the transaction: one moment for every number
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 cursor.execute("SET LOCAL jit = off")
+                # Requests run without parallel workers (decision 0012); a count of every
+                # consultation is what they are for.
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 2")
                 cursor.execute(f"SET LOCAL statement_timeout = {int(COUNT_STATEMENT_TIMEOUT_MS)}")
         counted_at = timezone.now()
         counted = Snapshot(

@@ -355,9 +355,13 @@ def test_the_worker_counts_every_number_from_one_moment(practitioner):
         sql = [query["sql"] for query in queries.captured_queries]
         assert sql[0] == "BEGIN"
         assert "REPEATABLE READ" in sql[1]
+        # Parallel workers, off for requests (decision 0012), are allowed for the count.
+        assert "SET LOCAL max_parallel_workers_per_gather = 2" in sql
         with connection.cursor() as cursor:  # the connection is left as it was found
             cursor.execute("SHOW transaction_isolation")
             assert cursor.fetchone()[0] == "read committed"
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            assert cursor.fetchone()[0] == "0"
 
 
 def test_anonymous_users_are_sent_to_log_in(client):

@@ -148,3 +148,12 @@ def test_each_part_of_a_common_name_search_reads_no_further_than_the_page(
     assert count.count("LIMIT 4") == 3  # each of the two parts, and the whole
     assert page.count("LIMIT 3") == 3  # the page ends at the count: 3 rows
     assert "ORDER BY" in page.split("UNION ALL")[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's parallel workers")
+def test_a_requests_queries_run_without_parallel_workers(practitioner_client):
+    """A walk under a LIMIT with parallel workers read far past the page (decision 0012)."""
+    practitioner_client.get(QUEUE, {"q": "tan"})
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
