@@ -8,8 +8,8 @@ ids shifted by a whole copy and every unique column made unique again, one
 `INSERT ... SELECT ... generate_series` per table (a few minutes in all). References are
 renumbered from the ids (PX- and five characters of the usual alphabet), so that a million of
 them never collide. Each copy's created, submitted and decided times move back by up to half a
-year (a hash of the copy's id), so that the copies spread over the chain's history. Then ANALYZE: autovacuum may be off, and the planner
-must see the new sizes.
+year (a hash of the copy's id), so that the copies spread over the chain's history. Then
+ANALYZE: autovacuum may be off, and the planner must see the new sizes.
 
 Foreign-key and count triggers are off while copying (session_replication_role = replica); the
 copies point only at rows that exist, and the queue's status counts are recounted at the end.

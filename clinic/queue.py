@@ -58,7 +58,7 @@ def enqueue_with_transaction(
 
 def queued_ids(task: Task[Any, Any]) -> set[Any]:
     """The first argument (an id) of each run of `task` waiting or running: what is queued
-    already. None with a backend other than the database's (nothing to read)."""
+    already. Empty with a backend other than the database's (nothing to read)."""
     if not isinstance(task.get_backend(), DatabaseBackend):
         return set()
     waiting = (

@@ -123,7 +123,7 @@ QUEUE_STATUSES = (
     ConsultationStatus.DECIDED,
     ConsultationStatus.WITHDRAWN,
 )
-ALL = "all"
+ALL = search.ALL
 STOP = "stop"
 PAGE_SIZE = 25
 # The queue's orders. Awaiting review is a work list: the longest wait first. The other tabs
@@ -179,21 +179,10 @@ def _counted(consultations: QuerySet[Consultation]) -> dict[str, int]:
     return consultations.aggregate(**per_status, **{ALL: Count("pk")})
 
 
-# A filter's matches are counted among the first COUNT_CAP + 1 it finds, in one query: counting
+# A filter's or search's matches are counted up to COUNT_CAP (selectors_search.counted): counting
 # every match of a broad filter read all of them on every view, a cost that grew with the table.
-COUNT_CAP = 1000
-
-
-def _counted_up_to_cap(found: list[str]) -> tuple[dict[str, int], set[str]]:
-    """How many matches are in each queue status, from the statuses of the first COUNT_CAP + 1
-    (`found`). When there are more, every count is a lower bound: the statuses are all
-    returned as `capped` ("more than"), All holding COUNT_CAP."""
-    first = found[:COUNT_CAP]  # the one past the cap only says that there are more
-    counts: dict[str, int] = {status: first.count(status) for status in QUEUE_STATUSES}
-    counts[ALL] = len(first)
-    if len(found) <= COUNT_CAP:
-        return counts, set()
-    return counts, {*QUEUE_STATUSES, ALL}
+# Past it a tab says "more than", and its pages go as far as the cap.
+COUNT_CAP = 250
 
 
 STATUS_COUNTS_SQL = f"SELECT status, SUM(n) FROM {StatusCount._meta.db_table} GROUP BY status"  # noqa: S608
@@ -234,22 +223,21 @@ def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
     consultations = Consultation.objects.sent().for_queue(
         flag=filters.flag, primary=filters.primary
     )
-    searched = search.parts(consultations, filters.q) if filters.q else []
-    if searched:
-        found = search.matches_up_to(searched, COUNT_CAP + 1)
-        counts, capped = _counted_up_to_cap([status for _pk, status in found])
-        if not capped:  # every match is known: the page reads them by id
-            consultations, searched = consultations.filter(pk__in=[pk for pk, _ in found]), []
-    elif filters.flag or filters.primary:
-        statuses = consultations.order_by().values_list("status", flat=True)[: COUNT_CAP + 1]
-        counts, capped = _counted_up_to_cap(list(statuses))
+    searched = search.parts(consultations, filters.q) if filters.q else [consultations]
+    if filters.q or filters.flag or filters.primary:
+        found = search.counted(searched, QUEUE_STATUSES, COUNT_CAP, filters.status)
+        counts, capped = found.counts, found.capped
     else:
-        counts, capped = status_counts(), set()
+        found, counts, capped = None, status_counts(), set()
     status = filters.status
-    # Past the cap a tab's count is only a lower bound: a 0 there does not mean no match.
-    widened = bool(filters.q) and not capped and counts[status] == 0 and counts[ALL] > 0
+    # The tab on show is counted exactly up to the cap: a 0 there means no match in it.
+    widened = bool(filters.q) and status != ALL and counts[status] == 0 and counts[ALL] > 0
     if widened:
         status = ALL
+    if found is not None and status not in capped:  # every match known: read them by id
+        consultations, searched = consultations.filter(pk__in=found.ids[status]), []
+    elif not filters.q:
+        searched = []  # past the cap, a filter's rows are read from the front as one query
     if status != ALL:
         consultations = consultations.filter(status=status)
         searched = [part.filter(status=status) for part in searched]

@@ -24,7 +24,7 @@ BLOCKED_LIMIT = 50
 # Only what the list shows (presenters/attention.py, review/_attention.html): a consultation
 # has a column per answer, and building every one of them was a third of the queue's CPU.
 SHOWN = ("reference", "patient__first_name", "patient__last_name")
-RED_FLAG_COLUMNS = ("kind", "answered_at", "blisters_or_crusts", "infection_signs")
+RED_FLAG_COLUMNS: tuple[str, ...] = ("kind", "answered_at", "blisters_or_crusts", "infection_signs")
 RED_FLAG_COLUMNS += ("dark_patches", "session__number")
 BLOCKED_COLUMNS = ("number", "target_date", "blocked_at", "block_reasons")
 

@@ -11,10 +11,10 @@ subquery with its own ORDER BY and LIMIT, so that PostgreSQL plans each apart:
   index in order and looks each patient up by key, stopping at the page's end; for a rare
   one it reads the name's trigram index (`patient_last_name_trgm`, `patient_first_name_trgm`).
 
-An OR of the two in one WHERE clause would leave neither plan open. The tab counts read at
-most `cap + 1` matches from each part, with their ids. When that is all of them (the cap not
-reached) the page is read by those ids; past the cap the name is a common one, and each part
-is read in the tab's order only as far as the page's end (`SearchRows`).
+An OR of the two in one WHERE clause would leave neither plan open. The counts (`counted`)
+read at most `cap + 1` matches, with their ids: when that is all of them the page is read by
+those ids; past the cap the tab on show is counted alone, up to the cap, and each part is read
+in the tab's order only as far as the page's end (`SearchRows`).
 
 SQLite (`make run`'s demo) cannot order or limit the parts of a UNION: there the search is one
 part, the OR of the two, which is all a demo's few rows need.
@@ -27,6 +27,7 @@ and looks at names only.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import overload
 
 from django.db import connection
@@ -36,6 +37,7 @@ from django.db.models.expressions import OrderBy
 from consultations.models import Consultation, ConsultationQuerySet
 from consultations.models.choices import REFERENCE_ALPHABET, REFERENCE_PREFIX
 
+ALL = "all"  # the queue's tab of every status (selectors.ALL)
 REFERENCE_CHARACTERS = frozenset(REFERENCE_PREFIX + REFERENCE_ALPHABET)
 # A part of a reference shorter than this matches too many to find one, and no trigram serves it.
 REFERENCE_PART_MIN = 3
@@ -67,11 +69,52 @@ def parts(consultations: ConsultationQuerySet, q: str) -> list[ConsultationQuery
     return [consultations.filter(by_reference), consultations.filter(by_name).exclude(by_reference)]
 
 
-def matches_up_to(searched: list[ConsultationQuerySet], cap: int) -> list[tuple[int, str]]:
-    """The id and status of the first `cap` matches, in no order (one query)."""
-    firsts = [part.order_by().values_list("pk", "status")[:cap] for part in searched]
+@dataclass(frozen=True)
+class Counted:
+    """How many matches each queue tab has, up to a cap: `counts` by status and ALL, the tabs
+    with more than the cap (`capped`: "more than"), and the ids of each tab's matches when the
+    count holds them all (`ids`, by status and ALL; a capped tab has none)."""
+
+    counts: dict[str, int]
+    capped: set[str]
+    ids: dict[str, list[int]]
+
+
+def _first(matching: list[ConsultationQuerySet], limit: int) -> list[tuple[int, str]]:
+    """The id and status of the first `limit` matches, in no order (one query)."""
+    if not connection.features.supports_slicing_ordering_in_compound:  # SQLite: no UNION limits
+        return [row for part in matching for row in part.order_by().values_list("pk", "status")]
+    firsts = [part.order_by().values_list("pk", "status")[:limit] for part in matching]
     combined = firsts[0].union(*firsts[1:], all=True) if len(firsts) > 1 else firsts[0]
-    return list(combined[:cap])
+    return list(combined[:limit])
+
+
+def counted(
+    matching: list[ConsultationQuerySet], statuses: Sequence[str], cap: int, shown: str
+) -> Counted:
+    """How many of `matching` (disjoint parts) each tab holds, up to `cap`. One query reads
+    the first cap + 1 matches, in no order: when that is all of them, every count is exact and
+    each tab's ids are known. Past it the other tabs' counts are lower bounds from those first
+    matches, and a second query counts the tab on show alone, up to the cap: so that its
+    count is exact to the cap, and every page it promises can be read, whatever the other
+    tabs hold (a few awaiting review among thousands decided)."""
+    found = _first(matching, cap + 1)
+    ids: dict[str, list[int]] = {status: [] for status in statuses}
+    for pk, status in found[:cap]:  # the one past the cap only says that there are more
+        ids[status].append(pk)
+    counts = {status: len(ids[status]) for status in statuses}
+    counts[ALL] = sum(counts.values())
+    if len(found) <= cap:
+        ids[ALL] = [pk for pk, _status in found]
+        return Counted(counts=counts, capped=set(), ids=ids)
+    capped = {*statuses, ALL}
+    if shown in statuses:
+        in_tab = _first([part.filter(status=shown) for part in matching], cap + 1)
+        counts[shown] = min(len(in_tab), cap)
+        if len(in_tab) <= cap:
+            capped.discard(shown)
+            ids[shown] = [pk for pk, _status in in_tab]
+    return Counted(counts=counts, capped=capped, ids={s: ids[s] for s in ids if s not in capped})
 
 
 class SearchRows(Sequence[Consultation]):

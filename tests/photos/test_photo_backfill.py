@@ -5,12 +5,19 @@ from the task queue, and the pages then open the display copy instead of the 7 M
 from __future__ import annotations
 
 import os
+import threading
 from io import StringIO
 
+import psycopg
 import pytest
 from django.core.management import call_command
+from django.db import connection, connections
 from django.urls import reverse
 
+from bench.server import database_url
+from clinic.queue import enqueue_with_transaction, queued_ids
+from consultations import tasks
+from consultations.management.commands.backfill_photo_copies import RUN_LOCK
 from consultations.models import Photo
 from consultations.services import photo_files
 from consultations.services.insight import patient_anonymise
@@ -119,3 +126,25 @@ def test_a_photo_erased_after_it_was_queued_is_skipped_and_leaves_no_file(
     kept.refresh_from_db()
     assert stored_files() == sorted([kept.file.name, kept.thumbnail.name, kept.display.name])
     assert backfill("--all") == "Queued 1 photo to have its copies made again."
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL advisory lock")
+@pytest.mark.django_db(transaction=True)
+def test_a_second_run_waits_for_the_first_and_queues_nothing_twice():
+    """Two runs at once (two hosts after a deploy): the second waits for the first's lock, then
+    reads what the first queued."""
+    photos = [large_photo(), large_photo()]
+    other = psycopg.connect(database_url(connection.settings_dict), autocommit=True)
+    other.execute("SELECT pg_advisory_lock(%s)", [RUN_LOCK])  # a first run, still queuing
+    said: list[str] = []
+    second = threading.Thread(target=lambda: (said.append(backfill()), connections.close_all()))
+    second.start()
+    second.join(timeout=1)
+    assert second.is_alive(), "the second run went ahead while the first held the lock"
+    for photo in photos:  # what the first run queues before it lets go
+        enqueue_with_transaction(tasks.photo_thumbnail_make, photo.pk)
+    other.execute("SELECT pg_advisory_unlock(%s)", [RUN_LOCK])
+    other.close()
+    second.join(timeout=30)
+    assert said == ["Queued 0 photos lacking a copy; 2 already queued."]
+    assert queued_ids(tasks.photo_thumbnail_make) == {photo.pk for photo in photos}

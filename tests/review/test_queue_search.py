@@ -100,6 +100,24 @@ def test_a_common_name_past_the_count_is_read_in_the_tabs_order_page_by_page(
     assert references(newest) == [c.reference for c in oldest_first[::-1][:2]]
 
 
+def test_each_tab_counts_its_own_matches_whatever_the_others_hold(practitioner_client, monkeypatch):
+    """Many decided matches do not crowd out the few awaiting review: the tab on show is counted
+    alone, so the work list says how many wait and lists them all."""
+    monkeypatch.setattr("consultations.selectors.COUNT_CAP", 3)
+    patient = PatientFactory(first_name="Mei", last_name="Tan")
+    for days in (20, 19, 18, 17, 16):
+        decided(patient=patient, submitted_at=days_ago(days))
+    waiting = [tan(days) for days in (3, 2, 1)]
+    response = practitioner_client.get(QUEUE, {"q": "tan"})
+    tabs = {tab["status"]: (tab["count"], tab["more"]) for tab in response.context["tabs"]}
+    assert tabs["submitted"] == (3, False)  # exact: the tab on show is counted alone
+    assert tabs["all"] == (3, True)
+    assert tabs["decided"][1] and tabs["withdrawn"][1]  # "more than" what the first 3 held
+    assert references(response) == [c.reference for c in waiting]
+    text = response.content.decode()
+    assert "3 consultations, submitted longest ago first." in text
+
+
 def test_a_name_with_few_matches_is_paged_in_order_from_either_end(
     practitioner_client, monkeypatch
 ):
@@ -137,15 +155,17 @@ def test_each_part_of_a_common_name_search_reads_no_further_than_the_page(
     practitioner_client, monkeypatch
 ):
     """Past the count the page's query reads each part with its own ORDER BY and LIMIT, so that
-    PostgreSQL can stop at the page's end; the count stops at the cap in each part."""
+    PostgreSQL can stop at the page's end; the count stops at the cap in each part and tab."""
     monkeypatch.setattr("consultations.selectors.COUNT_CAP", 3)
     for days in range(8, 0, -1):
         tan(days)
     with CaptureQueriesContext(connection) as queries:
         practitioner_client.get(QUEUE, {"q": "tan"})
     searches = [q["sql"] for q in queries.captured_queries if "UPPER" in q["sql"]]
-    count, page = searches
+    count, count_in_tab, page = searches
     assert count.count("LIMIT 4") == 3  # each of the two parts, and the whole
+    assert count_in_tab.count("LIMIT 4") == 3
+    assert count_in_tab.count("\"status\" = 'submitted'") == 2
     assert page.count("LIMIT 3") == 3  # the page ends at the count: 3 rows
     assert "ORDER BY" in page.split("UNION ALL")[0]
 

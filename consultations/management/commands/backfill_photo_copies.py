@@ -13,6 +13,7 @@ new copy takes the old one's place and the old file is deleted once that commits
 Only photos that exist are queued: a deletion (a retake, an erasure, retention) removes the row
 in its own transaction, and a photo deleted after it was queued is skipped by its task, which
 waits on the deletion's row lock and then finds no row (tests/photos/test_photo_thumbnail_race.py).
+Runs on PostgreSQL take turns (an advisory lock): two at once queue each photo once.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from clinic.queue import enqueue_with_transaction, queued_ids
@@ -28,6 +29,8 @@ from consultations import tasks
 from consultations.models import Photo
 
 BATCH = 500
+# A PostgreSQL advisory lock's key: this command's runs, one at a time.
+RUN_LOCK = 0x0BAC_F111
 
 
 class Command(BaseCommand):
@@ -42,7 +45,18 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, dry_run: bool, **options: Any) -> None:
-        remake = options["all"]
+        # One run at a time (two hosts after a deploy): a second waits for the first, then
+        # reads what it queued, so that no photo is queued twice.
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_advisory_lock(%s)", [RUN_LOCK])
+            try:
+                self.queue(dry_run=dry_run, remake=options["all"])
+            finally:
+                if connection.vendor == "postgresql":
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [RUN_LOCK])
+
+    def queue(self, *, dry_run: bool, remake: bool) -> None:
         task = tasks.photo_copies_remake if remake else tasks.photo_thumbnail_make
         photos = Photo.objects.all()
         if not remake:
