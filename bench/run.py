@@ -420,8 +420,9 @@ STEP_SAVES = {
 # Why a request's cost still grows with the table (the query table's "flat" column).
 GROWS_BECAUSE = {
     "queue search GET": "a surname many patients share matches more consultations in a bigger "
-    "table, and the search collects every match (two trigram lookups, joined) before the "
-    "count stops at the first 1,000",
+    "table; the search reads at most 251 of them for the count and 251 in the tab on show "
+    "(selectors_search.counted), and the page's rows in the tab's order, so what is left is "
+    "where in the table those matches lie",
 }
 
 
