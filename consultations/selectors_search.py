@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import overload
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.db.models.expressions import OrderBy
 
 from consultations.models import Consultation, ConsultationQuerySet
@@ -80,25 +80,35 @@ class Counted:
     ids: dict[str, list[int]]
 
 
-def _first(matching: list[ConsultationQuerySet], limit: int) -> list[tuple[int, str]]:
-    """The id and status of the first `limit` matches, in no order (one query)."""
+def _first(
+    matching: list[ConsultationQuerySet], limit: int, shown: str | None
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The id and status of the first `limit` matches of each part, in no order, and of the
+    first `limit` in the tab `shown` (none if None), in one query."""
     if not connection.features.supports_slicing_ordering_in_compound:  # SQLite: no UNION limits
-        return [row for part in matching for row in part.order_by().values_list("pk", "status")]
-    firsts = [part.order_by().values_list("pk", "status")[:limit] for part in matching]
-    combined = firsts[0].union(*firsts[1:], all=True) if len(firsts) > 1 else firsts[0]
-    return list(combined[:limit])
+        every = [row for part in matching for row in part.order_by().values_list("pk", "status")]
+        return every, [(pk, status) for pk, status in every if status == shown]
+    arms = [(part, False) for part in matching]
+    if shown is not None:
+        arms += [(part.filter(status=shown), True) for part in matching]
+    firsts = [
+        part.order_by().annotate(in_tab=Value(in_tab)).values_list("pk", "status", "in_tab")[:limit]
+        for part, in_tab in arms
+    ]
+    rows = list(firsts[0].union(*firsts[1:], all=True))
+    return [(pk, s) for pk, s, in_tab in rows if not in_tab], [(pk, s) for pk, s, t in rows if t]
 
 
 def counted(
     matching: list[ConsultationQuerySet], statuses: Sequence[str], cap: int, shown: str
 ) -> Counted:
-    """How many of `matching` (disjoint parts) each tab holds, up to `cap`. One query reads
-    the first cap + 1 matches, in no order: when that is all of them, every count is exact and
-    each tab's ids are known. Past it the other tabs' counts are lower bounds from those first
-    matches, and a second query counts the tab on show alone, up to the cap: so that its
-    count is exact to the cap, and every page it promises can be read, whatever the other
-    tabs hold (a few awaiting review among thousands decided)."""
-    found = _first(matching, cap + 1)
+    """How many of `matching` (disjoint parts) each tab holds, up to `cap`, in one query: the
+    first cap + 1 matches in no order and, apart, the first cap + 1 in the tab on show. When
+    the first are all of them, every count is exact and each tab's ids are known. Past them the
+    other tabs' counts are lower bounds from those first matches, and the tab on show has its
+    own: exact to the cap, so that every page it promises can be read, whatever the other tabs
+    hold (a few awaiting review among thousands decided)."""
+    found, in_tab = _first(matching, cap + 1, shown if shown in statuses else None)
     ids: dict[str, list[int]] = {status: [] for status in statuses}
     for pk, status in found[:cap]:  # the one past the cap only says that there are more
         ids[status].append(pk)
@@ -109,7 +119,6 @@ def counted(
         return Counted(counts=counts, capped=set(), ids=ids)
     capped = {*statuses, ALL}
     if shown in statuses:
-        in_tab = _first([part.filter(status=shown) for part in matching], cap + 1)
         counts[shown] = min(len(in_tab), cap)
         if len(in_tab) <= cap:
             capped.discard(shown)

@@ -162,10 +162,10 @@ def test_each_part_of_a_common_name_search_reads_no_further_than_the_page(
     with CaptureQueriesContext(connection) as queries:
         practitioner_client.get(QUEUE, {"q": "tan"})
     searches = [q["sql"] for q in queries.captured_queries if "UPPER" in q["sql"]]
-    count, count_in_tab, page = searches
-    assert count.count("LIMIT 4") == 3  # each of the two parts, and the whole
-    assert count_in_tab.count("LIMIT 4") == 3
-    assert count_in_tab.count("\"status\" = 'submitted'") == 2
+    count, page = searches
+    # Each of the two parts, and each again in the tab on show.
+    assert count.count("LIMIT 4") == 4
+    assert count.count("\"status\" = 'submitted'") == 2
     assert page.count("LIMIT 3") == 3  # the page ends at the count: 3 rows
     assert "ORDER BY" in page.split("UNION ALL")[0]
 
@@ -177,3 +177,21 @@ def test_a_requests_queries_run_without_parallel_workers(practitioner_client):
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_parallel_workers_per_gather")
         assert cursor.fetchone()[0] == "0"
+
+
+def test_a_search_costs_the_same_queries_below_and_past_the_cap(practitioner_client, monkeypatch):
+    monkeypatch.setattr("consultations.selectors.COUNT_CAP", 3)
+
+    def queries(**params) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert practitioner_client.get(QUEUE, params).status_code == 200
+        return len(captured.captured_queries)
+
+    tan(9)
+    queries(q="tan")  # the user's permissions cached, as for every request after a login
+    below = queries(q="tan")
+    for days in (8, 7, 6, 5, 4):
+        tan(days)
+    assert queries(q="tan") == below
+    assert queries(q="tan", page=2) == below
+    assert queries(q="tan", sort="stop") == below
