@@ -20,11 +20,17 @@ def photo_response(photo: Photo, size: str) -> FileResponse:
     if size not in SIZES:
         raise Http404("No such size")
     rendition = {"thumbnail": photo.thumbnail, "display": photo.display}.get(size)
-    name = rendition.name if rendition else photo.file.name
-    try:
-        stored = photo_storage().open(name, "rb")
-    except FileNotFoundError:
-        raise Http404("No such photo") from None
+    # A copy made again (backfill_photo_copies --all) replaces the one this row named and
+    # deletes it: read between the two, the original stands in, as before any copy existed.
+    names = [rendition.name, photo.file.name] if rendition else [photo.file.name]
+    for name in names:
+        try:
+            stored = photo_storage().open(name, "rb")
+            break
+        except FileNotFoundError:
+            continue
+    else:
+        raise Http404("No such photo")
     response = FileResponse(stored, content_type=photo.content_type)
     response["Content-Disposition"] = 'inline; filename="photo.jpg"'
     response["Cache-Control"] = "no-store, private"

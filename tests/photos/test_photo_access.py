@@ -173,6 +173,26 @@ def test_the_display_copy_stands_in_for_the_original_until_made_then_is_served_a
     assert images.decoded(body(client.get(link_url(photo, size="display")))).size == (1600, 1067)
 
 
+def test_a_copy_deleted_under_a_request_gives_way_to_the_original_not_a_404(client, settings):
+    """A copy made again (backfill_photo_copies --all) deletes the file the row named a moment
+    before: a page that read the row first still gets a photo."""
+    from consultations.services import photos
+
+    settings.PHOTO_MAX_PIXELS = 30_000_000
+    photo = PhotoFactory(
+        clean=photo_clean(images.upload(images.jpeg_bytes(images.picture(3000, 2000))))
+    )
+    photos.photo_thumbnail_make(photo_id=photo.pk)
+    photo.refresh_from_db()
+    client.force_login(PractitionerFactory())
+    photo_storage().delete(photo.display.name)  # the row still names it
+    response = client.get(staff_url(photo, size="display"))
+    assert response.status_code == 200
+    assert images.decoded(body(response)).size == (3000, 2000)
+    photo_storage().delete(photo.file.name)  # nothing left at all: not found, not an error
+    assert client.get(staff_url(photo, size="display")).status_code == 404
+
+
 def test_an_unknown_size_is_not_found(client):
     client.force_login(PractitionerFactory())
     assert client.get(staff_url(PhotoFactory(), size="huge")).status_code == 404
