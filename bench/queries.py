@@ -11,7 +11,10 @@ Django's test client runs the request in-process against the bench database. Per
   test client turns that signal off), so the health check runs as it does under gunicorn.
 - cpu_ms: CPU time per request, averaged over REPEATS requests: this process's (Django, the
   forms, the rules, the templates) and the PostgreSQL backend's serving it (from its
-  /proc/<pid>/stat, as both run on this machine). The wrk ratio depends on this sum.
+  /proc/<pid>/stat, as both run on this machine). The wrk ratio depends on this sum. Measured
+  in ROUNDS rounds of REPEATS requests, and the least round kept: the machine is shared, and
+  other processes only ever add to a round (a round's CPU is this process's and its backend's
+  own, but caches and cores are shared).
 - ms / sql_ms: one request's wall time, and the part of it in SQL statements.
 
 Each page runs once first (templates compiled, caches filled). The photo rows (the photo view
@@ -49,6 +52,7 @@ from consultations.insight.outcome_snapshots import snapshot_count  # noqa: E402
 from consultations.models import Consultation, ConsultationStatus  # noqa: E402
 
 REPEATS = int(os.environ.get("BENCH_PROFILE_REPEATS", "60"))
+ROUNDS = int(os.environ.get("BENCH_PROFILE_ROUNDS", "3"))
 TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 
 
@@ -116,11 +120,16 @@ def profiled(send: Callable[[int], HttpResponse], repeats: int = REPEATS) -> dic
         "ms": round(wall_ms, 1),
         "sql_ms": round(timer.seconds * 1000, 1),
     }
-    db_before, app_before = backend_ms(), time.process_time()
-    for n in range(repeats):
-        request(lambda n=n: send(2 + n))
-    app_ms = (time.process_time() - app_before) * 1000 / repeats
-    db_ms = (backend_ms() - db_before) / repeats
+    rounds = []
+    for round_number in range(ROUNDS):
+        db_before, app_before = backend_ms(), time.process_time()
+        for n in range(repeats):
+            request(lambda n=n, first=2 + round_number * repeats: send(first + n))
+        app_ms = (time.process_time() - app_before) * 1000 / repeats
+        rounds.append((app_ms + (backend_ms() - db_before) / repeats, app_ms))
+    # The least of the rounds: other processes on the machine only ever add to a round's time.
+    total_ms, app_ms = min(rounds)
+    db_ms = total_ms - app_ms
     result.update(
         app_cpu_ms=round(app_ms, 2), db_cpu_ms=round(db_ms, 2), cpu_ms=round(app_ms + db_ms, 2)
     )

@@ -489,8 +489,9 @@ def write_report(data: dict) -> None:
         f"Each page runs against a database of {ROWS_BIG:,} consultations and, with a server "
         f"of its own, one of {huge_rows:,} (bench/fill.py copied the seeded clinic in "
         f"{data['fill']['seconds']:.0f} s), each as a ratio to that server's bare view. "
-        "CPU is per request, averaged over many requests in-process (`bench/queries.py`): "
-        "Django's and the PostgreSQL backend's serving it. Targets: the ratio at "
+        "CPU is per request in-process (`bench/queries.py`): Django's and the PostgreSQL "
+        "backend's serving it, averaged over 60 requests, the least of three such rounds "
+        "(other processes share the machine and only ever add to a round). Targets: the ratio at "
         f"{ROWS_BIG:,} rows, and CPU at {huge_rows:,} rows at most {FLAT_TARGET}x CPU at "
         f"{ROWS_BIG:,}.",
         "",

@@ -41,7 +41,7 @@ def seeded(tmp_path) -> tuple[str, dict[str, str]]:
 @pytest.mark.django_db(transaction=True)
 def test_the_query_table_measures_the_photo_view_and_an_upload(tmp_path):
     url, env = seeded(tmp_path)
-    env.update(BENCH_PROFILE_REPEATS="2", BENCH_PHOTOS_UPLOAD_REPEATS="1")
+    env.update(BENCH_PROFILE_REPEATS="2", BENCH_PROFILE_ROUNDS="1", BENCH_PHOTOS_UPLOAD_REPEATS="1")
 
     counts = run.count_queries(url, env, "--only", "photos")
 
