@@ -164,7 +164,7 @@ def intake() -> dict[str, dict]:
         result[f"{name} POST"] = profiled(lambda _n, path=path, data=data: client.post(path, data))
     result["check GET"] = profiled(lambda _n: client.get(reverse("intake:check")))
     # Each submission its own complete draft: a resubmission takes the cheap path.
-    sessions = drafts(REPEATS + 2, f"q{tag}")
+    sessions = drafts(ROUNDS * REPEATS + 2, f"q{tag}")
     submit_path = reverse("intake:submit")
 
     def submit(n: int) -> HttpResponse:

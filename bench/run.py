@@ -412,6 +412,10 @@ def missed(data: dict) -> list[str]:
     return ["", "### Targets missed, and why", "", *lines]
 
 
+# bench/queries.py's rounds (read there from the same variables, in its own process).
+PROFILE_REPEATS = int(os.environ.get("BENCH_PROFILE_REPEATS", "60"))
+PROFILE_ROUNDS = int(os.environ.get("BENCH_PROFILE_ROUNDS", "3"))
+
 # The intake's step saves: one draft read and saved by primary key, whatever the table's size.
 STEP_SAVES = {
     f"{step} POST" for step in ("skin", "goals", "health", "skin-now", "treatments", "history")
@@ -490,7 +494,8 @@ def write_report(data: dict) -> None:
         f"of its own, one of {huge_rows:,} (bench/fill.py copied the seeded clinic in "
         f"{data['fill']['seconds']:.0f} s), each as a ratio to that server's bare view. "
         "CPU is per request in-process (`bench/queries.py`): Django's and the PostgreSQL "
-        "backend's serving it, averaged over 60 requests, the least of three such rounds "
+        f"backend's serving it, averaged over {PROFILE_REPEATS} requests, the least of "
+        f"{PROFILE_ROUNDS} such rounds "
         "(other processes share the machine and only ever add to a round). Targets: the ratio at "
         f"{ROWS_BIG:,} rows, and CPU at {huge_rows:,} rows at most {FLAT_TARGET}x CPU at "
         f"{ROWS_BIG:,}.",

@@ -4,6 +4,8 @@ and the per-consultation upload limit."""
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.http import FileResponse, Http404
 
@@ -12,6 +14,7 @@ from consultations.models import Photo
 from consultations.storage import photo_storage
 
 SIZES = ("full", "display", "thumbnail")
+logger = logging.getLogger(__name__)
 
 
 def photo_response(photo: Photo, size: str) -> FileResponse:
@@ -28,7 +31,8 @@ def photo_response(photo: Photo, size: str) -> FileResponse:
             stored = photo_storage().open(name, "rb")
             break
         except FileNotFoundError:
-            continue
+            logger.warning("Photo %s: its %s file is missing from storage", photo.pk, size)
+            size = "full"
     else:
         raise Http404("No such photo")
     response = FileResponse(stored, content_type=photo.content_type)

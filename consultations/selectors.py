@@ -153,7 +153,8 @@ class Queue:
     """One page of the queue and how many consultations match in each status tab. `status`
     is the tab shown: a search with no match in its tab but matches elsewhere shows them all
     (`widened`), so that a reference read out on the phone is found whatever its status.
-    A filtered count stops at COUNT_CAP: the statuses in `capped` have more matches than that."""
+    A filtered count stops at COUNT_CAP: a tab in `capped` has at least its count ("more than";
+    selectors_search.counted says how each is counted)."""
 
     page: Page[Consultation]
     counts: dict[str, int]

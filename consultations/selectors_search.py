@@ -71,9 +71,10 @@ def parts(consultations: ConsultationQuerySet, q: str) -> list[ConsultationQuery
 
 @dataclass(frozen=True)
 class Counted:
-    """How many matches each queue tab has, up to a cap: `counts` by status and ALL, the tabs
-    with more than the cap (`capped`: "more than"), and the ids of each tab's matches when the
-    count holds them all (`ids`, by status and ALL; a capped tab has none)."""
+    """How many matches each queue tab has, up to a cap: `counts` by status and ALL; `capped`,
+    the tabs whose count is only a lower bound ("more than": the tab on show past the cap, the
+    others whenever the matches passed it); and the ids of each tab's matches when the count
+    holds them all (`ids`, by status and ALL; a capped tab has none)."""
 
     counts: dict[str, int]
     capped: set[str]

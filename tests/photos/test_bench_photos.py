@@ -132,3 +132,18 @@ def test_a_display_photo_missing_its_wrk_target_is_explained_by_its_bytes():
     assert photos.missed_because(photos.FULL, {"bytes": 6_900_000}) == ""
     # A thumbnail is small: its miss would be the machine's, not its bytes.
     assert photos.missed_because(photos.THUMBNAIL, {"bytes": 40_000}) == ""
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_whole_query_table_runs_in_several_rounds(tmp_path):
+    """Every row of `make bench`'s query table, each measured in rounds: a row that needs a
+    fresh draft per request has one for every request of every round."""
+    url, env = seeded(tmp_path)
+    env.update(BENCH_PROFILE_REPEATS="2", BENCH_PROFILE_ROUNDS="2", BENCH_PHOTOS_UPLOAD_REPEATS="1")
+
+    pages = run.count_queries(url, env)["pages"]
+
+    assert pages["submit POST"]["status"] == 302
+    assert {"queue GET", "detail GET", "queue search GET", *photos.ROWS} <= set(pages)
+    assert all(row["cpu_ms"] > 0 for row in pages.values())

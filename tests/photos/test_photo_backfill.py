@@ -131,16 +131,25 @@ def test_a_photo_erased_after_it_was_queued_is_skipped_and_leaves_no_file(
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL advisory lock")
 @pytest.mark.django_db(transaction=True)
 def test_a_second_run_waits_for_the_first_and_queues_nothing_twice():
-    """Two runs at once (two hosts after a deploy): the second waits for the first's lock, then
-    reads what the first queued."""
+    """Two runs at once (two hosts after a deploy): the second waits for the first's lock (past
+    the statement timeout), then reads what the first queued."""
     photos = [large_photo(), large_photo()]
     other = psycopg.connect(database_url(connection.settings_dict), autocommit=True)
     other.execute("SELECT pg_advisory_lock(%s)", [RUN_LOCK])  # a first run, still queuing
     said: list[str] = []
-    second = threading.Thread(target=lambda: (said.append(backfill()), connections.close_all()))
+
+    def second_run() -> None:
+        with connection.cursor() as cursor:  # a wait far longer than any statement may take
+            cursor.execute("SET statement_timeout = 200")
+        try:
+            said.append(backfill())
+        finally:
+            connections.close_all()
+
+    second = threading.Thread(target=second_run)
     second.start()
     second.join(timeout=1)
-    assert second.is_alive(), "the second run went ahead while the first held the lock"
+    assert second.is_alive(), "the second run did not wait for the first"
     for photo in photos:  # what the first run queues before it lets go
         enqueue_with_transaction(tasks.photo_thumbnail_make, photo.pk)
     other.execute("SELECT pg_advisory_unlock(%s)", [RUN_LOCK])

@@ -47,14 +47,18 @@ class Command(BaseCommand):
     def handle(self, *args: Any, dry_run: bool, **options: Any) -> None:
         # One run at a time (two hosts after a deploy): a second waits for the first, then
         # reads what it queued, so that no photo is queued twice.
+        if connection.vendor != "postgresql":
+            self.queue(dry_run=dry_run, remake=options["all"])
+            return
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SELECT pg_advisory_lock(%s)", [RUN_LOCK])
+            # However long the first run takes: the statement timeout would end the wait.
+            cursor.execute("SET statement_timeout = 0")
+            cursor.execute("SELECT pg_advisory_lock(%s)", [RUN_LOCK])
+            cursor.execute("RESET statement_timeout")
             try:
                 self.queue(dry_run=dry_run, remake=options["all"])
             finally:
-                if connection.vendor == "postgresql":
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [RUN_LOCK])
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [RUN_LOCK])
 
     def queue(self, *, dry_run: bool, remake: bool) -> None:
         task = tasks.photo_copies_remake if remake else tasks.photo_thumbnail_make
