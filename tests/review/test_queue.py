@@ -14,7 +14,6 @@ from consultations.models import Consultation, ConsultationStatus
 from tests.factories import (
     DraftConsultationFactory,
     PatientFactory,
-    PractitionerFactory,
     decided,
     submitted,
 )
@@ -22,12 +21,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 QUEUE = reverse("review:queue")
-
-
-@pytest.fixture
-def practitioner_client(client):
-    client.force_login(PractitionerFactory())
-    return client
 
 
 def references(response) -> list[str]:

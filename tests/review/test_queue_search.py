@@ -3,35 +3,16 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
-from django.utils import timezone
 
 from consultations.models import ConsultationStatus
 from consultations.selectors_search import could_be_reference
-from tests.factories import PatientFactory, PractitionerFactory, decided, submitted
+from tests.factories import PatientFactory, decided, submitted
+from tests.review.test_queue import QUEUE, days_ago, references
 
 pytestmark = pytest.mark.django_db
-
-QUEUE = reverse("review:queue")
-
-
-@pytest.fixture
-def practitioner_client(client):
-    client.force_login(PractitionerFactory())
-    return client
-
-
-def references(response) -> list[str]:
-    return [c.reference for c in response.context["page"].object_list]
-
-
-def days_ago(days: int) -> datetime.datetime:
-    return timezone.now() - datetime.timedelta(days=days)
 
 
 def tan(days: int, **kwargs):
