@@ -544,6 +544,14 @@ def write_report(data: dict) -> None:
         "throughput. Queries include the connection health check's `SELECT 1` (one round "
         "trip per request that touches the database) and BEGIN/COMMIT/SAVEPOINT.",
         "",
+        "The queue page is kept rendered in each server process while nothing it shows has "
+        "changed (`consultations/review/page_cache.py`: a counter PostgreSQL triggers raise at "
+        "every commit that touches what it shows, and the minute of the clock). The wrk row "
+        "is practitioners reloading an unchanged queue: each of the 8 practitioners' first "
+        "view in each process and minute renders it. What a view costs when the page must be "
+        "rendered (the first after any change) is the query table's \"queue GET (after a "
+        'change)" row.',
+        "",
         "The photo rows open one phone photo (12 MP, its JPEG re-encoded as an upload is, "
         "its thumbnail and its 1600 px display copy) stored in each database "
         "(`bench/photos.py`); the photo table holds only the bench's own photos (seed_demo "

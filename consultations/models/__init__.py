@@ -36,7 +36,7 @@ from consultations.models.choices import (
     new_reference,
 )
 from consultations.models.consultation import Consultation, ConsultationQuerySet
-from consultations.models.counts import StatusCount
+from consultations.models.counts import ReviewVersion, StatusCount
 from consultations.models.course import (
     AnswerUpdate,
     CheckIn,
@@ -142,6 +142,7 @@ __all__ = [
     "SessionRecord",
     "SessionStatus",
     "Severity",
+    "ReviewVersion",
     "StatusCount",
     "Treatment",
     "choices_check",

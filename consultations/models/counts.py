@@ -32,3 +32,18 @@ class StatusCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} [{self.slot}]: {self.n}"
+
+
+class ReviewVersion(models.Model):
+    """A part of the number of changes committed to what the practitioners' queue shows.
+
+    PostgreSQL triggers (migration 0024_review_version) add one at the commit of every
+    transaction that changed a row the queue page can show, whatever wrote it; the queue keeps
+    each rendered page only as long as the sum stays the same (review/page_cache.py). A writer
+    takes whichever row no one else holds (SKIP LOCKED), or adds a row, so that it never waits.
+    """
+
+    n = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"[{self.pk}]: {self.n}"

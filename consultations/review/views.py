@@ -33,7 +33,7 @@ from consultations.models import (
 from consultations.permissions import REVIEW_PERMISSION
 from consultations.presenters import explain, free_text
 from consultations.presenters.queue import queue_row
-from consultations.review import conflicts, photo_views
+from consultations.review import conflicts, page_cache, photo_views
 from consultations.review.course_views import course_panel
 from consultations.review.forms import (
     QUEUE_TABS,
@@ -121,7 +121,12 @@ def _page_links(page: Page[Consultation], query: str) -> list[dict[str, Any]]:
 @require_safe
 def queue(request: HttpRequest) -> HttpResponse:
     """The work list: awaiting review (longest wait first), decided (with the outcome and who),
-    withdrawn, or all; filters, an order, a search that looks in every status if need be."""
+    withdrawn, or all; filters, an order, a search that looks in every status if need be.
+    Kept rendered while nothing it shows has changed (review/page_cache.py)."""
+    return page_cache.kept_page(request, lambda: _render_queue(request))
+
+
+def _render_queue(request: HttpRequest) -> HttpResponse:
     filter_form = QueueFilterForm(request.GET)
     filters = filter_form.filters()
     queue = selectors.queue(filters, request.GET.get("page"))
