@@ -1,7 +1,8 @@
 """Scale-out: two gunicorn instances share PostgreSQL (and the cache), and nothing else.
 
 A load balancer may send each request to either instance. Drafts, sessions, logins and rate
-limits must therefore live in the database or the shared cache, never in a process.
+limits must therefore live in the database or the shared cache, never in a process; a page an
+instance keeps rendered is checked against the database at every view.
 """
 
 from __future__ import annotations
@@ -107,6 +108,25 @@ def test_a_practitioner_logged_in_on_one_instance_is_logged_in_on_both(instances
     practitioner.get(b + flows.QUEUE_PATH)
     practitioner.post(b + "/accounts/logout/", {})
     assert flows.LOGIN_PATH in practitioner.get(a + flows.QUEUE_PATH).url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_made_anywhere_shows_on_every_instances_kept_queue(instances, settings):
+    """Each instance keeps the queue page it rendered (review/page_cache.py), in its own
+    memory; a change committed by anyone else shows on both at their next view."""
+    a, b = instances
+    waiting = submitted()
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    PractitionerFactory(username="kept")
+    practitioner = Browser(a)
+    flows.staff_login(practitioner, "kept", "correct horse battery")
+    for server in (a, b, a, b):  # rendered, then kept, on each
+        assert waiting.reference in practitioner.get(server + flows.QUEUE_PATH).body
+
+    Consultation.objects.filter(pk=waiting.pk).update(status=ConsultationStatus.WITHDRAWN)
+
+    for server in (a, b):
+        assert waiting.reference not in practitioner.get(server + flows.QUEUE_PATH).body
 
 
 @pytest.mark.django_db(transaction=True)
