@@ -3,64 +3,103 @@
 from django.db import migrations, models
 
 
-# What the practitioners' queue can show: every table of the records, and the staff's names
-# (who decided). Not the access log (each staff page view writes it), nor the counts kept from
-# the consultations; a consultation only once it is sent (a draft's answers change at every
-# step). tests/review/test_page_cache.py checks that every table of the app is named here or
-# in LEFT_OUT, so that a new table cannot be forgotten.
+# What the practitioners' queue page reads, in any tab, search or filter, and its list of what
+# needs attention (tests/review/test_page_cache.py checks the page's queries against this list,
+# and that every table of the app is here or in LEFT_OUT). Consultations only once sent (a
+# draft's answers change at each step and are not on the queue); patients only once they have
+# a sent consultation (a draft's first step makes its patient); staff only their names (who
+# decided), not each login's last_login.
 WATCHED = [
-    "auth_user",
-    "consultations_answercorrection",
-    "consultations_answerupdate",
     "consultations_checkin",
-    "consultations_consent",
     "consultations_course",
-    "consultations_courseevent",
     "consultations_coursesession",
     "consultations_decision",
     "consultations_evaluation",
     "consultations_evaluationfinding",
+    "consultations_statuscount",
+]
+SPECIAL = ["consultations_consultation", "consultations_patient", "auth_user"]
+# Not read by the queue page: the access log (each staff view writes it), the emails (the worker
+# updates them as it sends), the photos, consents, corrections (they change the consultation's
+# own row), the course's events, records and clearances (they change its sessions).
+LEFT_OUT = [
+    "consultations_accesslog",
+    "consultations_answercorrection",
+    "consultations_answerupdate",
+    "consultations_consent",
+    "consultations_courseevent",
     "consultations_outboundemail",
-    "consultations_patient",
     "consultations_photo",
     "consultations_photoconsent",
     "consultations_photodeletion",
+    "consultations_reviewversion",
     "consultations_sessionclearance",
     "consultations_sessionrecord",
 ]
-LEFT_OUT = ["consultations_accesslog", "consultations_statuscount", "consultations_reviewversion"]
 
-# Deferred to the commit, once per transaction (a transaction-local setting remembers it), so
-# that the row it adds to is taken after every other lock of the transaction: a writer never
-# waits on it while holding a lock another writer needs. SKIP LOCKED takes a row no other
-# commit holds; when all are held, a new row (never a wait).
-FUNCTION = """
-CREATE FUNCTION consultations_review_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+# Raised at the commit, once per transaction (a transaction-local setting remembers it), so that
+# the counter row is the last lock a transaction takes: it never holds it while waiting for
+# another. SKIP LOCKED takes a row no other commit holds; when all are held, or under REPEATABLE
+# READ or SERIALIZABLE (where a row raised since the snapshot cannot be taken), a new row. The
+# epoch comes from a sequence of its own, which no flush or TRUNCATE ... RESTART IDENTITY
+# resets, so the version (the sum, the newest epoch) never repeats.
+FUNCTIONS = [
+    "CREATE SEQUENCE consultations_review_epoch",
+    "ALTER TABLE consultations_reviewversion ADD COLUMN epoch bigint NOT NULL "
+    "DEFAULT nextval('consultations_review_epoch')",
+    """
+CREATE FUNCTION consultations_review_bump() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    IF current_setting('consultations.review_changed', true) IS DISTINCT FROM 'yes' THEN
-        PERFORM set_config('consultations.review_changed', 'yes', true);
+    IF current_setting('consultations.review_changed', true) = 'yes' THEN
+        RETURN;
+    END IF;
+    PERFORM set_config('consultations.review_changed', 'yes', true);
+    IF current_setting('transaction_isolation') = 'read committed' THEN
         UPDATE consultations_reviewversion SET n = n + 1 WHERE id = (
             SELECT id FROM consultations_reviewversion
             ORDER BY (id + pg_backend_pid()) % 8, id LIMIT 1 FOR UPDATE SKIP LOCKED
         );
-        IF NOT FOUND THEN
-            INSERT INTO consultations_reviewversion (n) VALUES (1);
+        IF FOUND THEN
+            RETURN;
         END IF;
+    END IF;
+    INSERT INTO consultations_reviewversion (n) VALUES (1);
+END
+$$;
+""",
+    """
+CREATE FUNCTION consultations_review_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM consultations_review_bump();
+    RETURN NULL;
+END
+$$;
+""",
+    """
+CREATE FUNCTION consultations_review_patient_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (
+        SELECT 1 FROM consultations_consultation
+        WHERE patient_id = OLD.id AND status <> 'draft'
+    ) THEN
+        PERFORM consultations_review_bump();
     END IF;
     RETURN NULL;
 END
 $$;
-"""
+""",
+]
 
 
-def trigger(table: str, operation: str, when: str = "") -> str:
+def trigger(table: str, operation: str, when: str = "", function: str = "changed") -> str:
     return (
         f"CREATE CONSTRAINT TRIGGER review_changed_{operation.lower()} AFTER {operation} "
         f"ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW {when}"
-        "EXECUTE FUNCTION consultations_review_changed();"
+        f"EXECUTE FUNCTION consultations_review_{function}();"
     )
 
 
+NAMES = "OLD.{0} IS DISTINCT FROM NEW.{0}"
 TRIGGERS = [
     *(trigger(table, op) for table in WATCHED for op in ("INSERT", "UPDATE", "DELETE")),
     trigger("consultations_consultation", "INSERT", "WHEN (NEW.status <> 'draft') "),
@@ -70,6 +109,21 @@ TRIGGERS = [
         "WHEN (OLD.status <> 'draft' OR NEW.status <> 'draft') ",
     ),
     trigger("consultations_consultation", "DELETE", "WHEN (OLD.status <> 'draft') "),
+    trigger("consultations_patient", "UPDATE", function="patient_changed"),
+    trigger(
+        "auth_user",
+        "UPDATE",
+        "WHEN ("
+        + " OR ".join(NAMES.format(c) for c in ("username", "first_name", "last_name"))
+        + ") ",
+    ),
+    trigger("auth_user", "DELETE"),
+    # Row triggers do not see a TRUNCATE.
+    *(
+        f"CREATE TRIGGER review_changed_truncate AFTER TRUNCATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION consultations_review_changed();"
+        for table in [*WATCHED, *SPECIAL]
+    ),
 ]
 # Eight rows to share between concurrent commits.
 ROWS = "INSERT INTO consultations_reviewversion (n) SELECT 0 FROM generate_series(1, 8);"
@@ -79,28 +133,36 @@ def create_triggers(apps, schema_editor):
     # On SQLite (make run without DATABASE_URL) the queue renders every view.
     if schema_editor.connection.vendor != "postgresql":
         return
-    for statement in [FUNCTION, *TRIGGERS, ROWS]:
+    for statement in [*FUNCTIONS, *TRIGGERS, ROWS]:
         schema_editor.execute(statement, params=None)
 
 
 def drop_triggers(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute("DROP FUNCTION consultations_review_changed() CASCADE", params=None)
+    for function in ("changed", "patient_changed", "bump"):
+        schema_editor.execute(
+            f"DROP FUNCTION IF EXISTS consultations_review_{function}() CASCADE", params=None
+        )
+    schema_editor.execute("DROP SEQUENCE IF EXISTS consultations_review_epoch CASCADE", params=None)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consultations', '0023_photo_display'),
+        ("consultations", "0023_photo_display"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReviewVersion',
+            name="ReviewVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('n', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("n", models.BigIntegerField(default=0)),
             ],
         ),
         migrations.RunPython(create_triggers, drop_triggers),

@@ -41,6 +41,8 @@ class ReviewVersion(models.Model):
     transaction that changed a row the queue page can show, whatever wrote it; the queue keeps
     each rendered page only as long as the sum stays the same (review/page_cache.py). A writer
     takes whichever row no one else holds (SKIP LOCKED), or adds a row, so that it never waits.
+    On PostgreSQL each row also has an `epoch` from a sequence no flush resets (the migration
+    adds it; SQLite has no triggers and no such column), so that a version never repeats.
     """
 
     n = models.BigIntegerField(default=0)
