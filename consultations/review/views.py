@@ -55,6 +55,7 @@ from consultations.services import review as review_services
 
 # What the patient reads after a decline, by reason (the decision form shows them all).
 DECLINE_MESSAGE_LIST = [(label, decline_message(code)) for code, label in DecisionReason.choices]
+DECLINE_DEFAULTS = {code: decline_message(code) for code, _ in DecisionReason.choices}
 
 DECIDED_BEFORE_CORRECTION_MESSAGE = (
     "This consultation was decided while you were correcting it. Nothing was saved. To change "
@@ -251,7 +252,7 @@ def _render_detail(
             and consultation.status in (ConsultationStatus.SUBMITTED, ConsultationStatus.DECIDED),
             "ruleset_version": rules.RULESET_VERSION,
             "decline_messages": DECLINE_MESSAGE_LIST,
-            "decline_defaults": {code: decline_message(code) for code, _ in DecisionReason.choices},
+            "decline_defaults": DECLINE_DEFAULTS,
             "course_panel": course_panel(consultation) if held.course else None,
             **photo_views.photo_panel(consultation, request.GET, held),
         },
