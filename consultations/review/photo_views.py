@@ -54,6 +54,16 @@ def photo_panel(consultation: Consultation, params: Any, held: Held = UNKNOWN) -
     course panel's comparisons (review/_course.html). Sessions belong to a course."""
     photos = photo_selectors.photos_of(consultation.pk) if held.photos else []
     sessions = photo_selectors.sessions_for_photos(consultation) if held.course else []
+    if not photos:  # nothing to compare: review/_photos.html shows no comparison or its form
+        return {
+            "course_photo_comparisons": [],
+            "photo_session_ids": set(),
+            "photos_intake": [],
+            "photos_sessions": [],
+            "photo_sessions": sessions,
+            "photo_compare_form": None,
+            "photo_comparison": None,
+        }
     compare_form = CompareForm(params, sessions=sessions)
     view, session_id, moment = compare_form.choice()
     comparisons = [
