@@ -29,7 +29,6 @@ from consultations.models import (
     ConsultationStatus,
     CourseSession,
     Decision,
-    Evaluation,
     EvaluationFinding,
     SessionRecord,
     StatusCount,
@@ -317,36 +316,6 @@ def next_awaiting(user: User) -> str | None:
         at__gte=timezone.now() - OPENED_RECENTLY,
     ).exclude(user_id=user.pk)
     return waiting.exclude(Exists(opened_by_a_colleague)).first() or waiting.first()
-
-
-@dataclass(frozen=True)
-class History:
-    """Everything that happened to a consultation after it was sent, oldest first."""
-
-    evaluations: list[Evaluation]
-    corrections: list[AnswerCorrection]
-    decisions: list[Decision]
-
-    @property
-    def current_decision(self) -> Decision | None:
-        """The decision in force, as decision_current finds it, from the decisions at hand."""
-        superseded = {decision.supersedes_id for decision in self.decisions}
-        current = [decision for decision in self.decisions if decision.pk not in superseded]
-        return max(current, key=lambda d: (d.decided_at, d.pk), default=None)
-
-
-def history(consultation: Consultation) -> History:
-    return History(
-        evaluations=list(
-            consultation.evaluations.select_related("created_by").order_by("created_at", "pk")
-        ),
-        corrections=list(
-            consultation.corrections.select_related("corrected_by").order_by("corrected_at", "pk")
-        ),
-        decisions=list(
-            consultation.decisions.select_related("decided_by").order_by("decided_at", "pk")
-        ),
-    )
 
 
 def corrections_after(consultation: Consultation, evaluation_id: int) -> list[AnswerCorrection]:

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from clinic.auth import signed_in_user
-from consultations import fhir, presenters, rules, selectors, services
+from consultations import fhir, presenters, rules, selectors, selectors_detail, services
 from consultations.insight.analytics import DateRange
 from consultations.insight.forms import DateRangeForm, ReplayForm
 from consultations.insight.outcome_snapshots import (
@@ -144,7 +144,7 @@ def print_summary(request: HttpRequest, reference: str) -> HttpResponse:
         user=request.user, action=AccessLog.Action.PRINT, consultation=consultation
     )
     evaluation = consultation.latest_evaluation
-    history = selectors.history(consultation)
+    history = selectors_detail.history(consultation)
     card = (
         explain.mark_reasons(presenters.suggestion_card(evaluation), evaluation)
         if evaluation

@@ -29,6 +29,7 @@ from consultations.photo_response import (
     photo_response,
 )
 from consultations.review.photo_forms import CompareForm, PhotoDeleteForm, SessionPhotoForm
+from consultations.selectors_detail import UNKNOWN, Held
 from consultations.services import photo_removal
 from consultations.services import photos as services
 from consultations.services.review import ReviewRefused
@@ -48,11 +49,21 @@ def photo(request: HttpRequest, photo: int, size: str) -> FileResponse:
     return response
 
 
-def photo_panel(consultation: Consultation, params: Any) -> dict[str, Any]:
+def photo_panel(consultation: Consultation, params: Any, held: Held = UNKNOWN) -> dict[str, Any]:
     """The detail page's photo context: every photo, the comparison and its form, and the
-    course panel's comparisons (review/_course.html)."""
-    photos = photo_selectors.photos_of(consultation.pk)
-    sessions = photo_selectors.sessions_for_photos(consultation)
+    course panel's comparisons (review/_course.html). Sessions belong to a course."""
+    photos = photo_selectors.photos_of(consultation.pk) if held.photos else []
+    sessions = photo_selectors.sessions_for_photos(consultation) if held.course else []
+    if not photos:  # nothing to compare: review/_photos.html shows no comparison or its form
+        return {
+            "course_photo_comparisons": [],
+            "photo_session_ids": set(),
+            "photos_intake": [],
+            "photos_sessions": [],
+            "photo_sessions": sessions,
+            "photo_compare_form": None,
+            "photo_comparison": None,
+        }
     compare_form = CompareForm(params, sessions=sessions)
     view, session_id, moment = compare_form.choice()
     comparisons = [

@@ -22,7 +22,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from clinic.auth import signed_in_user
-from consultations import presenters, rules, selectors, selectors_attention, services
+from consultations import (
+    presenters,
+    rules,
+    selectors,
+    selectors_attention,
+    selectors_detail,
+    services,
+)
 from consultations.aftercare import decline_message
 from consultations.models import (
     AccessLog,
@@ -48,6 +55,7 @@ from consultations.services import review as review_services
 
 # What the patient reads after a decline, by reason (the decision form shows them all).
 DECLINE_MESSAGE_LIST = [(label, decline_message(code)) for code, label in DecisionReason.choices]
+DECLINE_DEFAULTS = {code: decline_message(code) for code, _ in DecisionReason.choices}
 
 DECIDED_BEFORE_CORRECTION_MESSAGE = (
     "This consultation was decided while you were correcting it. Nothing was saved. To change "
@@ -190,10 +198,12 @@ def _render_detail(
     decision_form: DecisionForm | None = None,
     amend_form: AmendForm | None = None,
     kept: dict[str, Any] | None = None,
+    held: selectors_detail.Held = selectors_detail.UNKNOWN,
     status: int = 200,
 ) -> HttpResponse:
-    """The detail page; each rendering shows patient data, so each is logged."""
-    history = selectors.history(consultation)
+    """The detail page; each rendering shows patient data, so each is logged. A panel whose
+    records `held` says are not there runs no query (a follow-up belongs to a course)."""
+    history = selectors_detail.history(consultation, held)
     card = (
         explain.mark_reasons(presenters.suggestion_card(evaluation), evaluation)
         if (evaluation := consultation.latest_evaluation)
@@ -235,7 +245,7 @@ def _render_detail(
                 history.decisions,
                 evaluation.pk if evaluation else None,
             ),
-            "red_flags": selectors_attention.open_red_flags(consultation),
+            "red_flags": selectors_attention.open_red_flags(consultation) if held.course else [],
             "current_decision": current,
             "current_lines": presenters.decision_lines(current) if current else [],
             "decision_form": decision_form,
@@ -247,9 +257,9 @@ def _render_detail(
             and consultation.status in (ConsultationStatus.SUBMITTED, ConsultationStatus.DECIDED),
             "ruleset_version": rules.RULESET_VERSION,
             "decline_messages": DECLINE_MESSAGE_LIST,
-            "decline_defaults": {code: decline_message(code) for code, _ in DecisionReason.choices},
-            "course_panel": course_panel(consultation),
-            **photo_views.photo_panel(consultation, request.GET),
+            "decline_defaults": DECLINE_DEFAULTS,
+            "course_panel": course_panel(consultation) if held.course else None,
+            **photo_views.photo_panel(consultation, request.GET, held),
         },
         status=status,
     )
@@ -262,7 +272,8 @@ def detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The answers, the explained suggestion, the history, and the decision form (with what the
     practitioner typed, after a conflict)."""
     kept = conflicts.take_kept(request, reference, "decision")
-    return _render_detail(request, selectors.consultation_for_staff(reference), kept=kept)
+    consultation, held = selectors_detail.consultation_for_detail(reference)
+    return _render_detail(request, consultation, kept=kept, held=held)
 
 
 def _changed(request: HttpRequest, reference: str, data: QueryDict) -> HttpResponse:
