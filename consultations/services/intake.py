@@ -332,11 +332,14 @@ def consultation_submit(
     Returns (consultation, True) when this call submitted it, and (consultation, False) when it
     was already submitted: a double click, a retry or a second tab is a success, not an error.
     Raises IntakeIncomplete while answers are missing, DraftNotAttached when the browser's key
-    no longer opens the draft.
+    no longer opens the draft (or there is no such consultation).
     """
     # The row lock makes concurrent submissions of one draft queue up: the first submits,
     # the others then see it submitted.
-    consultation = _attached(consultation_id, draft_key)
+    try:
+        consultation = _attached(consultation_id, draft_key)
+    except Consultation.DoesNotExist:
+        raise DraftNotAttached(f"consultation {consultation_id}") from None
     if not consultation.is_editable_by_patient:
         return consultation, False
     missing = draft_missing_steps(consultation)
