@@ -4,8 +4,9 @@ A rate is written "COUNT/PERIOD" with PERIOD one of `s`, `m`, `h`, `d`, optional
 by a number: "60/10m" allows 60 requests per client in each 10-minute window.
 
 Counting is atomic, so a burst of concurrent requests gets exactly the limit through: in Redis
-(REDIS_URL) with `cache.add` and `cache.incr`; otherwise in the database, one upsert per
-request (`RateLimitCounter`), because the database cache's increment is a read and a write.
+(REDIS_URL) with one script that counts and sets the expiry, one round trip (clinic/cache.py);
+otherwise in the database, one upsert per request (`RateLimitCounter`), because the database
+cache's increment is a read and a write.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from clinic.cache import RedisCache
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -87,14 +90,10 @@ def hit(*, scope: str, client: str, rate: Rate, now: float | None = None) -> boo
     timeout = rate.seconds + 5
     if not settings.REDIS_URL:
         return _database_count(key, expires=now + timeout) <= rate.count
-    if cache.add(key, 1, timeout):
-        return True
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr: this request opens a new count
-        cache.add(key, 1, timeout)
-        return True
-    return count <= rate.count
+    counters = caches["default"]
+    if not isinstance(counters, RedisCache):
+        raise ImproperlyConfigured("With REDIS_URL, the default cache is clinic.cache.RedisCache")
+    return counters.count(key, timeout) <= rate.count
 
 
 def _database_count(key: str, *, expires: float) -> int:

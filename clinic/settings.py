@@ -183,6 +183,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 # Patients are anonymous; their session only remembers which draft is theirs.
+SESSION_ENGINE = "clinic.sessions"  # Django's database sessions, one statement per read or write
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 24 * 60 * 60, minimum=60)
 
 # Login throttling (django-axes): lock the username after AXES_FAILURE_LIMIT failures from any
@@ -330,8 +331,7 @@ FORM_RENDERER = "clinic.renderers.WidgetRenderer"
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 import unicodedata
 from collections.abc import Sequence
@@ -161,6 +162,25 @@ def tick_box(*, label: str, required_message: str = "", **kwargs: Any) -> forms.
     )
 
 
+class RadioChoiceField(forms.TypedChoiceField):
+    """One answer out of a fixed list, as radio buttons.
+
+    Each form copies its fields; Django's copy of a choice field also copies its list of
+    choices, twice (the field's and the widget's), and checks every choice again on the way.
+    These lists never change once made, so the copies share them.
+    """
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RadioChoiceField:
+        result = copy.copy(self)
+        memo[id(self)] = result
+        result.widget = copy.copy(self.widget)
+        result.widget.attrs = self.widget.attrs.copy()
+        memo[id(self.widget)] = result.widget
+        result.error_messages = self.error_messages.copy()
+        result.validators = self.validators[:]
+        return result
+
+
 def choice_field(
     *,
     label: str,
@@ -170,7 +190,7 @@ def choice_field(
     coerce: Any = str,
     empty_value: Any = "",
 ) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
+    return RadioChoiceField(
         label=label,
         help_text=help_text,
         choices=choices,

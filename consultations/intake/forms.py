@@ -161,6 +161,23 @@ def _test_field_name(code: str) -> str:
     return f"test_{code}"
 
 
+def _self_test_fields() -> dict[str, forms.Field]:
+    """The self-test's 10 questions, each answered only while the test is in use (see clean)."""
+    fields: dict[str, forms.Field] = {}
+    for number, item in enumerate(questionnaire.SELF_TEST, start=1):
+        field = choice_field(
+            label=f"{number}. {item.question}",
+            help_text=item.help,
+            choices=list(enumerate(item.answers)),
+            coerce=int,
+            empty_value=None,
+            required_message=questionnaire.SELF_TEST_REQUIRED.format(number=number),
+        )
+        field.required = False
+        fields[_test_field_name(item.code)] = field
+    return fields
+
+
 class SkinForm(StepForm):
     """Skin phototype (own pick and/or the self-test) and oiliness."""
 
@@ -172,19 +189,6 @@ class SkinForm(StepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for number, item in enumerate(questionnaire.SELF_TEST, start=1):
-            name = _test_field_name(item.code)
-            self.fields[name] = choice_field(
-                label=f"{number}. {item.question}",
-                help_text=item.help,
-                choices=list(enumerate(item.answers)),
-                coerce=int,
-                empty_value=None,
-                required_message=questionnaire.SELF_TEST_REQUIRED.format(number=number),
-            )
-            self.fields[name].required = False
-        # Oiliness before the self-test in the data, after it on the page: keep the order.
-        self.order_fields(["fitzpatrick_self_report", "self_test", *self.test_fields(), "sebum"])
         if not self.partial:
             self.fields["fitzpatrick_self_report"].required = False
 
@@ -226,6 +230,17 @@ class SkinForm(StepForm):
                 self.fields["fitzpatrick_self_report"].error_messages["required"],
             )
         return data
+
+
+# The self-test's questions, made once as declared fields are (each form copies them), and
+# placed as the page shows them: oiliness before the self-test in the data, after it on the page.
+_SELF_TEST_FIELDS = _self_test_fields()
+SkinForm.base_fields = SkinForm.declared_fields = {
+    "fitzpatrick_self_report": SkinForm.declared_fields["fitzpatrick_self_report"],
+    "self_test": SkinForm.declared_fields["self_test"],
+    **{name: _SELF_TEST_FIELDS[name] for name in SkinForm.test_fields()},
+    "sebum": SkinForm.declared_fields["sebum"],
+}
 
 
 # --- Step 3: your goals -------------------------------------------------------------------------
@@ -284,20 +299,10 @@ class HealthForm(StepForm):
     """
 
     step = "health"
+    follow_ups: tuple[questionnaire.Question, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for question in questionnaire.questions_in(self.step):
-            field: forms.Field
-            if question.kind == questionnaire.TEXT:
-                field = text_field(
-                    question.code, what=question.term, max_length=FREE_TEXT_MAX_LENGTH
-                )
-            else:
-                field = question_field(question.code)
-            # Follow-ups are required after "yes" only (see clean).
-            field.required = not (self.partial or question.follows)
-            self.fields[question.code] = field
         if self.initial.get(RECENT_TAN_FROM_SELF_TEST) and "recent_tan" in self.fields:
             tan = self.fields["recent_tan"]
             note = questionnaire.RECENT_TAN_FROM_SELF_TEST
@@ -319,7 +324,7 @@ class HealthForm(StepForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for follow_up in (q for q in questionnaire.questions_in(self.step) if q.follows):
+        for follow_up in self.follow_ups:
             answer, code = data.get(follow_up.follows), follow_up.code
             if answer is False:
                 # "No": the follow-up no longer applies, so its answer is not kept.
@@ -329,9 +334,27 @@ class HealthForm(StepForm):
         return data
 
 
+def _health_field(question: questionnaire.Question) -> forms.Field:
+    field: forms.Field
+    if question.kind == questionnaire.TEXT:
+        field = text_field(question.code, what=question.term, max_length=FREE_TEXT_MAX_LENGTH)
+    else:
+        field = question_field(question.code)
+    # Follow-ups are required after "yes" only (see clean).
+    field.required = not question.follows
+    return field
+
+
 def health_form_for(step: str) -> type[HealthForm]:
-    """The form class of one health page."""
-    return type(f"HealthForm_{step.replace('-', '_')}", (HealthForm,), {"step": step})
+    """The form class of one health page, its questions' fields made once (as declared)."""
+    asked = questionnaire.questions_in(step)
+    fields = {question.code: _health_field(question) for question in asked}
+    follow_ups = tuple(question for question in asked if question.follows)
+    return type(
+        f"HealthForm_{step.replace('-', '_')}",
+        (HealthForm,),
+        {"step": step, "follow_ups": follow_ups, **fields},
+    )
 
 
 # --- Step 5: check your answers and consent -----------------------------------------------------

@@ -286,22 +286,32 @@ def _check_page(
 @intake_limit
 def submit(request: HttpRequest) -> HttpResponse:
     """Submit once: a second submission of the same draft lands on the same confirmation."""
+    draft_id = browser.draft_id(request)
+    saving = request.POST.get("action") == "save"  # "save and continue later" on the check page
+    form = ConsentForm(request.POST)
+    if draft_id is not None and not saving and form.is_valid():
+        return _submitted(request, draft_id)
     consultation = browser.consultation(request)
     if consultation is None or not consultation.is_editable_by_patient:
         return _no_draft_or_sent(request, consultation)
-    if request.POST.get("action") == "save":  # "save and continue later" on the check page
+    if saving:
         return redirect(f"{reverse('intake:send_link')}?from=check")
-    form = ConsentForm(request.POST)
-    if not form.is_valid():
-        return _check_page(request, consultation, form)
+    return _check_page(request, consultation, form)
+
+
+def _submitted(request: HttpRequest, draft_id: int) -> HttpResponse:
+    """The press of "send" with consent given: the submission reads the draft once, under its
+    row lock (the view does not read it first)."""
     try:
-        consultation, _ = services.consultation_submit(
-            consultation_id=consultation.pk, draft_key=browser.draft_key(request)
+        consultation, submitted_now = services.consultation_submit(
+            consultation_id=draft_id, draft_key=browser.draft_key(request)
         )
-    except services.DraftNotAttached:
-        return no_draft(request)
+    except services.DraftNotAttached:  # gone, or this browser's key no longer opens it
+        return _no_draft_or_sent(request, None)
     except services.IntakeIncomplete:
         messages.error(request, "Some answers are missing. Answer them, then send again.")
         return redirect("intake:check")
+    if not submitted_now:  # another tab, or a double click, sent it first
+        return _no_draft_or_sent(request, consultation)
     browser.mark_sent(request, consultation)
     return redirect(_submitted_url(consultation))
