@@ -9,11 +9,12 @@ existing session one UPDATE; a new session is made as Django makes it.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import UpdateError
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 _LOAD = (
@@ -42,8 +43,12 @@ class SessionStore(db.SessionStore):
             return
         data = self.encode(dict(self.items()))
         expires = connection.ops.adapt_datetimefield_value(self.get_expiry_date())
+        # Inside a transaction, in a savepoint of its own (as Django's store): a failed write
+        # must not leave the caller's transaction aborted. Outside one (the middleware's save,
+        # every request) no BEGIN and COMMIT around a single statement.
+        within = transaction.atomic() if connection.in_atomic_block else nullcontext()
         try:
-            with connection.cursor() as cursor:
+            with within, connection.cursor() as cursor:
                 cursor.execute(_UPDATE, [data, expires, self.session_key])
                 updated = cursor.rowcount
         except DatabaseError:  # as Django's store answers any failed update
