@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from consultations import photo_selectors, selectors, selectors_detail
 from consultations.models import (
+    AccessLog,
     CheckIn,
     Consultation,
     ConsultationStatus,
@@ -45,6 +46,7 @@ from tests.factories import (
     submitted,
 )
 from tests.photos.factories import PhotoFactory
+from tests.review.pages import amend, decide
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +126,7 @@ def amended() -> Consultation:
         evaluation_id=consultation.latest_evaluation_id,
         lock_version=consultation.lock_version,
         choice=DecisionInput(outcome=DecisionOutcome.DECLINED, reason_code="patient_preference"),
-        amendment_reason="She changed her mind & \"wants\" to wait",
+        amendment_reason='She changed her mind & "wants" to wait',
     )
     return consultation
 
@@ -149,7 +151,7 @@ def anonymised() -> Consultation:
 
 def hostile() -> Consultation:
     consultation = submitted(
-        allergies='<script>alert("x")</script> & \'quotes\'\r\nsecond line',
+        allergies="<script>alert(\"x\")</script> & 'quotes'\r\nsecond line",
         patient__first_name="<img src=x onerror=alert(1)>",
         patient__last_name='O"Brien & <b>',
     )
@@ -282,8 +284,45 @@ SCENARIOS = [
 
 
 @pytest.mark.parametrize("make", SCENARIOS, ids=[make.__name__ for make in SCENARIOS])
-@pytest.mark.parametrize("query", ["", "?photo_view=left_45&photo_moment=before", "?photo_session=999"])
+@pytest.mark.parametrize(
+    "query", ["", "?photo_view=left_45&photo_moment=before", "?photo_session=999"]
+)
 def test_the_page_is_what_it_was_before_the_merge(client, practitioner, monkeypatch, make, query):
     consultation = make()
     before, after = before_and_after(client, monkeypatch, consultation, query)
+    assert after == before
+
+
+@pytest.mark.parametrize("make", SCENARIOS, ids=[make.__name__ for make in SCENARIOS])
+def test_each_rendering_is_logged_once(client, practitioner, monkeypatch, make):
+    consultation = make()
+    views = AccessLog.objects.filter(consultation=consultation, action=AccessLog.Action.VIEW)
+    before_and_after(client, monkeypatch, consultation)
+    assert views.count() == 2
+
+
+def refused(client, consultation: Consultation) -> str:
+    """The page again, with the refused form: a decision without a choice, or an amendment
+    without its reason."""
+    if consultation.status == ConsultationStatus.SUBMITTED:
+        response = decide(client, consultation, choice="")
+    else:
+        response = amend(client, consultation, choice="declined", reason_code="refer_to_doctor")
+    assert response.status_code == 200
+    return TOKEN.sub(lambda m: (m.group(1) or m.group(2)) + 'X"', response.content.decode())
+
+
+RE_RENDERED = [submitted, intake_photos, session_photos_one_deleted, red_flags, amended]
+
+
+@pytest.mark.parametrize("make", RE_RENDERED, ids=[make.__name__ for make in RE_RENDERED])
+def test_a_refused_form_re_renders_the_page_as_before_the_merge(
+    client, practitioner, monkeypatch, make
+):
+    consultation = make()
+    after = refused(client, consultation)
+    with monkeypatch.context() as patched:
+        patched.setattr(photo_views, "photo_panel", old_photo_panel)
+        before = refused(client, consultation)
+    assert "Record decision" in after or "Amend decision" in after
     assert after == before
