@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.forms.renderers import DjangoTemplates
-from django.utils.functional import Promise
+from django.utils.safestring import SafeData
 
 WIDGETS = "django/forms/widgets/"
 # Each of these templates is `{% include "django/forms/widgets/input.html" %}`.
@@ -25,16 +25,24 @@ INPUT_TYPES = ("input", "text", "number", "email", "hidden", "checkbox", "passwo
 def _escape(value: Any) -> str:
     """Django's conditional_escape() without the lazy-text wrapper of its escape(), which cost
     more than the escaping (a page's widgets call this hundreds of times)."""
-    if isinstance(value, Promise):
+    if not isinstance(value, str):  # as Django's templates: a lazy text, or any other object
         value = str(value)
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return html.escape(str(value))
 
 
+def _value(value: Any) -> str:
+    """An attribute's value as Django's templates write it (`stringformat:'s'`): Django's safe
+    strings as they are, anything else escaped, a value with its own `__html__` (a Jinja2
+    Markup) included."""
+    text = str(value)
+    return text if isinstance(text, SafeData) else html.escape(text)
+
+
 def _attrs(attrs: Mapping[str, Any]) -> str:
     return "".join(
-        f" {_escape(name)}" if value is True else f' {_escape(name)}="{_escape(value)}"'
+        f" {_escape(name)}" if value is True else f' {_escape(name)}="{_value(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
@@ -42,7 +50,7 @@ def _attrs(attrs: Mapping[str, Any]) -> str:
 
 def _input(widget: Mapping[str, Any]) -> str:
     value = widget["value"]
-    given = "" if value is None else f' value="{_escape(value)}"'
+    given = "" if value is None else f' value="{_value(value)}"'
     return (
         f'<input type="{_escape(widget["type"])}" '
         f'name="{_escape(widget["name"])}"{given}{_attrs(widget["attrs"])}>'
@@ -58,7 +66,7 @@ def _textarea(widget: Mapping[str, Any]) -> str:
 
 def _option(option: Mapping[str, Any]) -> str:
     return (
-        f'<option value="{_escape(option["value"])}"{_attrs(option["attrs"])}>'
+        f'<option value="{_value(option["value"])}"{_attrs(option["attrs"])}>'
         f"{_escape(option['label'])}</option>"
     )
 
