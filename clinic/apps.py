@@ -11,6 +11,9 @@ class ClinicConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from clinic import permissions
+        from django.db.backends.signals import connection_created
+
+        from clinic import permissions, plans
 
         permissions.connect()
+        connection_created.connect(plans.watch_for_migrations)

@@ -11,10 +11,9 @@ from email.utils import formataddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from clinic.env import env_bool, env_int, env_list, photos_storage
+from clinic.env import database_from_env, env_bool, env_int, env_list, photos_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -78,6 +77,7 @@ MIDDLEWARE = [
     "clinic.middleware.RequestSizeLimitMiddleware",  # before anything reads the body
     "clinic.middleware.RequestCharsetMiddleware",  # UTF-8 bodies only (400)
     "clinic.db_unavailable.DatabaseUnavailableMiddleware",  # 503 page on a DB outage
+    "clinic.plans.AdminCustomPlansMiddleware",  # no prepared statements in the admin
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -121,30 +121,7 @@ TEMPLATES = [
 ]
 
 # --- Database ---------------------------------------------------------------------------------
-(BASE_DIR / "var").mkdir(exist_ok=True)
-_DEFAULT_DATABASE_URL = f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
-_database_url = os.environ.get("DATABASE_URL", "").strip() or _DEFAULT_DATABASE_URL
-try:
-    _database = dj_database_url.parse(_database_url)
-except ValueError as exc:
-    raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
-if not _database.get("ENGINE"):
-    raise ImproperlyConfigured(f"DATABASE_URL names an unknown database: {_database_url!r}.")
-
-# Persistent connections: opening a PostgreSQL connection per request made a one-query page
-# six times slower on this machine kind. Health checks drop a connection the server closed.
-_database["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 600)
-_database["CONN_HEALTH_CHECKS"] = True
-if _database["ENGINE"] == "django.db.backends.postgresql":
-    _statement_timeout_ms = env_int("DB_STATEMENT_TIMEOUT_MS", 15000, minimum=1)
-    # Fail fast on an unreachable database; no parallel workers for a request (decision 0012).
-    _options = f"-c statement_timeout={_statement_timeout_ms} -c max_parallel_workers_per_gather=0"
-    _database["OPTIONS"] = {
-        "connect_timeout": env_int("DB_CONNECT_TIMEOUT", 3, minimum=1),
-        "options": _options,
-        **_database.get("OPTIONS", {}),
-    }
-DATABASES = {"default": _database}
+DATABASES = {"default": database_from_env(BASE_DIR / "var" / "db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits and login throttling must hold across processes) -----------------------

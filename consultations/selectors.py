@@ -17,6 +17,7 @@ from django.db.models.expressions import OrderBy
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from clinic.plans import custom_plans
 from consultations import paging
 from consultations import selectors_search as search
 from consultations.models import (
@@ -217,9 +218,11 @@ QUEUE_COLUMNS += ("patient__first_name", "patient__last_name")
 QUEUE_COLUMNS += ("latest_evaluation__primary", "latest_evaluation__has_stop_flag")
 
 
+@custom_plans()
 def queue(filters: QueueFilters, page_number: int | str | None = 1) -> Queue:
     """The filtered consultations in the chosen order, a page at a time, with their flags and
-    (where decided) the decision in force and who made it."""
+    (where decided) the decision in force and who made it. Each read is planned for its own
+    values (a common name's search takes another plan than a rare one's: clinic/plans.py)."""
     consultations = Consultation.objects.sent().for_queue(
         flag=filters.flag, primary=filters.primary
     )
