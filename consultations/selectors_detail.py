@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from django.db.models import BooleanField, ForeignKey, Model
 from django.db.models.expressions import RawSQL
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 
+from clinic.compiled import KeyedRead
 from consultations.models import (
     AnswerCorrection,
     Consultation,
@@ -71,10 +72,16 @@ _FOR_DETAIL = (
 )
 
 
+_DETAIL_READ = KeyedRead(_FOR_DETAIL, "reference")  # compiled once per thread
+
+
 def consultation_for_detail(reference: str) -> tuple[Consultation, Held]:
     """A sent consultation by its reference, as consultation_for_staff finds it (the latest
     evaluation's author too), with what it has on record; or 404."""
-    consultation = get_object_or_404(_FOR_DETAIL, reference=reference)
+    try:
+        consultation = _DETAIL_READ.get(reference)
+    except Consultation.DoesNotExist:
+        raise Http404("No consultation matches the given query.") from None
     found = consultation.__dict__
     held = Held(
         # Without a latest evaluation the comparison above says nothing: look.

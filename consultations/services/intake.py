@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Field
 from django.utils import timezone
 
+from clinic.compiled import KeyedRead
 from consultations import fitzpatrick, models, questionnaire, rules
 from consultations.consent import CONSENT_TEXT_VERSION
 from consultations.models import (
@@ -107,17 +108,19 @@ def _is_reference_clash(exc: IntegrityError) -> bool:
     return _REFERENCE_CONSTRAINT in str(exc) or "consultation.reference" in str(exc)
 
 
+# Compiled once per thread (clinic/compiled.py): the submit's read of about 90 columns.
+_ATTACHED_READ = KeyedRead(
+    Consultation.objects.select_for_update(of=("self",)).select_related("patient"), "pk"
+)
+
+
 def _attached(consultation_id: int, draft_key: str) -> Consultation:
     """The consultation, row-locked, if the browser's key still opens it.
 
     Checked under the lock, so that a write can never land after the key changed: a resume
     link emailed away, or an erasure, ends every earlier browser's hold at once.
     """
-    consultation = (
-        Consultation.objects.select_for_update(of=("self",))
-        .select_related("patient")
-        .get(pk=consultation_id)
-    )
+    consultation = _ATTACHED_READ.get(consultation_id)
     if not consultation.opens_with(draft_key) or consultation.patient.anonymised_at is not None:
         raise DraftNotAttached(f"consultation {consultation_id}")
     return consultation
