@@ -7,10 +7,12 @@ live here; the intake's and the review's own steps live in `services/intake.py` 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from consultations import rules
 from consultations.models import (
@@ -103,6 +105,18 @@ def evaluation_create(
     return evaluation
 
 
+@functools.cache
+def _access_log_insert() -> str:
+    table, by_name = AccessLog._meta.db_table, {f.name: f for f in AccessLog._meta.concrete_fields}
+    columns = _ACCESS_LOG_COLUMNS
+    names = ", ".join(f'"{by_name[c].column}"' for c in columns)
+    # Names from the model's metadata only, never input.
+    return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(["%s"] * len(columns))})'  # noqa: S608
+
+
+_ACCESS_LOG_COLUMNS = ("user", "action", "consultation", "patient", "detail", "at")
+
+
 def access_log_record(
     *,
     user: User | AnonymousUser | None,
@@ -111,14 +125,22 @@ def access_log_record(
     consultation_id: int | None = None,
     patient_id: int | None = None,
     detail: str = "",
-) -> AccessLog:
-    """Append who did what to which record; never patient data in `detail`."""
-    return AccessLog.objects.create(
-        user=user if user is not None and user.is_authenticated else None,
-        action=action,
-        consultation_id=consultation.pk if consultation is not None else consultation_id,
-        patient_id=patient_id
-        if patient_id is not None
-        else (consultation.patient_id if consultation is not None else None),
-        detail=detail[:200],
-    )
+) -> None:
+    """Append who did what to which record; never patient data in `detail`. One INSERT, without
+    building a model instance: every staff view of a record writes one."""
+    at = AccessLog._meta.get_field("at").get_db_prep_save(timezone.now(), connection)
+    if consultation is not None:
+        consultation_id = consultation.pk
+        patient_id = consultation.patient_id if patient_id is None else patient_id
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _access_log_insert(),
+            [
+                user.pk if user is not None and user.is_authenticated else None,
+                action,
+                consultation_id,
+                patient_id,
+                detail[:200],
+                at,
+            ],
+        )
