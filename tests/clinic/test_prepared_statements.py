@@ -17,7 +17,13 @@ from clinic.env import database_from_env
 from clinic.plans import custom_plans
 from consultations import selectors
 from consultations.models import Consultation
-from tests.factories import AdminFactory, ConsultationFactory, PatientFactory, submitted
+from tests.factories import (
+    AdminFactory,
+    ConsultationFactory,
+    PatientFactory,
+    PractitionerFactory,
+    submitted,
+)
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
@@ -82,7 +88,7 @@ def test_inside_custom_plans_nothing_is_prepared_and_the_threshold_comes_back():
             Consultation.objects.filter(patient_id=consultation.patient_id).exists()
         assert connection.connection.prepare_threshold is None
     assert connection.connection.prepare_threshold == before
-    assert not [s for s in prepared() if '"patient_id" = $1' in s and "LIMIT 1" in s]
+    assert not [s for s in prepared() if '"patient_id" = $' in s and "LIMIT 1" in s]
 
 
 @on_postgresql
@@ -106,6 +112,18 @@ def test_admin_pages_are_planned_for_each_search(client):
     for _ in range(RUNS):
         assert client.get(changelist, {"q": "tan"}).status_code == 200
     assert not [s for s in prepared() if "consultations_patient" in s and "UPPER" in s]
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_page_outside_the_admin_keeps_its_prepared_statements(client):
+    """The guard is the admin's and the queue's only: the detail page's read of the
+    consultation by its reference is prepared, as decision 0014 is for."""
+    client.force_login(PractitionerFactory())
+    detail = reverse("review:detail", kwargs={"reference": submitted().reference})
+    for _ in range(RUNS):
+        assert client.get(detail).status_code == 200
+    assert [s for s in prepared() if '"consultations_consultation"."reference" = $' in s]
 
 
 @contextmanager
