@@ -15,22 +15,24 @@ filters and counts) run in it.
 
 A migration that changes the type of a column (a longer CharField) while servers still run makes
 PostgreSQL refuse their prepared statements that return it ("cached plan must not change result
-type"), on every run, until the connection ends. `replan_after_migration` drops the
-connection's prepared statements then and runs the statement again; inside a transaction,
+type"), on every run, until the connection ends; one that makes it another kind (a CharField
+becoming an IntegerField) those that compare it with a value, which keep the value's old type
+("operator does not exist: integer = text"). `replan_after_migration` drops the connection's
+prepared statements then and runs the statement again; inside a transaction,
 which that error has already aborted, the transaction's rollback drops them (psycopg), so only
 that one request fails.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import NotSupportedError, connection
+from django.db import DatabaseError, connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 
 @contextmanager
@@ -39,6 +41,9 @@ def custom_plans() -> Iterator[None]:
     if connection.vendor != "postgresql":
         yield
         return
+    # A request's first query checks the kept connection (CONN_HEALTH_CHECKS) and replaces it
+    # if the server closed it: done here, so that the block runs on the connection it set.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     raw = connection.connection
     before = raw.prepare_threshold
@@ -46,8 +51,8 @@ def custom_plans() -> Iterator[None]:
     try:
         yield
     finally:
-        # The connection may have been replaced inside (a health check, a reconnection): the
-        # new one starts with the setting's own threshold, which this leaves alone.
+        # The connection may have been replaced inside (closed and opened again): the new one
+        # starts with the setting's own threshold, which this leaves alone.
         if connection.connection is raw:
             raw.prepare_threshold = before
 
@@ -61,7 +66,9 @@ class AdminCustomPlansMiddleware:
         self.prefix = ""
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        self.prefix = self.prefix or reverse("admin:index")
+        # path_info never has the script prefix (SCRIPT_NAME: the site mounted under a path);
+        # reverse() writes the request's own: the admin's path without it.
+        self.prefix = self.prefix or "/" + reverse("admin:index").removeprefix(get_script_prefix())
         if not request.path_info.startswith(self.prefix):
             return self.get_response(request)
         with custom_plans():
@@ -69,21 +76,39 @@ class AdminCustomPlansMiddleware:
 
 
 CHANGED_RESULT_TYPE = "cached plan must not change result type"
+# What a prepared statement planned before a column changed type can fail with, where the same
+# SQL sent again is planned for the new type: its result type changed (0A000), or a parameter
+# keeps the type it was given then ("operator does not exist: integer = text", 42883; "column
+# is of type integer but expression is of type text", 42804).
+STALE_PLAN_SQLSTATES = {"42883", "42804"}
+
+
+def _stale_plan(exc: DatabaseError) -> bool:
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    if sqlstate == "0A000":
+        return CHANGED_RESULT_TYPE in str(exc)
+    return sqlstate in STALE_PLAN_SQLSTATES
 
 
 def replan_after_migration(
     execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
 ) -> Any:
-    """An execute wrapper: a prepared statement a migration made stale is dropped and run again."""
+    """An execute wrapper: a prepared statement a migration made stale is dropped and run again.
+
+    Only in autocommit: the failed statement (an executemany's rows, which psycopg sends in one
+    implicit transaction) changed nothing, so running it again is safe. Not an executemany's
+    rows from an iterator, which the first try has spent: that call fails, the next runs."""
     try:
         return execute(sql, params, many, context)
-    except NotSupportedError as exc:
+    except DatabaseError as exc:
         wrapper: BaseDatabaseWrapper = context["connection"]
-        if CHANGED_RESULT_TYPE not in str(exc) or not wrapper.get_autocommit():
+        if not _stale_plan(exc) or not wrapper.get_autocommit():
             raise
         # psycopg forgets its prepared statements when it sees DEALLOCATE ALL succeed.
         with wrapper.cursor() as cursor:
             cursor.execute("DEALLOCATE ALL")
+        if many and not isinstance(params, Sequence):
+            raise
         return execute(sql, params, many, context)
 
 
