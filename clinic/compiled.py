@@ -10,7 +10,8 @@ annotations.
 
 Kept compiled only when the compiled parameters hold the key exactly once (so that there is no
 doubt which one is the key); a key of another type than the first one's is read through the ORM,
-as is everything on a thread whose compiled read could not be kept.
+as is everything on a thread whose compiled read could not be kept, and an integer beyond its
+column's range (Django finds no row for it without running the query; a database may refuse it).
 """
 
 from __future__ import annotations
@@ -18,12 +19,21 @@ from __future__ import annotations
 import threading
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.db.transaction import TransactionManagementError
 
 M = TypeVar("M", bound=Model)
+
+# What a database can take in place of a key: a larger integer is no column's value, and Django
+# finds no row for it without asking (SQLite could not even bind it).
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _bindable(key: Any) -> bool:
+    return not isinstance(key, int) or _INT64_MIN <= key <= _INT64_MAX
 
 
 class _Compiled:
@@ -79,11 +89,20 @@ class KeyedRead(Generic[M]):
 
     def get(self, key: Any) -> M:
         compiled: _Compiled | None = getattr(self.local, "compiled", None)
-        if compiled is None:
-            compiled = _Compiled(self._one(key), key)
-            if compiled.place is not None:  # else compiled again with the next key
-                self.local.compiled = compiled
-        if compiled.place is None or type(key) is not compiled.key_type:
+        if compiled is None and _bindable(key):
+            try:
+                compiled = _Compiled(self._one(key), key)
+            except EmptyResultSet:  # no row can match (an integer beyond the column's range)
+                compiled = None
+            else:
+                if compiled.place is not None:  # else compiled again with the next key
+                    self.local.compiled = compiled
+        if (
+            compiled is None
+            or compiled.place is None
+            or type(key) is not compiled.key_type
+            or not _bindable(key)
+        ):
             return self.queryset.get(**{self.field: key})
         if self.queryset.query.select_for_update and connections[self.queryset.db].get_autocommit():
             raise TransactionManagementError(

@@ -128,6 +128,10 @@ def access_log_record(
 ) -> None:
     """Append who did what to which record; never patient data in `detail`. One INSERT, without
     building a model instance: every staff view of a record writes one."""
+    user_id = user.pk if user is not None and user.is_authenticated else None
+    if user_id is None and user is not None and user.is_authenticated:
+        # As the model's save() refused it: a staff action never lands without its author.
+        raise ValueError("access_log_record: the user is unsaved, the row would name nobody")
     at = AccessLog._meta.get_field("at").get_db_prep_save(timezone.now(), connection)
     if consultation is not None:
         consultation_id = consultation.pk
@@ -136,7 +140,7 @@ def access_log_record(
         cursor.execute(
             _access_log_insert(),
             [
-                user.pk if user is not None and user.is_authenticated else None,
+                user_id,
                 action,
                 consultation_id,
                 patient_id,

@@ -8,12 +8,14 @@ import threading
 
 import psycopg
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection, connections, transaction
 from django.db.models import Model
 from django.db.transaction import TransactionManagementError
 from django.http import Http404
 from django.urls import reverse
 
+from clinic.auth import ClinicModelBackend
 from clinic.compiled import KeyedRead
 from consultations import selectors_detail
 from consultations.models import Consultation
@@ -159,3 +161,41 @@ def test_a_deactivated_or_deleted_member_of_staff_is_signed_out(client):
     client.force_login(other)
     other.delete()
     assert client.get(queue).status_code == 302
+
+
+# Beyond the key column's range: the ORM finds no row (Django leaves the query out), not an error.
+OUT_OF_RANGE = (2**31, 2**63, -(2**63) - 1, 2**70)  # 2**31: beyond an "integer" column
+
+
+def test_a_key_out_of_an_integer_columns_range_is_not_found_first_or_later():
+    user = UserFactory()
+    for first in OUT_OF_RANGE:
+        read = KeyedRead(
+            User.objects.all(), "pk"
+        )  # a new read: compiled with the key it sees first
+        with pytest.raises(User.DoesNotExist):
+            read.get(first)
+        assert read.get(user.pk) == user  # compiled now
+        for key in OUT_OF_RANGE:
+            with pytest.raises(User.DoesNotExist):
+                read.get(key)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_naming_a_user_id_no_row_can_have_is_signed_out_on_a_new_thread():
+    """The first user read of a thread (a new worker) is the one compiled."""
+    found: list[object] = []
+
+    def first_request() -> None:
+        try:
+            backend = ClinicModelBackend()
+            found.extend(backend.get_user(key) for key in OUT_OF_RANGE)
+        except Exception as exc:  # a server error, where the ORM signs the session out
+            found.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=first_request)
+    thread.start()
+    thread.join()
+    assert found == [None] * len(OUT_OF_RANGE)

@@ -4,7 +4,8 @@ record and when, for a member of staff and for a visitor who is not signed in.""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,3 +42,25 @@ def test_a_record_without_a_signed_in_user_or_a_consultation_keeps_what_it_was_g
     assert log.user is None and log.consultation is None
     assert log.patient_id == consultation.patient_id
     assert log.detail == "x" * 200  # cut to the column's length
+
+
+def test_a_signed_in_user_that_was_never_saved_is_refused_not_logged_as_nobody():
+    """As AccessLog.objects.create refused it: a staff action never lands without its author."""
+    consultation = submitted()
+    with pytest.raises(ValueError, match="unsaved"):
+        services.access_log_record(
+            user=User(username="unsaved"), action=AccessLog.Action.VIEW, consultation=consultation
+        )
+    assert not AccessLog.objects.exists()
+
+
+def test_an_unknown_action_is_refused_and_a_rolled_back_view_leaves_no_row():
+    consultation = submitted()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.access_log_record(user=None, action="peek", consultation=consultation)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.access_log_record(
+            user=None, action=AccessLog.Action.VIEW, consultation=consultation
+        )
+        raise RuntimeError
+    assert not AccessLog.objects.exists()
