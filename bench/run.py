@@ -389,8 +389,10 @@ CACHE_NOTE = (
 
 # A page that misses its ratio while its CPU is within what the ratio allows.
 WITHIN_NOTE = (
-    " Its CPU is within that: the shortfall is not its own work but the machine's (other "
-    "processes share its cores, and this row and the bare view ran at different moments)."
+    " Its in-process CPU is within that, yet under wrk it reached less than the line predicts "
+    "for that CPU (about {predicted:.3f}x): what it costs beyond the in-process count (gunicorn "
+    "reading the request and writing the page, the consultations it opens in turn) or the "
+    "shared machine's noise, which moves a row by several hundredths from run to run."
 )
 
 
@@ -416,7 +418,11 @@ def missed(data: dict) -> list[str]:
                     if fit and allowed is not None
                     else "."
                 )
-                + (WITHIN_NOTE if allowed is not None and cpu <= allowed else "")
+                + (
+                    WITHIN_NOTE.format(predicted=1 / (fit[0] + fit[1] * cpu))
+                    if fit and allowed is not None and cpu <= allowed
+                    else ""
+                )
                 + photos.missed_because(name, data["queries"]["big"]["pages"].get(name, {}))
             )
         huge_ratio = huge["rps"] / huge_bare if huge_bare else 0
