@@ -15,6 +15,7 @@ from django.db.transaction import TransactionManagementError
 from django.http import Http404
 from django.urls import reverse
 
+from bench.server import database_url
 from clinic.auth import ClinicModelBackend
 from clinic.compiled import KeyedRead
 from consultations import selectors_detail
@@ -106,20 +107,13 @@ def test_a_key_of_another_type_is_read_as_the_orm_reads_it():
 def test_the_submit_read_locks_the_row_and_refuses_to_run_outside_a_transaction():
     consultation = ConsultationFactory(status="draft")
     key = consultation.draft_key
-    settings = connection.settings_dict
     with transaction.atomic():
         intake._attached(consultation.pk, key)
     with pytest.raises(TransactionManagementError):
         intake._ATTACHED_READ.get(consultation.pk)  # compiled, and still refused
     with transaction.atomic():
         assert intake._attached(consultation.pk, key).patient == consultation.patient
-        with psycopg.connect(
-            dbname=settings["NAME"],
-            user=settings["USER"] or None,
-            host=settings["HOST"] or None,
-            port=settings["PORT"] or None,
-            autocommit=True,
-        ) as other:
+        with psycopg.connect(database_url(connection.settings_dict), autocommit=True) as other:
             table = Consultation._meta.db_table
             locking = f"SELECT id FROM {table} WHERE id = %s FOR UPDATE NOWAIT"  # noqa: S608
             with pytest.raises(psycopg.errors.LockNotAvailable):

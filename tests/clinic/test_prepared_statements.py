@@ -14,6 +14,7 @@ import pytest
 from django.db import NotSupportedError, close_old_connections, connection, transaction
 from django.urls import reverse, set_script_prefix
 
+from bench.server import database_url
 from clinic.env import database_from_env
 from clinic.plans import custom_plans
 from consultations import selectors
@@ -191,15 +192,7 @@ def scratch_table() -> Iterator[Callable[[], tuple]]:
 
 def migrate_elsewhere(*statements: str) -> None:
     """DDL from another connection: a deploy's `migrate` while the servers still run."""
-    settings = connection.settings_dict
-    with psycopg.connect(
-        dbname=settings["NAME"],
-        user=settings["USER"] or None,
-        host=settings["HOST"] or None,
-        port=settings["PORT"] or None,
-        password=settings["PASSWORD"] or None,
-        autocommit=True,
-    ) as other:
+    with psycopg.connect(database_url(connection.settings_dict), autocommit=True) as other:
         for statement in statements:
             other.execute(statement)
 
