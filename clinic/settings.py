@@ -113,6 +113,7 @@ TEMPLATES = [
         "OPTIONS": {
             "environment": "consultations.jinja.environment",
             "context_processors": [
+                "consultations.jinja.csrf_once",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],

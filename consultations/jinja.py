@@ -18,14 +18,16 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.template import defaultfilters
+from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import json_script
 from django.utils.safestring import SafeString, mark_safe
-from markupsafe import Markup
+from jinja2.compiler import CodeGenerator
 
 from clinic.identity import current_clinic
 from consultations.templatetags.aftercare import patient_message_filter
@@ -73,12 +75,34 @@ def linebreaksbr(value: Any) -> SafeString:
     return defaultfilters.linebreaksbr(value, autoescape=True)
 
 
-def escaped(value: Any) -> Any:
+def escaped(value: Any) -> str:
     """Every value a template writes, escaped as Django escapes it (an apostrophe is `&#x27;`
-    there, `&#39;` in Jinja2's own escaping); what is already safe is left as it is."""
+    there, `&#39;` in Jinja2's own escaping); what is already safe is written as it is."""
+    if type(value) is str:
+        return html.escape(value)
     if hasattr(value, "__html__"):
-        return value
-    return Markup(html.escape(str(value)))  # noqa: S704 (escaped: Django's escape(), unwrapped)
+        return str(value.__html__())
+    return html.escape(str(value))
+
+
+class _EscapeOnce(CodeGenerator):
+    """Writes `finalize(value)` for each value a template outputs, where Jinja2 writes
+    `escape(finalize(value))`: `escaped` above has escaped it already, and the second pass
+    (a check and a Markup copy of every value, about 300 on a consultation's page) found nothing
+    left to do. Where `{% autoescape %}` makes escaping depend on the block, Jinja2's own code
+    is kept."""
+
+    def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is None:
+            super()._output_child_pre(node, frame, finalize)
+            return
+        self.write(finalize.src)
+
+    def _output_child_post(self, node: Any, frame: Any, finalize: Any) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is None:
+            super()._output_child_post(node, frame, finalize)
+            return
+        self.write(")")
 
 
 def join(value: Any, separator: str) -> SafeString:
@@ -92,6 +116,14 @@ def django_template(name: str, request: HttpRequest, **context: Any) -> SafeStri
     return mark_safe(render_to_string(name, context, request=request))  # noqa: S308 (Django's escaped output)
 
 
+def csrf_once(request: HttpRequest) -> dict[str, Any]:
+    """`csrf_input` worked out once per page. Django's Jinja2 backend gives a lazy value that
+    masks the token afresh each time it is written (64 random characters, one system call
+    each), and a consultation's page writes it in two forms or more: one masked token per
+    response, as Django's own `{% csrf_token %}` gives when written once."""
+    return {"csrf_input": SimpleLazyObject(lambda: csrf_input(request))}
+
+
 def environment(**options: Any) -> Environment:
     # As Django's templates: a missing value (or an attribute of one) renders as "", whatever
     # DEBUG is, and the newline that ends an included file is kept.
@@ -99,6 +131,7 @@ def environment(**options: Any) -> Environment:
     options["keep_trailing_newline"] = True
     options.pop("autoescape", None)
     env = Environment(autoescape=True, finalize=escaped, **options)
+    env.code_generator_class = _EscapeOnce
     env.globals.update(
         static=static, url=url, get_clinic=current_clinic, django_template=django_template
     )

@@ -12,14 +12,19 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
 from django.template import defaultfilters, engines
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
+from markupsafe import Markup
 
 from consultations.jinja import date
 from tests.factories import AdminFactory, PatientFactory, PractitionerFactory, submitted
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+TOKEN = re.compile(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"')
 
 
 def both_bases(user) -> tuple[str, str]:
@@ -59,3 +64,60 @@ def test_names_are_escaped_as_on_every_other_page(client, practitioner) -> None:
         html = client.get(page).content.decode()
         assert "Áine O&#x27;Brien &lt;b&gt;" in html
         assert "O'Brien" not in html and "<b>" not in html
+
+
+class OwnHtml:
+    """Any object that says it is HTML already (as Django's and Jinja2's safe strings do)."""
+
+    def __html__(self) -> str:
+        return "<em>own</em>"
+
+
+HOSTILE = 'O\'Brien <script>alert("x")</script> & co'
+
+
+def test_every_value_is_escaped_once_as_django_escapes_it() -> None:
+    """Each value is escaped by the environment's finalize alone (consultations/jinja.py): plain
+    text, numbers and lazy text as Django's conditional_escape() writes them, safe strings as
+    they are, in blocks and macros alike. Even an {% autoescape false %} block writes nothing
+    unescaped that is not marked safe."""
+    env = engines["jinja2"].env
+    values = {
+        "text": HOSTILE,
+        "lazy": gettext_lazy("Patient's <notes>"),
+        "number": 3,
+        "nothing": None,
+        "django_safe": mark_safe("<b>kept</b>"),
+        "markup": Markup("<i>kept</i>"),
+        "own": OwnHtml(),
+    }
+    template = env.from_string(
+        "{% macro show(x) %}[{{ x }}]{% endmacro %}"
+        "{% set block %}{{ text }}{% endset %}"
+        "{% for name in names %}{{ values[name] }}|{{ show(values[name]) }}|{% endfor %}"
+        "{{ missing }}{{ missing.deeper }}/{{ block }}/"
+        "{% autoescape false %}{{ text }}{% endautoescape %}"
+    )
+    html = template.render(values=values, names=list(values), text=HOSTILE)
+
+    expected = "".join(
+        f"{conditional_escape(value)}|[{conditional_escape(value)}]|" for value in values.values()
+    )
+    expected += f"/{conditional_escape(HOSTILE)}/{conditional_escape(HOSTILE)}"
+    assert html == expected
+    assert "&#x27;" in html and "&quot;" in html  # Django's entities, not Jinja2's
+
+
+@pytest.mark.django_db
+def test_a_page_masks_its_csrf_token_once_and_the_token_is_accepted(practitioner) -> None:
+    consultation = submitted()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(practitioner)
+    html = client.get(reverse("review:detail", args=[consultation.reference])).content.decode()
+
+    tokens = TOKEN.findall(html)
+    assert len(tokens) >= 2  # sign-out in the menu, and the decision form
+    assert len(set(tokens)) == 1
+
+    signed_out = client.post(reverse("logout"), {"csrfmiddlewaretoken": tokens[0]})
+    assert signed_out.status_code == 302
