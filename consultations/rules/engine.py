@@ -8,6 +8,7 @@ the primary or the practitioner decides.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -178,19 +179,30 @@ class Ranking:
 
 def ranking(answers: Answers) -> dict[str, Ranking]:
     """Each treatment's ranking parts for these answers (the practitioner's explanation)."""
+    return dict(_ranking(answers))
+
+
+# A consultation's page explains its suggestion with the ranking on every view. Answers are an
+# immutable value of coded answers (no names, no free text): the same answers always rank the
+# same, so a process works each set out once.
+@functools.lru_cache(maxsize=4096)
+def _ranking(answers: Answers) -> tuple[tuple[str, Ranking], ...]:
     standings, _, _ = _collect(answers, table.RULES)
-    return {
-        t: Ranking(
-            treatment=t,
-            tier=s.tier,
-            limits=tuple(rule for rules in s.limits.values() for rule in rules),
-            prefers=tuple(s.prefers),
-            weighted=tuple(s.weighted),
-            downtime=DOWNTIME_ORDER.index(t),
-            contraindications=tuple(rule for rule, _ in s.contraindications),
+    return tuple(
+        (
+            t,
+            Ranking(
+                treatment=t,
+                tier=s.tier,
+                limits=tuple(rule for rules in s.limits.values() for rule in rules),
+                prefers=tuple(s.prefers),
+                weighted=tuple(s.weighted),
+                downtime=DOWNTIME_ORDER.index(t),
+                contraindications=tuple(rule for rule, _ in s.contraindications),
+            ),
         )
         for t, s in standings.items()
-    }
+    )
 
 
 def _resolve_agents(peel: _Standing, agent_rule: AgentRule) -> tuple[str, ...]:

@@ -25,3 +25,26 @@ def test_importing_the_rules_in_a_fresh_interpreter_does_not_load_django() -> No
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_a_ranking_worked_out_once_is_the_same_and_not_shared() -> None:
+    """The ranking is kept per set of answers (engine._ranking): the same answers give equal
+    rankings, and a caller changing the one it got changes nobody else's."""
+    from consultations import rules
+
+    answers = rules.Answers.from_mapping(
+        {
+            "fitzpatrick": 3,
+            "fitzpatrick_source": "self_report",
+            "sebum": "oily",
+            "goals": ["pore_size"],
+            "age": 40,
+            **dict.fromkeys(rules.BOOLEAN_FIELDS, False),
+        }
+    )
+    first = rules.ranking(answers)
+    first.clear()
+
+    again = rules.ranking(answers)
+    assert again and again == rules.ranking(rules.Answers.from_mapping(answers.to_dict()))
+    assert again is not rules.ranking(answers)
