@@ -13,7 +13,6 @@ class ClinicConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from clinic import permissions, plans
+        from clinic import plans
 
-        permissions.connect()
         connection_created.connect(plans.watch_for_migrations)

@@ -24,7 +24,7 @@ DEMO_GROUP = "Demo accounts"
 
 @functools.cache
 def _user_read(model: Any) -> KeyedRead[Any]:
-    return KeyedRead(model._default_manager.all(), "pk")
+    return KeyedRead(permissions.with_permissions(model._default_manager.all()), "pk")
 
 
 class ClinicModelBackend(ModelBackend):
@@ -59,13 +59,15 @@ class ClinicModelBackend(ModelBackend):
         return user if self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
-        """Django's, read from the cache between requests (clinic/permissions.py)."""
+        """Django's, from the names read with the signed-in user (clinic/permissions.py); a
+        user read another way (at sign-in, say) is asked as Django asks."""
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
-            user_obj._perm_cache = permissions.cached_permissions(
-                user_obj, lambda: super(ClinicModelBackend, self).get_all_permissions(user_obj)
-            )
+            names = permissions.held(user_obj)
+            if names is None:
+                return super().get_all_permissions(user_obj, obj)
+            user_obj._perm_cache = names
         cached: set[str] = user_obj._perm_cache
         return cached
 

@@ -1,76 +1,84 @@
-"""Each staff user's permission set, cached between requests, read again on every change.
+"""Each staff user's permission set, read in the same statement as the user.
 
 Django's model backend reads a user's permissions with two queries on every request that
-checks one. Here the set is kept in the shared cache with the permissions' generation: any
-change to who holds what (a user's groups or permissions, a group's permissions, a group or
-permission deleted or renamed) starts a new generation, so that every cached set is read again
-from the database on its next use. Changes Django sends no signal for (see SET_SECONDS) are
-seen within five minutes. The generation changes when the change is made and again
-when its transaction commits, so that a set read in between, from the old rows, is not kept.
+checks one. The signed-in user is read on every request anyway (clinic/auth.py): that read
+also carries, as one column, every "app_label.codename" the user holds (directly, through a
+group, or all of them for a superuser). So a permission check costs no round trip of its own,
+and a change in who holds what is seen on the very next request, whatever made it (the admin,
+a shell, raw SQL): nothing is cached between requests.
+
+Decision 0015 says why this replaced a shared-cache copy of each set.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import secrets
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models import Expression, TextField
 
-logger = logging.getLogger(__name__)
-
-GENERATION_KEY = "permissions:generation"
-# What no signal reports is read again within this long: raw SQL, and a queryset delete of the
-# membership rows themselves (Django sends no delete signals for auto-created through models).
-SET_SECONDS = 5 * 60
+# What separates two names in the column. No codename or app label holds a newline: Django's
+# own are identifiers, and so are the clinic's (consultations/permissions.py). Permission rows
+# come from migrations; only a superuser could add one by hand.
+SEPARATOR = "\n"
 
 
-def _set_key(user: User) -> str:
-    # A superuser holds every permission: the flag is part of what the set depends on.
-    return f"permissions:user:{user.pk}:{int(user.is_superuser)}"
+# Every permission's name, and the ids of those the user row {user} holds itself or through a
+# group. The placeholders are table names from the models' metadata, quoted.
+_EVERY = (
+    "SELECT {names} FROM {permission} p INNER JOIN {content_type} ct ON ct.id = p.content_type_id"
+)
+_HELD = (
+    "SELECT permission_id FROM {user_permissions} WHERE user_id = {user}.id"
+    " UNION SELECT gp.permission_id FROM {group_permissions} gp"
+    " INNER JOIN {user_groups} ug ON ug.group_id = gp.group_id WHERE ug.user_id = {user}.id"
+)
+# A superuser holds every permission (as Django's backend reads it); anyone else what they were
+# given and what their groups were given. Only the branch taken is run.
+_SQL = (
+    f"(CASE WHEN {{user}}.is_superuser THEN ({_EVERY}) ELSE ({_EVERY} WHERE p.id IN ({_HELD})) END)"
+)
 
 
-def cached_permissions(user: User, read: Callable[[], set[str]]) -> set[str]:
-    """The user's permission set: from the cache when it is of the current generation, else
-    `read()` (the database), cached under the generation seen before reading."""
-    key = _set_key(user)
-    try:
-        found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY)
-        if generation is None:
-            cache.add(GENERATION_KEY, secrets.token_hex(8), timeout=None)
-            generation = cache.get(GENERATION_KEY)
-    except Exception:  # the cache is down: staff pages still work, from the database
-        logger.warning("Permission cache unavailable; read from the database", exc_info=True)
-        return read()
-    entry = found.get(key)
-    if entry is not None and entry[0] == generation:
-        return set(entry[1])
-    permissions = read()
-    with contextlib.suppress(Exception):  # not kept: read again next time
-        cache.set(key, (generation, sorted(permissions)), SET_SECONDS)
-    return permissions
+class HeldPermissions(Expression):
+    """The user row's permission names, one text column (NULL for none)."""
+
+    output_field = TextField()
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        name = "ct.app_label || '.' || p.codename"
+        if connection.vendor == "postgresql":
+            names = f"STRING_AGG({name}, E'\\n')"
+        else:
+            names = f"GROUP_CONCAT({name}, char(10))"
+        quote = connection.ops.quote_name
+        tables = {
+            "permission": Permission,
+            "content_type": ContentType,
+            "user_permissions": User.user_permissions.through,
+            "group_permissions": Group.permissions.through,
+            "user_groups": User.groups.through,
+        }
+        sql = _SQL.format(
+            names=names,
+            user=quote(compiler.query.get_initial_alias()),
+            **{key: quote(model._meta.db_table) for key, model in tables.items()},
+        )
+        return sql, []
 
 
-def new_generation(**_kwargs: Any) -> None:
-    """Forget every cached permission set: now, and once the change's transaction commits.
-
-    With the cache down this raises, and the change is refused: a change that cached sets
-    would not see is worse than none."""
-    cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None)
-    transaction.on_commit(lambda: cache.set(GENERATION_KEY, secrets.token_hex(8), timeout=None))
+ANNOTATION = "held_permissions"
 
 
-def connect() -> None:
-    """Start a new generation on every change a permission set depends on."""
-    for through in (User.groups.through, User.user_permissions.through, Group.permissions.through):
-        m2m_changed.connect(new_generation, sender=through, dispatch_uid=f"perms-{through}")
-    for model in (Group, Permission, ContentType):
-        post_save.connect(new_generation, sender=model, dispatch_uid=f"perms-save-{model}")
-        post_delete.connect(new_generation, sender=model, dispatch_uid=f"perms-del-{model}")
+def with_permissions(queryset: Any) -> Any:
+    """The users, each with the names of the permissions it holds."""
+    return queryset.annotate(**{ANNOTATION: HeldPermissions()})
+
+
+def held(user: Any) -> set[str] | None:
+    """The names read with the user; None when the user was read without them."""
+    if not hasattr(user, ANNOTATION):
+        return None
+    names: str | None = getattr(user, ANNOTATION)
+    return set(names.split(SEPARATOR)) if names else set()

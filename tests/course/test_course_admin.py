@@ -107,6 +107,6 @@ def test_only_staff_who_may_see_consultations_see_the_course(client, course_worl
     changelist, change = pages(model)
     assert client.get(changelist).status_code == 403
     staff.user_permissions.add(Permission.objects.get(codename="view_consultation"))
-    client.force_login(UserFactory(username=staff.username))  # a fresh permission cache
+    client.force_login(UserFactory(username=staff.username))  # signed in again
     assert client.get(changelist).status_code == 200
     assert client.get(change).status_code == 200

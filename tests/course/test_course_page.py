@@ -76,7 +76,7 @@ def test_the_course_panel_costs_the_same_queries_for_two_sessions_or_eight(clien
     # The same kinds of history (a block runs the rules again): the page reads no history a
     # consultation does not have, so only the number of sessions and records differs here.
     blocked(small, 2)
-    detail(client, small)  # warm the permission cache
+    detail(client, small)  # a warm-up request
 
     def count(consultation):
         with CaptureQueriesContext(connection) as queries:

@@ -33,7 +33,7 @@ def days_ago(days: int) -> datetime.datetime:
 
 def test_it_renders_the_same_number_of_queries_for_1_and_25_consultations(practitioner_client):
     submitted(active_infection_or_cold_sore=True)  # a stop flag
-    practitioner_client.get(QUEUE)  # warm the session and permission caches
+    practitioner_client.get(QUEUE)  # a warm-up request (the user's read compiled, the session read)
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:

@@ -169,7 +169,7 @@ def test_a_search_costs_the_same_queries_below_and_past_the_cap(practitioner_cli
         return len(captured.captured_queries)
 
     tan(9)
-    queries(q="tan")  # the user's permissions cached, as for every request after a login
+    queries(q="tan")  # a warm-up request, as every request after a login follows one
     below = queries(q="tan")
     for days in (8, 7, 6, 5, 4):
         tan(days)
