@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Expression, TextField
+from django.db.models import Expression, Model, TextField
 
 # What separates two names in the column. No codename or app label holds a newline: Django's
 # own are identifiers, and so are the clinic's (consultations/permissions.py). Permission rows
@@ -53,7 +53,7 @@ class HeldPermissions(Expression):
         else:
             names = f"GROUP_CONCAT({name}, char(10))"
         quote = connection.ops.quote_name
-        tables = {
+        tables: dict[str, type[Model]] = {
             "permission": Permission,
             "content_type": ContentType,
             "user_permissions": User.user_permissions.through,
