@@ -89,17 +89,18 @@ class _EscapeOnce(CodeGenerator):
     """Writes `finalize(value)` for each value a template outputs, where Jinja2 writes
     `escape(finalize(value))`: `escaped` above has escaped it already, and the second pass
     (a check and a Markup copy of every value, about 300 on a consultation's page) found nothing
-    left to do. Where `{% autoescape %}` makes escaping depend on the block, Jinja2's own code
-    is kept."""
+    left to do. That holds in every block: `escaped` escapes whatever `{% autoescape %}` says
+    (as it did when it returned Markup), so a block switched by a variable, where Jinja2 decides
+    at render time, must not add its own escape either."""
 
     def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is None:
+        if finalize.src is None:  # no finalize: not this environment
             super()._output_child_pre(node, frame, finalize)
             return
         self.write(finalize.src)
 
     def _output_child_post(self, node: Any, frame: Any, finalize: Any) -> None:
-        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or finalize.src is None:
+        if finalize.src is None:
             super()._output_child_post(node, frame, finalize)
             return
         self.write(")")

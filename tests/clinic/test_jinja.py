@@ -80,7 +80,8 @@ def test_every_value_is_escaped_once_as_django_escapes_it() -> None:
     """Each value is escaped by the environment's finalize alone (consultations/jinja.py): plain
     text, numbers and lazy text as Django's conditional_escape() writes them, safe strings as
     they are, in blocks and macros alike. Even an {% autoescape false %} block writes nothing
-    unescaped that is not marked safe."""
+    unescaped that is not marked safe, nor does one switched by a variable (Jinja2 decides that
+    block's escaping as it renders: the value must not be escaped a second time)."""
     env = engines["jinja2"].env
     values = {
         "text": HOSTILE,
@@ -97,6 +98,10 @@ def test_every_value_is_escaped_once_as_django_escapes_it() -> None:
         "{% for name in names %}{{ values[name] }}|{{ show(values[name]) }}|{% endfor %}"
         "{{ missing }}{{ missing.deeper }}/{{ block }}/"
         "{% autoescape false %}{{ text }}{% endautoescape %}"
+        "{% for switch in [true, false] %}"
+        "/{% autoescape switch %}{{ text }}{% endautoescape %}"
+        "{% endfor %}"
+        "{% autoescape values is defined %}{{ show(text) }}{% endautoescape %}"
     )
     html = template.render(values=values, names=list(values), text=HOSTILE)
 
@@ -104,6 +109,7 @@ def test_every_value_is_escaped_once_as_django_escapes_it() -> None:
         f"{conditional_escape(value)}|[{conditional_escape(value)}]|" for value in values.values()
     )
     expected += f"/{conditional_escape(HOSTILE)}/{conditional_escape(HOSTILE)}"
+    expected += f"/{conditional_escape(HOSTILE)}" * 2 + f"[{conditional_escape(HOSTILE)}]"
     assert html == expected
     assert "&#x27;" in html and "&quot;" in html  # Django's entities, not Jinja2's
 
