@@ -179,15 +179,18 @@ class Ranking:
 
 def ranking(answers: Answers) -> dict[str, Ranking]:
     """Each treatment's ranking parts for these answers (the practitioner's explanation)."""
-    return dict(_ranking(answers))
+    return dict(_ranking(answers, table.RULES))
 
 
 # A consultation's page explains its suggestion with the ranking on every view. Answers are an
 # immutable value of coded answers (no names, no free text): the same answers always rank the
-# same, so a process works each set out once.
+# same under the same rules, so a process works each set out once. The rule table is part of
+# the key (hashing it costs well under a microsecond), so a table swapped in by a test is used.
 @functools.lru_cache(maxsize=4096)
-def _ranking(answers: Answers) -> tuple[tuple[str, Ranking], ...]:
-    standings, _, _ = _collect(answers, table.RULES)
+def _ranking(
+    answers: Answers, rules: tuple[Rule | AgentRule | FinalRule, ...]
+) -> tuple[tuple[str, Ranking], ...]:
+    standings, _, _ = _collect(answers, rules)
     return tuple(
         (
             t,

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -48,3 +50,33 @@ def test_a_ranking_worked_out_once_is_the_same_and_not_shared() -> None:
     again = rules.ranking(answers)
     assert again and again == rules.ranking(rules.Answers.from_mapping(answers.to_dict()))
     assert again is not rules.ranking(answers)
+
+
+def test_a_ranking_follows_the_rule_table_it_was_worked_out_with(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The kept rankings are keyed by the rule table too: a table swapped in (as a test of a
+    rule edit does) ranks afresh instead of answering from what the real table gave."""
+    from consultations import rules
+    from consultations.rules import table
+
+    answers = rules.Answers.from_mapping(
+        {
+            "fitzpatrick": 5,
+            "fitzpatrick_source": "self_report",
+            "sebum": "oily",
+            "goals": ["pore_size"],
+            "age": 40,
+            **dict.fromkeys(rules.BOOLEAN_FIELDS, False),
+        }
+    )
+    limited = {t: r.limits for t, r in rules.ranking(answers).items() if r.limits}
+    assert limited, "these answers should limit some treatment"
+    treatment, limits = next(iter(limited.items()))
+    monkeypatch.setattr(
+        table,
+        "RULES",
+        tuple(rule for rule in table.RULES if getattr(rule, "id", None) not in limits),
+    )
+
+    assert rules.ranking(answers)[treatment].limits != limits
