@@ -59,8 +59,9 @@ class ClinicModelBackend(ModelBackend):
         return user if self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
-        """Django's, from the names read with the signed-in user (clinic/permissions.py); a
-        user read another way (at sign-in, say) is asked as Django asks."""
+        """Django's set, from the names read with the signed-in user (clinic/permissions.py):
+        as they stood when the user was read, at the start of the request. A user read another
+        way (at sign-in, say), or made a superuser in memory since, is asked as Django asks."""
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):

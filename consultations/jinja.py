@@ -121,7 +121,8 @@ def csrf_once(request: HttpRequest) -> dict[str, Any]:
     """`csrf_input` worked out once per page. Django's Jinja2 backend gives a lazy value that
     masks the token afresh each time it is written (64 random characters, one system call
     each), and a consultation's page writes it in two forms or more: one masked token per
-    response, as Django's own `{% csrf_token %}` gives when written once."""
+    response instead (Django's own `{% csrf_token %}` masks afresh each time it is written;
+    every masked form of the token is accepted alike)."""
     return {"csrf_input": SimpleLazyObject(lambda: csrf_input(request))}
 
 

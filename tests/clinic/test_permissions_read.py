@@ -106,6 +106,53 @@ def test_a_user_read_another_way_is_asked_as_django_asks():
     assert ClinicModelBackend().get_all_permissions(plain) == {REVIEW_PERMISSION}
 
 
+def test_a_codename_holding_a_newline_grants_nothing_more():
+    """The names come as a list, not joined by a separator a codename could hold: a permission
+    made (by hand, in SQL) to read as two names does not give the second one."""
+    forged = Permission.objects.create(
+        content_type=review_permission().content_type,
+        codename="x\nconsultations.review_consultation",
+        name="forged",
+    )
+    user = UserFactory()
+    user.user_permissions.add(forged)
+
+    assert read_with_the_user(user) == django_reads(user)
+    assert REVIEW_PERMISSION not in read_with_the_user(user)
+
+
+def test_a_user_made_superuser_in_memory_is_asked_as_django_asks():
+    """The set read answers for the row as it was read: once code flips the flag on the object
+    (as a management command or a test might), the backend asks as Django does."""
+    user = UserFactory()
+    user.groups.add(practitioners_group())
+    every = {f"{p.content_type.app_label}.{p.codename}" for p in Permission.objects.all()}
+
+    promoted = _user_read(User).get(user.pk)
+    promoted.is_superuser = True
+    assert ClinicModelBackend().get_all_permissions(promoted) == every
+
+    admin = AdminFactory()
+    demoted, as_django = _user_read(User).get(admin.pk), User.objects.get(pk=admin.pk)
+    demoted.is_superuser = as_django.is_superuser = False
+    assert ClinicModelBackend().get_all_permissions(demoted) == (
+        ModelBackend().get_all_permissions(as_django)
+    )
+    assert ClinicModelBackend().get_all_permissions(demoted) != every
+
+
+def test_on_a_database_without_the_aggregate_the_set_is_read_as_django_reads_it(monkeypatch):
+    """Only PostgreSQL and SQLite get the one-statement read; any other database gets the
+    user row alone, and the backend's two queries, never SQL written for another database."""
+    monkeypatch.setattr(permissions, "VENDORS", set())
+    user = UserFactory()
+    user.groups.add(practitioners_group())
+
+    found = permissions.with_permissions(User.objects.all()).get(pk=user.pk)
+    assert permissions.held(found) is None
+    assert ClinicModelBackend().get_all_permissions(found) == {REVIEW_PERMISSION}
+
+
 def test_a_change_made_in_raw_sql_is_seen_on_the_next_request(client):
     """No signal reports it, and nothing is kept between requests to go stale."""
     practitioner = PractitionerFactory()
