@@ -90,9 +90,9 @@ class HeldPermissions(Expression):
         quote = connection.ops.quote_name
         model = compiler.query.model
         tables = {key: quote(value) for key, value in _names(model).items()}
-        every = _EVERY.format(names=names, **tables)
-        held = _HELD.format(user=quote(compiler.query.get_initial_alias()), **tables)
         user = quote(compiler.query.get_initial_alias())
+        every = _EVERY.format(names=names, **tables)
+        held = _HELD.format(user=user, **tables)
         return _SQL.format(every=every, held=held, user=user, **tables), []
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> list[str]:

@@ -197,7 +197,7 @@ def _ranking(
             Ranking(
                 treatment=t,
                 tier=s.tier,
-                limits=tuple(rule for rules in s.limits.values() for rule in rules),
+                limits=tuple(rule for ids in s.limits.values() for rule in ids),
                 prefers=tuple(s.prefers),
                 weighted=tuple(s.weighted),
                 downtime=DOWNTIME_ORDER.index(t),
